@@ -1,1 +1,1 @@
-export {};
+export { equalPowerCrossfade } from './equal-power-crossfade.js';
