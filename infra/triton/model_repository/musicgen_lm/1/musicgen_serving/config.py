@@ -1,0 +1,79 @@
+"""The ``parameters`` of ``musicgen_lm``'s config.pbtxt, with their defaults and validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Mapping, Tuple
+
+MODEL_ALIASES = {
+    "small": "facebook/musicgen-small",
+    "medium": "facebook/musicgen-medium",
+    "large": "facebook/musicgen-large",
+}
+DTYPES = ("float16", "bfloat16", "float32")
+
+
+@dataclass(frozen=True)
+class ServingConfig:
+    """Every field is a config.pbtxt parameter of the same name (string values)."""
+
+    model_id: str = "medium"  # small | medium | large | a hub id | a local directory
+    dtype: str = "float16"  # float16 | bfloat16 | float32 (CPU instances always use float32)
+    hf_local_files_only: bool = False  # true: never reach the hub, load from the HF cache only
+    max_concurrent_requests: int = 64  # decode slots (each holds a full 30 s KV cache, x2 for CFG)
+    max_queue_size: int = 256  # waiting requests beyond that are refused with UNAVAILABLE
+    progress_interval_frames: int = 50  # a progress response every N frames (50 = 1 s of audio)
+    max_text_tokens: int = 64  # longer prompts are truncated to this many T5 tokens
+    kv_block: int = 128  # attention covers the filled cache rounded up to this many positions
+    cuda_graphs: bool = True
+    capture_graphs_at_start: bool = False  # false: capture each bucket the first time it is used
+    batch_buckets: Tuple[int, ...] = (1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64)
+
+    @property
+    def resolved_model_id(self) -> str:
+        return MODEL_ALIASES.get(self.model_id, self.model_id)
+
+    @classmethod
+    def from_parameters(cls, params: Mapping[str, object]) -> "ServingConfig":
+        """Builds from config.pbtxt ``parameters`` ({key: {"string_value": v}} or {key: v})."""
+        values = {}
+        known = {f.name: f for f in fields(cls)}
+        for key, raw in params.items():
+            if key not in known:
+                continue
+            text = raw.get("string_value", "") if isinstance(raw, Mapping) else str(raw)
+            values[key] = _convert(key, text.strip(), known[key].type)
+        cfg = cls(**values)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        if self.dtype not in DTYPES:
+            raise ValueError(f"Cannot load musicgen_lm as parameter 'dtype' must be one of {DTYPES}: "
+                             f"current value is {self.dtype!r}")
+        for name in ("max_concurrent_requests", "progress_interval_frames", "max_text_tokens", "kv_block"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Cannot load musicgen_lm as parameter '{name}' must be >= 1: "
+                                 f"current value is {getattr(self, name)}")
+        if self.max_queue_size < 0:
+            raise ValueError(f"Cannot load musicgen_lm as parameter 'max_queue_size' must be >= 0: "
+                             f"current value is {self.max_queue_size}")
+
+
+def _convert(key: str, text: str, kind: object):
+    kind = str(kind)
+    try:
+        if "bool" in kind:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(text)
+        if "Tuple" in kind:
+            return tuple(int(x) for x in text.replace(" ", "").split(",") if x)
+        if "int" in kind:
+            return int(text)
+    except ValueError:
+        raise ValueError(f"Cannot load musicgen_lm as parameter '{key}' is not a valid {kind}: "
+                         f"current value is {text!r}") from None
+    return text

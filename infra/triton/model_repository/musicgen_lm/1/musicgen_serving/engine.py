@@ -1,0 +1,177 @@
+"""Joins the scheduler and the decoder: one background thread runs decode steps while requests
+come and go at step boundaries.
+
+A :class:`ResultSink` per request receives its codes; ``emit`` returning False (the client went
+away) cancels the request and frees its slot. Errors that concern one request (its text encoding
+or prompt prefill failed) go to that request only; an error in a batched step fails the requests
+that were in that step and the engine carries on with the next ones.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import Callable, Dict, List, Optional, Protocol, Tuple
+
+import numpy as np
+
+from .request import GenerationRequest
+from .scheduler import Scheduler
+
+
+class ResultSink(Protocol):
+    def emit(self, codes: np.ndarray, frames_done: int, final: bool) -> bool:
+        """Delivers codes [4, n] of frames completed since the last call; False cancels the request."""
+
+    def error(self, message: str) -> None:
+        """Ends the request with an error."""
+
+    def cancelled(self) -> None:
+        """Ends a request that was cancelled through :meth:`Engine.cancel`."""
+
+
+class Engine:
+    """Example::
+
+        engine = Engine(decoder, runner, Scheduler(max_slots=64, max_queue=256, progress_interval=50))
+        engine.start()
+        engine.submit("req-1", request, sink)   # raises QueueFullError when the queue is full
+        ...
+        engine.stop()
+    """
+
+    def __init__(self, decoder, runner, scheduler: Scheduler, log: Optional[Callable[[str], None]] = None) -> None:
+        self.decoder = decoder
+        self.runner = runner
+        self.scheduler = scheduler
+        self.log = log or (lambda msg: None)
+        self._cond = threading.Condition()
+        self._pending: Dict[str, Tuple[GenerationRequest, ResultSink]] = {}
+        self._to_cancel: List[str] = []
+        self._thread: Optional[threading.Thread] = None
+        self._stop = False
+        self._active_batch = 0
+        self.steps = 0
+
+    # -- API used by model.py ---------------------------------------------------------------------
+    def submit(self, request_id: str, request: GenerationRequest, sink: ResultSink) -> None:
+        with self._cond:
+            self.scheduler.add(request_id, request.num_frames, request.prompt_frames)
+            self._pending[request_id] = (request, sink)
+            self._cond.notify()
+
+    def cancel(self, request_id: str) -> None:
+        with self._cond:
+            self._to_cancel.append(request_id)
+            self._cond.notify()
+
+    def start(self) -> None:
+        self._stop = False
+        self._thread = threading.Thread(target=self._loop, name="musicgen-engine", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def idle(self) -> bool:
+        with self._cond:
+            return not self.scheduler.has_work and not self._to_cancel
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stop and not self.scheduler.has_work and not self._to_cancel:
+                    self._cond.wait()
+                if self._stop:
+                    return
+            try:
+                self.run_once()
+            except Exception:  # keep serving; run_once already failed the affected requests
+                self.log("musicgen engine iteration failed:\n" + traceback.format_exc())
+
+    def run_once(self) -> bool:
+        """One iteration: cancellations, admissions, one decode step, progress. False when idle."""
+        with self._cond:
+            for rid in self._to_cancel:
+                if self.scheduler.cancel(rid):
+                    self._finish(rid, lambda sink: sink.cancelled())
+            self._to_cancel.clear()
+            plan = self.scheduler.schedule()
+        dec = self.decoder
+        for move in plan.moves:
+            dec.move(move.src, move.dst, move.length)
+        if plan.batch_size < self._active_batch:
+            dec.active[plan.batch_size : self._active_batch] = False
+        self._active_batch = plan.batch_size
+        if plan.admissions and not self._admit(plan):
+            return True  # some admissions failed: re-plan (compact) before stepping
+        if plan.is_empty:
+            return False
+        try:
+            self.runner.step(plan.batch_size, plan.max_length)
+            self.steps += 1
+        except Exception as exc:
+            with self._cond:
+                failed = self.scheduler.fail_running()
+            msg = f"musicgen_lm decode step failed for a batch of {plan.batch_size}: {exc}"
+            self.log(msg + "\n" + traceback.format_exc())
+            for rid in failed:
+                self._finish(rid, lambda sink: sink.error(msg))
+            return True
+        with self._cond:
+            events = self.scheduler.complete_step()
+        for ev in events:
+            request_sink = self._pending.get(ev.request_id)
+            if request_sink is None:
+                continue
+            sink = request_sink[1]
+            codes = dec.read_frames(ev.slot, ev.frame_start, ev.frame_end)
+            try:
+                keep = sink.emit(codes, ev.frame_end, ev.final)
+            except Exception:
+                self.log("musicgen_lm could not send a response:\n" + traceback.format_exc())
+                keep = False
+            if ev.final:
+                self._pending.pop(ev.request_id, None)
+            elif not keep:
+                with self._cond:
+                    self.scheduler.cancel(ev.request_id)
+                self._pending.pop(ev.request_id, None)
+        return True
+
+    def _admit(self, plan) -> bool:
+        slots = [a.slot for a in plan.admissions]
+        reqs = [self._pending[a.request_id][0] for a in plan.admissions]
+        try:
+            self.decoder.admit(slots, reqs)
+            return True
+        except Exception:
+            pass
+        ok = True  # isolate the failing request(s): admit one by one
+        for adm, req in zip(plan.admissions, reqs):
+            try:
+                self.decoder.admit([adm.slot], [req])
+            except Exception as exc:
+                ok = False
+                self.decoder.release(adm.slot)
+                with self._cond:
+                    self.scheduler.fail(adm.request_id)
+                msg = f"Cannot start request {adm.request_id!r} as its preparation failed: {exc}"
+                self.log(msg)
+                self._finish(adm.request_id, lambda sink: sink.error(msg))
+        return ok
+
+    def _finish(self, request_id: str, action: Callable[[ResultSink], None]) -> None:
+        entry = self._pending.pop(request_id, None)
+        if entry is None:
+            return
+        try:
+            action(entry[1])
+        except Exception:
+            self.log("musicgen_lm could not end a request:\n" + traceback.format_exc())
