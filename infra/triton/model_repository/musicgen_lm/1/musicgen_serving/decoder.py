@@ -225,7 +225,7 @@ class StaticCacheDecoder:
 
     def read_frames(self, slot: int, start: int, end: int) -> np.ndarray:
         """Generated codes of frames [start, end) of a slot: int32 [K, end - start] (no delay)."""
-        return self.frames[slot, :, start:end].cpu().numpy()
+        return self.frames[slot, :, start:end].to("cpu", copy=True).numpy()
 
     # -- the batched decode step (graph-capturable) ---------------------------------------------
     @torch.no_grad()

@@ -72,7 +72,7 @@ class SlotMove:
     request_id: str
     src: int
     dst: int
-    length: int  # cache positions in use by the moved request
+    length: int  # cache positions written so far by the moved request (its next position)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,109 @@
+"""Triton Python backend entry point for ``musicgen_lm`` (decoupled; model contract v1).
+
+Inputs (``max_batch_size: 0``, shapes without a batch dimension):
+    TEXT            BYTES  [1]     UTF-8 prompt; empty string = unconditional        (required)
+    NUM_FRAMES      INT32  [1]     frames to generate, >= 1, NUM_FRAMES + P <= 1500   (required)
+    PROMPT_CODES    INT32  [4, P]  frames to continue from, values 0..2047            (optional)
+    SEED            INT64  [1]     sampling seed                                      (optional)
+    GUIDANCE_SCALE  FP32   [1]     classifier-free guidance, default 3.0              (optional)
+    TOP_K           INT32  [1]     default 250, 0 disables                            (optional)
+    TOP_P           FP32   [1]     default 0 (off); > 0 takes precedence over TOP_K  (optional)
+    TEMPERATURE     FP32   [1]     default 1.0, 0 = greedy                            (optional)
+Outputs, streamed (one response every ``progress_interval_frames`` frames, the last one FINAL):
+    CODES           INT32  [4, n]  frames completed since the previous response (no delay pattern)
+    FRAMES_DONE     INT32  [1]     frames completed so far
+
+All the work happens in ``musicgen_serving``; this class only converts between Triton objects and
+that package: it validates each request, hands it to the engine, and turns engine results into
+responses. A bad request gets an INVALID_ARG error of its own; a full queue gets UNAVAILABLE.
+"""
+
+import json
+import os
+import sys
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from musicgen_serving.config import ServingConfig  # noqa: E402
+from musicgen_serving.request import InvalidInputError, parse_request  # noqa: E402
+from musicgen_serving.scheduler import QueueFullError  # noqa: E402
+
+INPUT_NAMES = ("TEXT", "NUM_FRAMES", "PROMPT_CODES", "SEED", "GUIDANCE_SCALE", "TOP_K", "TOP_P", "TEMPERATURE")
+
+
+class _Sink:
+    """Streams one request's results through its response sender."""
+
+    def __init__(self, sender):
+        self.sender = sender
+
+    def emit(self, codes, frames_done, final):
+        if self.sender.is_cancelled():
+            self.sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+            return False
+        response = pb_utils.InferenceResponse(output_tensors=[
+            pb_utils.Tensor("CODES", np.ascontiguousarray(codes, dtype=np.int32)),
+            pb_utils.Tensor("FRAMES_DONE", np.array([frames_done], dtype=np.int32)),
+        ])
+        self.sender.send(response, flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL if final else 0)
+        return True
+
+    def error(self, message):
+        _send_error(self.sender, message, pb_utils.TritonError.INTERNAL)
+
+    def cancelled(self):
+        self.sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+
+
+def _send_error(sender, message, code):
+    response = pb_utils.InferenceResponse(error=pb_utils.TritonError(message, code))
+    sender.send(response, flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        import torch
+
+        from musicgen_serving.loader import engine_from_config
+
+        config = json.loads(args["model_config"])
+        if not pb_utils.using_decoupled_model_transaction_policy(config):
+            raise pb_utils.TritonModelException("musicgen_lm needs model_transaction_policy { decoupled: true }")
+        self.config = ServingConfig.from_parameters(config.get("parameters", {}))
+        if args.get("model_instance_kind") == "GPU" and torch.cuda.is_available():
+            device = torch.device("cuda", int(args.get("model_instance_device_id", 0)))
+            torch.cuda.set_device(device)
+        else:
+            device = torch.device("cpu")
+        self.engine = engine_from_config(self.config, device, log=pb_utils.Logger.log_error)
+        self.engine.start()
+        self._next_id = 0
+        pb_utils.Logger.log_info(f"musicgen_lm ready: model {self.config.resolved_model_id} on {device}")
+
+    def execute(self, requests):
+        for request in requests:
+            sender = request.get_response_sender()
+            inputs = {}
+            for name in INPUT_NAMES:
+                tensor = pb_utils.get_input_tensor_by_name(request, name)
+                inputs[name] = None if tensor is None else tensor.as_numpy()
+            try:
+                generation = parse_request(inputs)
+            except InvalidInputError as exc:
+                _send_error(sender, str(exc), pb_utils.TritonError.INVALID_ARG)
+                continue
+            self._next_id += 1
+            request_id = f"{request.request_id() or 'request'}#{self._next_id}"
+            try:
+                self.engine.submit(request_id, generation, _Sink(sender))
+            except QueueFullError as exc:
+                _send_error(sender, str(exc), pb_utils.TritonError.UNAVAILABLE)
+        return None
+
+    def finalize(self):
+        engine = getattr(self, "engine", None)
+        if engine is not None:
+            engine.stop()

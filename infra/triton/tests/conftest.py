@@ -1,0 +1,30 @@
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODEL_DIR = os.path.join(HERE, "..", "model_repository", "musicgen_lm", "1")
+sys.path.insert(0, os.path.abspath(MODEL_DIR))
+sys.path.insert(0, HERE)
+
+
+@pytest.fixture(scope="session")
+def tiny():
+    """(model, tokenizer) of a tiny random MusicGen, built once per session."""
+    import transformers
+
+    from musicgen_serving import random_model
+
+    transformers.logging.set_verbosity_error()
+    return random_model.build_model("tiny", seed=0), random_model.build_tokenizer()
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tiny, tmp_path_factory):
+    """The tiny model saved with save_pretrained, as a model id loadable offline."""
+    path = tmp_path_factory.mktemp("musicgen-tiny")
+    model, tokenizer = tiny
+    model.save_pretrained(str(path))
+    tokenizer.save_pretrained(str(path))
+    return str(path)
