@@ -1,0 +1,163 @@
+"""model.py and config.pbtxt against the contract, with a stub of triton_python_backend_utils."""
+
+import importlib.util
+import json
+import os
+import time
+
+import numpy as np
+import pytest
+
+import fake_pb_utils
+import pbtxt
+from reference import transformers_codes
+
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model_repository", "musicgen_lm")
+
+CONTRACT_INPUTS = [
+    ("TEXT", "TYPE_STRING", [1], False),
+    ("NUM_FRAMES", "TYPE_INT32", [1], False),
+    ("PROMPT_CODES", "TYPE_INT32", [4, -1], True),
+    ("SEED", "TYPE_INT64", [1], True),
+    ("GUIDANCE_SCALE", "TYPE_FP32", [1], True),
+    ("TOP_K", "TYPE_INT32", [1], True),
+    ("TOP_P", "TYPE_FP32", [1], True),
+    ("TEMPERATURE", "TYPE_FP32", [1], True),
+]
+CONTRACT_OUTPUTS = [("CODES", "TYPE_INT32", [4, -1]), ("FRAMES_DONE", "TYPE_INT32", [1])]
+
+
+def read_config():
+    with open(os.path.join(REPO, "config.pbtxt")) as f:
+        return pbtxt.parse(f.read())
+
+
+def test_config_pbtxt_implements_the_contract():
+    cfg = read_config()
+    assert (cfg["name"], cfg["backend"], cfg["max_batch_size"]) == ("musicgen_lm", "python", 0)
+    assert cfg["model_transaction_policy"] == {"decoupled": True}
+    assert [(i["name"], i["data_type"], i["dims"], i.get("optional", False)) for i in cfg["input"]] == CONTRACT_INPUTS
+    assert [(o["name"], o["data_type"], o["dims"]) for o in cfg["output"]] == CONTRACT_OUTPUTS
+    params = {p["key"]: p["value"]["string_value"] for p in cfg["parameters"]}
+    assert params["model_id"] == "medium" and params["progress_interval_frames"] == "50"
+
+
+def test_config_parameters_parse():
+    from musicgen_serving.config import ServingConfig
+
+    params = {p["key"]: p["value"] for p in read_config()["parameters"]}
+    cfg = ServingConfig.from_parameters(params)
+    assert cfg == ServingConfig()
+    assert cfg.resolved_model_id == "facebook/musicgen-medium"
+    with pytest.raises(ValueError) as err:
+        ServingConfig.from_parameters({"max_concurrent_requests": {"string_value": "lots"}})
+    assert str(err.value) == ("Cannot load musicgen_lm as parameter 'max_concurrent_requests' is not a valid "
+                              "int: current value is 'lots'")
+
+
+def load_model_module():
+    fake_pb_utils.install()
+    spec = importlib.util.spec_from_file_location("musicgen_lm_model", os.path.join(REPO, "1", "model.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def start_model(tiny_dir, **overrides):
+    cfg = read_config()
+    params = {p["key"]: p["value"] for p in cfg["parameters"]}
+    settings = {"model_id": tiny_dir, "max_concurrent_requests": "2", "progress_interval_frames": "5",
+                "max_text_tokens": "16", "kv_block": "16"}
+    settings.update(overrides)
+    params.update({k: {"string_value": v} for k, v in settings.items()})
+    cfg["parameters"] = params
+    model = load_model_module().TritonPythonModel()
+    model.initialize({"model_config": json.dumps(cfg), "model_instance_kind": "CPU",
+                      "model_instance_device_id": "0", "model_name": "musicgen_lm", "model_version": "1"})
+    return model
+
+
+def inputs(text, frames, **extra):
+    out = {"TEXT": np.array([text.encode()], dtype=object), "NUM_FRAMES": np.array([frames], dtype=np.int32)}
+    out.update(extra)
+    return out
+
+
+def wait(requests, timeout=60.0):
+    deadline = time.time() + timeout
+    for r in requests:
+        assert r.sender.done.wait(max(0.0, deadline - time.time())), "no final response in time"
+
+
+def codes_of(sender):
+    chunks, done = [], []
+    for response, _ in sender.sent:
+        if response is None:
+            continue
+        assert not response.has_error(), response.error().message()
+        out = {t.name(): t.as_numpy() for t in response.output_tensors()}
+        assert out["CODES"].dtype == np.int32 and out["FRAMES_DONE"].dtype == np.int32
+        chunks.append(out["CODES"])
+        done.append(int(out["FRAMES_DONE"][0]))
+    return np.concatenate(chunks, axis=1), done
+
+
+def test_streams_codes_and_isolates_bad_requests(tiny, tiny_dir):
+    pb = fake_pb_utils
+    model = start_model(tiny_dir)
+    try:
+        greedy = pb.InferenceRequest(inputs("lofi beat with piano", 12, TEMPERATURE=np.array([0.0], np.float32)), "g")
+        bad = pb.InferenceRequest(inputs("oops", 0), "bad")
+        prompt = np.random.default_rng(3).integers(0, 2048, size=(4, 6)).astype(np.int32)
+        cont = pb.InferenceRequest(inputs("jazz saxophone", 7, PROMPT_CODES=prompt, SEED=np.array([5], np.int64)), "c")
+        missing = pb.InferenceRequest({"NUM_FRAMES": np.array([3], np.int32)}, "m")
+        assert model.execute([greedy, bad, cont, missing]) is None
+        wait([greedy, bad, cont, missing])
+    finally:
+        model.finalize()
+
+    (err, flags), = bad.sender.sent
+    assert flags == pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL and err.has_error()
+    assert err.error().code() == pb.TritonError.INVALID_ARG
+    assert err.error().message() == "Cannot accept request as input 'NUM_FRAMES' must be >= 1: current value is 0"
+    assert missing.sender.sent[0][0].error().message() == "Cannot accept request as required input 'TEXT' is missing"
+
+    codes, done = codes_of(greedy.sender)
+    assert codes.shape == (4, 12) and done == [5, 10, 12]
+    assert [f for _, f in greedy.sender.sent] == [0, 0, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL]
+    model_, tok = tiny
+    np.testing.assert_array_equal(codes, transformers_codes(model_, tok, "lofi beat with piano", 12, 3.0))
+
+    codes, done = codes_of(cont.sender)
+    assert codes.shape == (4, 7) and done[-1] == 7 and codes.min() >= 0 and codes.max() < 2048
+
+
+def test_cancelled_request_ends_with_final_flag_and_others_finish(tiny_dir):
+    pb = fake_pb_utils
+    model = start_model(tiny_dir, progress_interval_frames="2")
+    try:
+        a = pb.InferenceRequest(inputs("dark ambient", 40, SEED=np.array([1], np.int64)), "a")
+        b = pb.InferenceRequest(inputs("bright piano", 20, SEED=np.array([2], np.int64)), "b")
+        a.sender.cancelled = True  # the client went away before the first progress response
+        model.execute([a, b])
+        wait([a, b])
+    finally:
+        model.finalize()
+    assert a.sender.sent == [(None, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL)]
+    codes, done = codes_of(b.sender)
+    assert codes.shape == (4, 20) and done[-1] == 20
+
+
+def test_full_queue_answers_unavailable(tiny_dir):
+    pb = fake_pb_utils
+    model = start_model(tiny_dir, max_queue_size="0")
+    try:
+        r = pb.InferenceRequest(inputs("calm", 3), "q")
+        model.execute([r])
+    finally:
+        model.finalize()
+    (resp, flags), = r.sender.sent
+    assert flags == pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL
+    assert resp.error().code() == pb.TritonError.UNAVAILABLE
+    assert resp.error().message() == ("Cannot queue request 'q#1' as the queue is full: 0 requests are waiting "
+                                      "(max_queue_size 0); retry later")
