@@ -1,1 +1,36 @@
-export {};
+export type {
+  ObjectBody,
+  ObjectInfo,
+  ObjectStore,
+  ObjectSummary,
+  PutOptions,
+  StoreCheckResult,
+  StoredObject,
+} from './object-store.js';
+export { StoreError } from './store-error.js';
+export type { StoreErrorCode } from './store-error.js';
+export { validateKey } from './store-key.js';
+export { validateMetadata, MAX_METADATA_BYTES } from './object-metadata.js';
+export { CHECK_PREFIX } from './check-probe.js';
+export { openStore, parseStoreLocation } from './open-store.js';
+export type { OpenStoreOptions, StoreLocation } from './open-store.js';
+export { createLocalStore } from './local-store.js';
+export type { LocalStoreOptions } from './local-store.js';
+export { createS3Store } from './s3-store.js';
+export type { S3StoreOptions } from './s3-store.js';
+export { createS3Client, s3SettingsFromEnv } from './s3-client.js';
+export type { ChecksumMode, S3ClientSettings } from './s3-client.js';
+export {
+  createRetryStrategy,
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_THROTTLING_BASE_DELAY_MS,
+} from './retry-strategy.js';
+export type { RetryOptions } from './retry-strategy.js';
+export { encodeAudioMetadata, decodeAudioMetadata, AUDIO_METADATA_NAMES } from './audio-metadata.js';
+export type { AudioMetadata, DecodedAudioMetadata } from './audio-metadata.js';
+export { isJobDone } from './is-job-done.js';
+export type { JobDoneResult } from './is-job-done.js';
+export { createRunReport, formatRunSummary, writeRunReport } from './run-report.js';
+export type { JobStatus, RunReport, RunReportJob, RunSummary } from './run-report.js';

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { bodyStream } from './body-stream.js';
+import { probeKey } from './check-probe.js';
+import { validateMetadata } from './object-metadata.js';
+import type {
+  ObjectBody,
+  ObjectInfo,
+  ObjectStore,
+  ObjectSummary,
+  PutOptions,
+  StoreCheckResult,
+  StoredObject,
+} from './object-store.js';
+import { StoreError } from './store-error.js';
+import { validateKey, validatePrefix } from './store-key.js';
+
+const SIDECAR_SUFFIX = '.meta.json';
+const PARTIAL_SUFFIX = '.partial';
+
+/** Options of {@link createLocalStore}. */
+export interface LocalStoreOptions {
+  /** The directory that holds the objects; created on the first write. Relative paths resolve against the working directory. */
+  directory: string;
+}
+
+interface Sidecar {
+  metadata: Record<string, string>;
+  contentType: string;
+}
+
+/**
+ * An {@link ObjectStore} in a local directory. Keys become relative paths. A put writes the body and its
+ * metadata sidecar (`<name>.meta.json`) to temporary `*.partial` files, flushes them, then renames the
+ * sidecar and finally the body into place: a crash never leaves a partial file under a final name, and a
+ * body never appears without its metadata. Replacing an object removes the old body first, so an old body
+ * is never paired with new metadata. Keys ending in `.meta.json` or `.partial` are reserved.
+ *
+ * @example
+ * ```ts
+ * const store = createLocalStore({ directory: './output' });
+ * await store.put('a.wav', new Uint8Array([1, 2, 3]), { metadata: { 'musicgen-model': 'small' } });
+ * ```
+ */
+export function createLocalStore(options: LocalStoreOptions): ObjectStore {
+  const root = resolve(options.directory);
+  const pathOf = (key: string): string => {
+    validateKey(key);
+    if (key.endsWith(SIDECAR_SUFFIX) || key.endsWith(PARTIAL_SUFFIX)) {
+      throw new RangeError(
+        `Cannot use object key: names ending in "${SIDECAR_SUFFIX}" or "${PARTIAL_SUFFIX}" are reserved by the local store: got ${JSON.stringify(key)}`,
+      );
+    }
+    return join(root, ...key.split('/'));
+  };
+
+  const head = async (key: string): Promise<ObjectInfo | undefined> => {
+    const path = pathOf(key);
+    const info = await stat(path).catch(ignoreMissing);
+    if (!info?.isFile()) return undefined;
+    const sidecar = await readSidecar(path);
+    return { key, bytes: info.size, metadata: sidecar?.metadata ?? {} };
+  };
+
+  const store: ObjectStore = {
+    location: root,
+    exists: async (key) => (await head(key)) !== undefined,
+    head,
+
+    async put(key: string, body: ObjectBody, putOptions: PutOptions = {}): Promise<ObjectInfo> {
+      const path = pathOf(key);
+      const metadata = validateMetadata({ ...(putOptions.metadata ?? {}) });
+      const sidecar: Sidecar = { metadata, contentType: putOptions.contentType ?? 'application/octet-stream' };
+      await mkdir(dirname(path), { recursive: true });
+      const token = randomBytes(6).toString('hex');
+      const bodyTemp = `${path}.${token}${PARTIAL_SUFFIX}`;
+      const sidecarTemp = `${path}${SIDECAR_SUFFIX}.${token}${PARTIAL_SUFFIX}`;
+      try {
+        const bytes = await writeDurably(bodyTemp, bodyStream(body), putOptions.signal);
+        await writeDurably(sidecarTemp, bodyStream(Buffer.from(JSON.stringify(sidecar))), putOptions.signal);
+        await unlink(path).catch(ignoreMissing);
+        await rename(sidecarTemp, `${path}${SIDECAR_SUFFIX}`);
+        await rename(bodyTemp, path);
+        await syncDirectory(dirname(path));
+        return { key, bytes, metadata };
+      } catch (error) {
+        await unlink(bodyTemp).catch(ignoreMissing);
+        await unlink(sidecarTemp).catch(ignoreMissing);
+        throw error;
+      }
+    },
+
+    async get(key: string): Promise<StoredObject> {
+      const info = await head(key);
+      if (!info) throw new StoreError('NOT_FOUND', `Cannot get object: no object under ${JSON.stringify(key)}`);
+      return { ...info, body: createReadStream(pathOf(key)) };
+    },
+
+    async list(prefix = ''): Promise<ObjectSummary[]> {
+      validatePrefix(prefix);
+      const lastSlash = prefix.lastIndexOf('/');
+      const start = lastSlash < 0 ? root : join(root, ...prefix.slice(0, lastSlash).split('/'));
+      const found: ObjectSummary[] = [];
+      await walk(start, async (file, size) => {
+        if (file.endsWith(SIDECAR_SUFFIX) || file.endsWith(PARTIAL_SUFFIX)) return;
+        const key = relative(root, file).split(sep).join('/');
+        if (key.startsWith(prefix)) found.push({ key, bytes: size });
+      });
+      return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+
+    async delete(key: string): Promise<void> {
+      const path = pathOf(key);
+      await unlink(path).catch(ignoreMissing);
+      await unlink(`${path}${SIDECAR_SUFFIX}`).catch(ignoreMissing);
+    },
+
+    async check(): Promise<StoreCheckResult> {
+      const key = probeKey();
+      try {
+        await store.put(key, Buffer.from('probe'));
+        await store.delete(key);
+        return { ok: true, problems: [] };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+        return {
+          ok: false,
+          problems: [
+            `Cannot write to the output directory ${root}: ${code}; choose another output directory or give this user write permission on it`,
+          ],
+        };
+      }
+    },
+  };
+  return store;
+}
+
+async function writeDurably(path: string, source: Readable, signal?: AbortSignal): Promise<number> {
+  const handle = await open(path, 'wx');
+  try {
+    await pipeline(source, handle.createWriteStream({ autoClose: false }), signal ? { signal } : {});
+    await handle.sync();
+    return (await handle.stat()).size;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r').catch(() => undefined);
+  if (!handle) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close();
+}
+
+async function readSidecar(path: string): Promise<Sidecar | undefined> {
+  const text = await readFile(`${path}${SIDECAR_SUFFIX}`, 'utf8').catch(ignoreMissing);
+  return text === undefined ? undefined : (JSON.parse(text) as Sidecar);
+}
+
+async function walk(directory: string, visit: (file: string, size: number) => Promise<void>): Promise<void> {
+  const entries = await readdir(directory, { withFileTypes: true }).catch(ignoreMissing);
+  for (const entry of entries ?? []) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) await walk(path, visit);
+    else if (entry.isFile()) await visit(path, (await stat(path)).size);
+  }
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): undefined {
+  if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+  throw error;
+}

@@ -1,0 +1,68 @@
+import type { Readable } from 'node:stream';
+
+/** What can be stored: bytes, or a stream of bytes (never buffered whole). */
+export type ObjectBody = Uint8Array | Readable | AsyncIterable<Uint8Array>;
+
+/** Options of {@link ObjectStore.put}. */
+export interface PutOptions {
+  /** User metadata, see `validateMetadata`. Default: none. */
+  metadata?: Record<string, string>;
+  /** Content type. Default: `application/octet-stream`. */
+  contentType?: string;
+  /** Cancels the upload; nothing is left under the key. */
+  signal?: AbortSignal;
+}
+
+/** An object's key, size and user metadata. */
+export interface ObjectInfo {
+  key: string;
+  bytes: number;
+  metadata: Record<string, string>;
+}
+
+/** An object read back: its info and a stream of its bytes. */
+export interface StoredObject extends ObjectInfo {
+  body: Readable;
+}
+
+/** One entry of {@link ObjectStore.list}. */
+export interface ObjectSummary {
+  key: string;
+  bytes: number;
+}
+
+/** The result of {@link ObjectStore.check}: `ok`, or one line per problem naming what to fix. */
+export interface StoreCheckResult {
+  ok: boolean;
+  problems: string[];
+}
+
+/**
+ * Where finished audio and run reports are kept: an S3 bucket (with a key prefix) or a local directory.
+ * Keys are relative to the store's prefix or directory (`calm_1a2b3c4d.wav`, `reports/x.json`).
+ *
+ * @example
+ * ```ts
+ * const store = await openStore('./output');
+ * await store.put('hello.txt', new TextEncoder().encode('hi'), { metadata: { purpose: 'demo' } });
+ * console.log(await store.head('hello.txt')); // { key: 'hello.txt', bytes: 2, metadata: { purpose: 'demo' } }
+ * ```
+ */
+export interface ObjectStore {
+  /** `s3://bucket/prefix/` or the absolute directory path. */
+  readonly location: string;
+  /** Whether an object exists under `key`. */
+  exists(key: string): Promise<boolean>;
+  /** The object's size and metadata, or `undefined` when there is none. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Stores `body` under `key`, replacing any object there; only a complete object ever appears. */
+  put(key: string, body: ObjectBody, options?: PutOptions): Promise<ObjectInfo>;
+  /** Reads an object; a `StoreError` with code `NOT_FOUND` when there is none. */
+  get(key: string): Promise<StoredObject>;
+  /** Every object whose key starts with `prefix` (default: all), sorted by key. */
+  list(prefix?: string): Promise<ObjectSummary[]>;
+  /** Deletes an object; deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Checks that the store can be used (credentials, bucket, region, write permission) before work starts. */
+  check(): Promise<StoreCheckResult>;
+}
