@@ -1,1 +1,3 @@
+export { encodeWav } from './encode-wav.js';
 export { equalPowerCrossfade } from './equal-power-crossfade.js';
+export type { WavEncodeOptions, WavFormat } from './wav-options.js';
