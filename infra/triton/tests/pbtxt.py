@@ -2,6 +2,7 @@
 
 import re
 
+
 def _tokens(text):
     text = re.sub(r"#[^\n]*", "", text)
     return list(re.findall(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+', text))

@@ -20,8 +20,13 @@ def transformers_codes(model, tokenizer, text, num_frames, guidance_scale, promp
         captured["codes"] = codes.detach().clone()
         return original(codes, *args, **kwargs)
 
-    kwargs = dict(input_ids=enc["input_ids"].to(device), attention_mask=enc["attention_mask"].to(device),
-                  do_sample=False, guidance_scale=guidance_scale, max_new_tokens=num_frames + 3)
+    kwargs = dict(
+        input_ids=enc["input_ids"].to(device),
+        attention_mask=enc["attention_mask"].to(device),
+        do_sample=False,
+        guidance_scale=guidance_scale,
+        max_new_tokens=num_frames + 3,
+    )
     if prompt_codes is not None:
         kwargs["decoder_input_ids"] = torch.as_tensor(prompt_codes, device=device).reshape(4, -1)
     model.audio_encoder.decode = capture
@@ -30,4 +35,4 @@ def transformers_codes(model, tokenizer, text, num_frames, guidance_scale, promp
     finally:
         model.audio_encoder.decode = original
     codes = captured["codes"][0, 0].cpu().numpy().astype(np.int64)
-    return codes if prompt_codes is None else codes[:, prompt_codes.shape[1]:]
+    return codes if prompt_codes is None else codes[:, prompt_codes.shape[1] :]

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from reference import transformers_codes
 
 from musicgen_serving.decoder import DecoderOptions, StaticCacheDecoder, delayed_steps
 from musicgen_serving.graphs import StepRunner
 from musicgen_serving.request import GenerationRequest
-from reference import transformers_codes
 
 OPTIONS = DecoderOptions(max_slots=4, max_frames=120, max_text_tokens=16, kv_block=16)
 
@@ -64,8 +64,14 @@ def test_in_flight_batch_gives_each_request_the_codes_it_gets_alone(tiny):
     reqs = {
         "a": request("lofi beat", 30, seed=11, temperature=1.0, top_k=50),
         "b": request("jazz saxophone", 12, seed=12, temperature=1.0, top_p=0.9, guidance_scale=1.0),
-        "c": request("dark cinematic strings", 18, seed=13, temperature=0.7, top_k=250,
-                     prompt=np.random.default_rng(1).integers(0, 2048, size=(4, 5))),
+        "c": request(
+            "dark cinematic strings",
+            18,
+            seed=13,
+            temperature=0.7,
+            top_k=250,
+            prompt=np.random.default_rng(1).integers(0, 2048, size=(4, 5)),
+        ),
     }
     alone = {k: generate_alone(tiny, r) for k, r in reqs.items()}
 
@@ -116,7 +122,7 @@ def test_snapshot_restore_makes_a_repeated_step_idempotent(tiny):
     req = request("warm synth bass", 8, temperature=1.0, seed=9)
     dec, _ = make(tiny)
     dec.admit([0], [req])
-    for i in range(11):
+    for _ in range(11):
         snap = dec.snapshot()
         dec.decode_step(1, 16)
         dec.restore(snap)

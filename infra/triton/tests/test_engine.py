@@ -34,11 +34,16 @@ class Sink:
 
 def engine_for(tiny, slots=3):
     model, tok = tiny
-    dec = StaticCacheDecoder(model, tok, DecoderOptions(max_slots=slots, max_frames=64, max_text_tokens=16,
-                                                        kv_block=16))
+    dec = StaticCacheDecoder(
+        model, tok, DecoderOptions(max_slots=slots, max_frames=64, max_text_tokens=16, kv_block=16)
+    )
     logs = []
-    return Engine(dec, StepRunner(dec, [1, 2, 4], use_graphs=False),
-                  Scheduler(slots, max_queue=16, progress_interval=4), log=logs.append), logs
+    return Engine(
+        dec,
+        StepRunner(dec, [1, 2, 4], use_graphs=False),
+        Scheduler(slots, max_queue=16, progress_interval=4),
+        log=logs.append,
+    ), logs
 
 
 def req(text, n, seed=1):
@@ -60,8 +65,7 @@ def test_a_failing_admission_only_fails_that_request(tiny):
         engine.submit(name, req(name if name != "a" else "lofi", 9, seed=i), sink)
     while engine.run_once():
         pass
-    assert sinks["boom"].errors == [
-        "Cannot start request 'boom' as its preparation failed: text encoder exploded"]
+    assert sinks["boom"].errors == ["Cannot start request 'boom' as its preparation failed: text encoder exploded"]
     for name in ("a", "c"):
         assert sinks[name].final and np.concatenate(sinks[name].codes, axis=1).shape == (4, 9)
 

@@ -5,11 +5,10 @@ import json
 import os
 import time
 
-import numpy as np
-import pytest
-
 import fake_pb_utils
+import numpy as np
 import pbtxt
+import pytest
 from reference import transformers_codes
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model_repository", "musicgen_lm")
@@ -51,8 +50,9 @@ def test_config_parameters_parse():
     assert cfg.resolved_model_id == "facebook/musicgen-medium"
     with pytest.raises(ValueError) as err:
         ServingConfig.from_parameters({"max_concurrent_requests": {"string_value": "lots"}})
-    assert str(err.value) == ("Cannot load musicgen_lm as parameter 'max_concurrent_requests' is not a valid "
-                              "int: current value is 'lots'")
+    assert str(err.value) == (
+        "Cannot load musicgen_lm as parameter 'max_concurrent_requests' is not a valid " "int: current value is 'lots'"
+    )
 
 
 def load_model_module():
@@ -66,14 +66,26 @@ def load_model_module():
 def start_model(tiny_dir, **overrides):
     cfg = read_config()
     params = {p["key"]: p["value"] for p in cfg["parameters"]}
-    settings = {"model_id": tiny_dir, "max_concurrent_requests": "2", "progress_interval_frames": "5",
-                "max_text_tokens": "16", "kv_block": "16"}
+    settings = {
+        "model_id": tiny_dir,
+        "max_concurrent_requests": "2",
+        "progress_interval_frames": "5",
+        "max_text_tokens": "16",
+        "kv_block": "16",
+    }
     settings.update(overrides)
     params.update({k: {"string_value": v} for k, v in settings.items()})
     cfg["parameters"] = params
     model = load_model_module().TritonPythonModel()
-    model.initialize({"model_config": json.dumps(cfg), "model_instance_kind": "CPU",
-                      "model_instance_device_id": "0", "model_name": "musicgen_lm", "model_version": "1"})
+    model.initialize(
+        {
+            "model_config": json.dumps(cfg),
+            "model_instance_kind": "CPU",
+            "model_instance_device_id": "0",
+            "model_name": "musicgen_lm",
+            "model_version": "1",
+        }
+    )
     return model
 
 
@@ -116,7 +128,7 @@ def test_streams_codes_and_isolates_bad_requests(tiny, tiny_dir):
     finally:
         model.finalize()
 
-    (err, flags), = bad.sender.sent
+    ((err, flags),) = bad.sender.sent
     assert flags == pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL and err.has_error()
     assert err.error().code() == pb.TritonError.INVALID_ARG
     assert err.error().message() == "Cannot accept request as input 'NUM_FRAMES' must be >= 1: current value is 0"
@@ -156,8 +168,9 @@ def test_full_queue_answers_unavailable(tiny_dir):
         model.execute([r])
     finally:
         model.finalize()
-    (resp, flags), = r.sender.sent
+    ((resp, flags),) = r.sender.sent
     assert flags == pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL
     assert resp.error().code() == pb.TritonError.UNAVAILABLE
-    assert resp.error().message() == ("Cannot queue request 'q#1' as the queue is full: 0 requests are waiting "
-                                      "(max_queue_size 0); retry later")
+    assert resp.error().message() == (
+        "Cannot queue request 'q#1' as the queue is full: 0 requests are waiting " "(max_queue_size 0); retry later"
+    )

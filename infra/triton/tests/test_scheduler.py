@@ -149,12 +149,18 @@ def test_many_requests_every_one_gets_exactly_its_frames():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"max_slots": 0, "max_queue": 1, "progress_interval": 1},
-         "Cannot create scheduler as 'max_slots' must be >= 1: current value is 0"),
-        ({"max_slots": 1, "max_queue": -1, "progress_interval": 1},
-         "Cannot create scheduler as 'max_queue' must be >= 0: current value is -1"),
-        ({"max_slots": 1, "max_queue": 1, "progress_interval": 0},
-         "Cannot create scheduler as 'progress_interval' must be >= 1: current value is 0"),
+        (
+            {"max_slots": 0, "max_queue": 1, "progress_interval": 1},
+            "Cannot create scheduler as 'max_slots' must be >= 1: current value is 0",
+        ),
+        (
+            {"max_slots": 1, "max_queue": -1, "progress_interval": 1},
+            "Cannot create scheduler as 'max_queue' must be >= 0: current value is -1",
+        ),
+        (
+            {"max_slots": 1, "max_queue": 1, "progress_interval": 0},
+            "Cannot create scheduler as 'progress_interval' must be >= 1: current value is 0",
+        ),
     ],
 )
 def test_bad_options(kwargs, message):

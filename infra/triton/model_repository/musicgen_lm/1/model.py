@@ -44,10 +44,12 @@ class _Sink:
         if self.sender.is_cancelled():
             self.sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
             return False
-        response = pb_utils.InferenceResponse(output_tensors=[
-            pb_utils.Tensor("CODES", np.ascontiguousarray(codes, dtype=np.int32)),
-            pb_utils.Tensor("FRAMES_DONE", np.array([frames_done], dtype=np.int32)),
-        ])
+        response = pb_utils.InferenceResponse(
+            output_tensors=[
+                pb_utils.Tensor("CODES", np.ascontiguousarray(codes, dtype=np.int32)),
+                pb_utils.Tensor("FRAMES_DONE", np.array([frames_done], dtype=np.int32)),
+            ]
+        )
         self.sender.send(response, flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL if final else 0)
         return True
 

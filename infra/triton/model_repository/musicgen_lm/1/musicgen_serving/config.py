@@ -34,7 +34,7 @@ class ServingConfig:
         return MODEL_ALIASES.get(self.model_id, self.model_id)
 
     @classmethod
-    def from_parameters(cls, params: Mapping[str, object]) -> "ServingConfig":
+    def from_parameters(cls, params: Mapping[str, object]) -> ServingConfig:
         """Builds from config.pbtxt ``parameters`` ({key: {"string_value": v}} or {key: v})."""
         values = {}
         known = {f.name: f for f in fields(cls)}
@@ -49,15 +49,21 @@ class ServingConfig:
 
     def validate(self) -> None:
         if self.dtype not in DTYPES:
-            raise ValueError(f"Cannot load musicgen_lm as parameter 'dtype' must be one of {DTYPES}: "
-                             f"current value is {self.dtype!r}")
+            raise ValueError(
+                f"Cannot load musicgen_lm as parameter 'dtype' must be one of {DTYPES}: "
+                f"current value is {self.dtype!r}"
+            )
         for name in ("max_concurrent_requests", "progress_interval_frames", "max_text_tokens", "kv_block"):
             if getattr(self, name) < 1:
-                raise ValueError(f"Cannot load musicgen_lm as parameter '{name}' must be >= 1: "
-                                 f"current value is {getattr(self, name)}")
+                raise ValueError(
+                    f"Cannot load musicgen_lm as parameter '{name}' must be >= 1: "
+                    f"current value is {getattr(self, name)}"
+                )
         if self.max_queue_size < 0:
-            raise ValueError(f"Cannot load musicgen_lm as parameter 'max_queue_size' must be >= 0: "
-                             f"current value is {self.max_queue_size}")
+            raise ValueError(
+                f"Cannot load musicgen_lm as parameter 'max_queue_size' must be >= 0: "
+                f"current value is {self.max_queue_size}"
+            )
 
 
 def _convert(key: str, text: str, kind: object):
@@ -74,6 +80,7 @@ def _convert(key: str, text: str, kind: object):
         if "int" in kind:
             return int(text)
     except ValueError:
-        raise ValueError(f"Cannot load musicgen_lm as parameter '{key}' is not a valid {kind}: "
-                         f"current value is {text!r}") from None
+        raise ValueError(
+            f"Cannot load musicgen_lm as parameter '{key}' is not a valid {kind}: " f"current value is {text!r}"
+        ) from None
     return text

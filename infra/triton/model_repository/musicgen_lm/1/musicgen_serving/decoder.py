@@ -67,8 +67,8 @@ class StaticCacheDecoder:
     serving dtype), ``tokenizer`` its T5 tokenizer.
     """
 
-    def __init__(self, model, tokenizer, options: DecoderOptions = DecoderOptions()) -> None:
-        self.options = options
+    def __init__(self, model, tokenizer, options: Optional[DecoderOptions] = None) -> None:
+        self.options = options = options or DecoderOptions()
         self.tokenizer = tokenizer
         self.text_encoder = model.text_encoder
         self.enc_to_dec_proj = getattr(model, "enc_to_dec_proj", None)
@@ -136,7 +136,10 @@ class StaticCacheDecoder:
     def encode_text(self, texts: Sequence[str]) -> tuple:
         """T5-encodes texts; returns projected, masked states [B, max_text, d] and masks [B, max_text]."""
         enc = self.tokenizer(
-            list(texts), padding="max_length", truncation=True, max_length=self.options.max_text_tokens,
+            list(texts),
+            padding="max_length",
+            truncation=True,
+            max_length=self.options.max_text_tokens,
             return_tensors="pt",
         )
         ids = enc["input_ids"].to(self.device)
@@ -217,9 +220,21 @@ class StaticCacheDecoder:
         self.xk[:, d] = self.xk[:, s]
         self.xv[:, d] = self.xv[:, s]
         self.xmask[d] = self.xmask[s]
-        for buf in (self.tokens, self.pos, self.active, self.prompt_len, self.total_frames, self.prompt,
-                    self.frames, self.guidance, self.temperature, self.top_k, self.top_p, self.seed_lo,
-                    self.seed_hi):
+        for buf in (
+            self.tokens,
+            self.pos,
+            self.active,
+            self.prompt_len,
+            self.total_frames,
+            self.prompt,
+            self.frames,
+            self.guidance,
+            self.temperature,
+            self.top_k,
+            self.top_p,
+            self.seed_lo,
+            self.seed_hi,
+        ):
             buf[dst] = buf[src]
         self.active[src] = False
 

@@ -33,11 +33,11 @@ class ResultSink(Protocol):
 class Engine:
     """Example::
 
-        engine = Engine(decoder, runner, Scheduler(max_slots=64, max_queue=256, progress_interval=50))
-        engine.start()
-        engine.submit("req-1", request, sink)   # raises QueueFullError when the queue is full
-        ...
-        engine.stop()
+    engine = Engine(decoder, runner, Scheduler(max_slots=64, max_queue=256, progress_interval=50))
+    engine.start()
+    engine.submit("req-1", request, sink)   # raises QueueFullError when the queue is full
+    ...
+    engine.stop()
     """
 
     def __init__(self, decoder, runner, scheduler: Scheduler, log: Optional[Callable[[str], None]] = None) -> None:
@@ -122,7 +122,7 @@ class Engine:
             msg = f"musicgen_lm decode step failed for a batch of {plan.batch_size}: {exc}"
             self.log(msg + "\n" + traceback.format_exc())
             for rid in failed:
-                self._finish(rid, lambda sink: sink.error(msg))
+                self._finish(rid, lambda sink, m=msg: sink.error(m))
             return True
         with self._cond:
             events = self.scheduler.complete_step()
@@ -164,7 +164,7 @@ class Engine:
                     self.scheduler.fail(adm.request_id)
                 msg = f"Cannot start request {adm.request_id!r} as its preparation failed: {exc}"
                 self.log(msg)
-                self._finish(adm.request_id, lambda sink: sink.error(msg))
+                self._finish(adm.request_id, lambda sink, m=msg: sink.error(m))
         return ok
 
     def _finish(self, request_id: str, action: Callable[[ResultSink], None]) -> None:

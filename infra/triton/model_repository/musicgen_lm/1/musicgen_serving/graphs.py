@@ -30,7 +30,7 @@ class StepRunner:
         self.batch_buckets: List[int] = buckets
         self.kv_block = decoder.options.kv_block
         self.use_graphs = bool(use_graphs) and decoder.device.type == "cuda"
-        self.graphs: Dict[Tuple[int, int], "torch.cuda.CUDAGraph"] = {}
+        self.graphs: Dict[Tuple[int, int], torch.cuda.CUDAGraph] = {}
         self.pool = None
 
     def bucket(self, batch: int, length: int) -> Tuple[int, int]:
@@ -61,7 +61,7 @@ class StepRunner:
                     self._capture((b, length))
         return len(self.graphs)
 
-    def _capture(self, key: Tuple[int, int]) -> "torch.cuda.CUDAGraph":
+    def _capture(self, key: Tuple[int, int]) -> torch.cuda.CUDAGraph:
         dec = self.decoder
         snap = dec.snapshot()
         stream = torch.cuda.Stream()

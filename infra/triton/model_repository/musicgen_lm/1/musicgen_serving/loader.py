@@ -45,8 +45,9 @@ def load_musicgen(model_id: str, dtype: torch.dtype, device: torch.device, local
 
 def build_engine(model, tokenizer, cfg: ServingConfig, log: Optional[Callable[[str], None]] = None) -> Engine:
     """Wraps a loaded model in decoder, graph runner, scheduler and engine (not started)."""
-    options = DecoderOptions(max_slots=cfg.max_concurrent_requests, max_text_tokens=cfg.max_text_tokens,
-                             kv_block=cfg.kv_block)
+    options = DecoderOptions(
+        max_slots=cfg.max_concurrent_requests, max_text_tokens=cfg.max_text_tokens, kv_block=cfg.kv_block
+    )
     decoder = StaticCacheDecoder(model, tokenizer, options)
     runner = StepRunner(decoder, cfg.batch_buckets, use_graphs=cfg.cuda_graphs)
     if cfg.capture_graphs_at_start:
@@ -56,6 +57,7 @@ def build_engine(model, tokenizer, cfg: ServingConfig, log: Optional[Callable[[s
 
 
 def engine_from_config(cfg: ServingConfig, device: torch.device, log=None) -> Engine:
-    model, tokenizer = load_musicgen(cfg.resolved_model_id, torch_dtype(cfg.dtype, device), device,
-                                     cfg.hf_local_files_only)
+    model, tokenizer = load_musicgen(
+        cfg.resolved_model_id, torch_dtype(cfg.dtype, device), device, cfg.hf_local_files_only
+    )
     return build_engine(model, tokenizer, cfg, log=log)

@@ -17,9 +17,11 @@ DECODER_SHAPES = {
     "large": (2048, 48, 32, 8192),
 }
 
-WORDS = ("lofi hip hop beat with piano and soft drums calm ambient pad warm synth bass guitar "
-         "upbeat electronic dance track orchestral strings cinematic epic jazz saxophone rock "
-         "energetic slow fast happy sad dark bright a an the of in on").split()
+WORDS = (
+    "lofi hip hop beat with piano and soft drums calm ambient pad warm synth bass guitar "
+    "upbeat electronic dance track orchestral strings cinematic epic jazz saxophone rock "
+    "energetic slow fast happy sad dark bright a an the of in on"
+).split()
 
 
 def build_tokenizer():
@@ -40,25 +42,60 @@ def build_config(size: str = "tiny"):
     from transformers import EncodecConfig, MusicgenConfig, MusicgenDecoderConfig, T5Config
 
     if size not in DECODER_SHAPES:
-        raise ValueError(f"Cannot build a random MusicGen as size must be one of {sorted(DECODER_SHAPES)}: "
-                         f"current value is {size!r}")
+        raise ValueError(
+            f"Cannot build a random MusicGen as size must be one of {sorted(DECODER_SHAPES)}: "
+            f"current value is {size!r}"
+        )
     hidden, layers, heads, ffn = DECODER_SHAPES[size]
     if size == "tiny":
-        t5 = T5Config(vocab_size=64, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4,
-                      relative_attention_num_buckets=8, dropout_rate=0.0)
-        codec = EncodecConfig(sampling_rate=800, upsampling_ratios=[4, 4], hidden_size=16, num_filters=4,
-                              num_lstm_layers=1, codebook_size=2048, target_bandwidths=[2.2],
-                              use_causal_conv=False, normalize=False)
+        t5 = T5Config(
+            vocab_size=64,
+            d_model=32,
+            d_kv=8,
+            d_ff=64,
+            num_layers=2,
+            num_heads=4,
+            relative_attention_num_buckets=8,
+            dropout_rate=0.0,
+        )
+        codec = EncodecConfig(
+            sampling_rate=800,
+            upsampling_ratios=[4, 4],
+            hidden_size=16,
+            num_filters=4,
+            num_lstm_layers=1,
+            codebook_size=2048,
+            target_bandwidths=[2.2],
+            use_causal_conv=False,
+            normalize=False,
+        )
     else:
-        t5 = T5Config(vocab_size=64, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12,
-                      dropout_rate=0.0)
-        codec = EncodecConfig(sampling_rate=32000, upsampling_ratios=[8, 5, 4, 4], hidden_size=128,
-                              num_filters=64, num_lstm_layers=2, codebook_size=2048, target_bandwidths=[2.2],
-                              use_causal_conv=False, normalize=False)
-    dec = MusicgenDecoderConfig(vocab_size=2048, hidden_size=hidden, num_hidden_layers=layers,
-                                num_attention_heads=heads, ffn_dim=ffn, num_codebooks=4,
-                                max_position_embeddings=2048, dropout=0.0, attention_dropout=0.0,
-                                activation_dropout=0.0, pad_token_id=2048, bos_token_id=2048)
+        t5 = T5Config(vocab_size=64, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12, dropout_rate=0.0)
+        codec = EncodecConfig(
+            sampling_rate=32000,
+            upsampling_ratios=[8, 5, 4, 4],
+            hidden_size=128,
+            num_filters=64,
+            num_lstm_layers=2,
+            codebook_size=2048,
+            target_bandwidths=[2.2],
+            use_causal_conv=False,
+            normalize=False,
+        )
+    dec = MusicgenDecoderConfig(
+        vocab_size=2048,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        ffn_dim=ffn,
+        num_codebooks=4,
+        max_position_embeddings=2048,
+        dropout=0.0,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        pad_token_id=2048,
+        bos_token_id=2048,
+    )
     cfg = MusicgenConfig(text_encoder=t5.to_dict(), audio_encoder=codec.to_dict(), decoder=dec.to_dict())
     cfg.decoder_start_token_id = 2048
     cfg.pad_token_id = 2048

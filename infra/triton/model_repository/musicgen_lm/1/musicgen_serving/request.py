@@ -61,7 +61,7 @@ def _scalar(inputs: Mapping[str, Optional[np.ndarray]], name: str, kinds: str, r
     if arr.size != 1 or arr.ndim != 1:
         raise _bad(name, "must have shape [1]", f"shape {list(arr.shape)}")
     if arr.dtype.kind not in kinds:
-        raise _bad(name, f"has the wrong data type", arr.dtype)
+        raise _bad(name, "has the wrong data type", arr.dtype)
     return arr.reshape(-1)[0]
 
 
@@ -98,7 +98,9 @@ def parse_request(inputs: Mapping[str, Optional[np.ndarray]], max_frames: int = 
         if prompt.dtype.kind not in "iu":
             raise _bad("PROMPT_CODES", "has the wrong data type", prompt.dtype)
         if prompt.ndim != 2 or prompt.shape[0] != NUM_CODEBOOKS or prompt.shape[1] < 1:
-            raise _bad("PROMPT_CODES", f"must have shape [{NUM_CODEBOOKS}, P] with P >= 1", f"shape {list(prompt.shape)}")
+            raise _bad(
+                "PROMPT_CODES", f"must have shape [{NUM_CODEBOOKS}, P] with P >= 1", f"shape {list(prompt.shape)}"
+            )
         lo, hi = int(prompt.min()), int(prompt.max())
         if lo < 0 or hi >= CODEBOOK_SIZE:
             bad = lo if lo < 0 else hi
