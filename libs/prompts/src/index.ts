@@ -1,1 +1,14 @@
-export {};
+export {
+  DEFAULT_GENERATION,
+  type GenerationDefaults,
+  type GenerationParameters,
+} from './generation-parameters.js';
+export { canonicalIdentity, deriveSeed, identityHash, jobKey, type JobIdentity } from './job-identity.js';
+export { FRAMES_PER_SECOND } from './parse-duration.js';
+export { MAX_BASE_LENGTH } from './check-filename.js';
+export { parsePrompts, type ParsePromptsOptions, type PromptsParseResult } from './parse-prompts.js';
+export { readPromptsFile } from './read-prompts-file.js';
+export type { PromptJob } from './prompt-job.js';
+export { formatPromptLineError, type PromptLineError } from './prompt-line-error.js';
+export { formatPromptErrors } from './format-prompt-errors.js';
+export { PromptsFileError, type PromptsFileErrorCode } from './prompts-file-error.js';

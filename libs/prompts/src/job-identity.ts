@@ -1,0 +1,165 @@
+import { hash } from 'node:crypto';
+import { checkBaseName } from './check-filename.js';
+import {
+  guidanceProblem,
+  seedProblem,
+  temperatureProblem,
+  topKProblem,
+  topPProblem,
+  type GenerationDefaults,
+} from './generation-parameters.js';
+
+/**
+ * Everything that decides the audio of a job. Two jobs with equal identities produce the same audio
+ * (on the same server build), so they share a key.
+ */
+export interface JobIdentity extends GenerationDefaults {
+  /** The prompt text; NFC-normalised before hashing. */
+  readonly prompt: string;
+  /** Length in frames at 50 frames/s (an integer >= 1). */
+  readonly frames: number;
+  /** Sampling seed (uint32); when omitted, {@link deriveSeed} supplies it. */
+  readonly seed?: number | undefined;
+}
+
+/** Version tag: the first element of every canonical encoding. Change it when the encoding changes. */
+const IDENTITY_VERSION = 'musicgen-job/v1';
+const ASCII_ONLY = /^[\x20-\x7e]*$/;
+
+/**
+ * The exact text that is hashed for a job's identity: a JSON array of
+ * `["musicgen-job/v1", modelId, prompt, frames, guidance, topK, topP, temperature, seed]` where `prompt`
+ * is NFC-normalised, numbers are JSON numbers (ECMAScript's shortest round-trip form, so `3` and `3.0`
+ * are the same and `-0` is written `0`) and `seed` is the identity's seed, or {@link deriveSeed}'s when
+ * it has none (so giving the derived seed explicitly changes nothing).
+ *
+ * @example
+ * ```ts
+ * import { canonicalIdentity, DEFAULT_GENERATION } from '@musicgen/prompts';
+ * canonicalIdentity({ ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000, seed: 7 });
+ * // '["musicgen-job/v1","facebook/musicgen-medium","calm piano",1000,3,250,0,1,7]'
+ * ```
+ *
+ * @throws {RangeError} when a field is out of range (see {@link jobKey}).
+ */
+export function canonicalIdentity(identity: JobIdentity): string {
+  checkIdentity('encode job identity', identity);
+  return encodeIdentity(identity, identity.seed ?? seedFromHash(hashIdentity(identity, null)));
+}
+
+/**
+ * SHA-256 of {@link canonicalIdentity}, as 64 lowercase hex digits. The store keeps it with each WAV to
+ * tell "this exact job is done" from "a file of the same name exists".
+ *
+ * @example
+ * ```ts
+ * import { identityHash, DEFAULT_GENERATION } from '@musicgen/prompts';
+ * identityHash({ ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000 }).length; // 64
+ * ```
+ *
+ * @throws {RangeError} when a field is out of range (see {@link jobKey}).
+ */
+export function identityHash(identity: JobIdentity): string {
+  checkIdentity('hash job identity', identity);
+  return hashIdentity(identity, identity.seed ?? seedFromHash(hashIdentity(identity, null)));
+}
+
+/**
+ * The object key of a job: `{base}_{hash8}.wav`, where `hash8` is the first 8 hex digits of
+ * {@link identityHash}. `base` is the file name without `.wav` (NFC-normalised here).
+ *
+ * @example
+ * ```ts
+ * import { jobKey, DEFAULT_GENERATION } from '@musicgen/prompts';
+ * jobKey('piano', { ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000 }); // 'piano_<8 hex digits>.wav'
+ * ```
+ *
+ * @throws {RangeError} when `base` is not a plain file name or a field is out of range: frames an
+ * integer >= 1, guidance and temperature numbers >= 0, topK an integer 0..2048, topP 0..1, seed a uint32.
+ */
+export function jobKey(base: string, identity: JobIdentity): string {
+  const action = 'compute job key';
+  const problem = typeof base === 'string' ? checkBaseName(base) : 'must be a string';
+  if (problem !== undefined) {
+    throw new RangeError(`Cannot ${action}: base ${problem}: got ${JSON.stringify(base)}`);
+  }
+  checkIdentity(action, identity);
+  const seed = identity.seed ?? seedFromHash(hashIdentity(identity, null));
+  return keyFromHash(base.normalize('NFC'), hashIdentity(identity, seed));
+}
+
+/**
+ * The seed a job uses when none was given: the first 8 hex digits, read as a big-endian uint32, of the
+ * SHA-256 of the canonical encoding with `null` in place of the seed (any `seed` field is ignored).
+ * Stable across runs, so a re-run regenerates the same audio.
+ *
+ * @example
+ * ```ts
+ * import { deriveSeed, DEFAULT_GENERATION } from '@musicgen/prompts';
+ * deriveSeed({ ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000 }); // an integer 0..4294967295
+ * ```
+ *
+ * @throws {RangeError} when a field is out of range (see {@link jobKey}).
+ */
+export function deriveSeed(identity: JobIdentity): number {
+  checkIdentity('derive seed', { ...identity, seed: undefined });
+  return seedFromHash(hashIdentity(identity, null));
+}
+
+/** SHA-256 hex of the canonical text with `seed` in the seed position; no validation. */
+export function hashIdentity(identity: JobIdentity, seed: number | null): string {
+  return hash('sha256', encodeIdentity(identity, seed), 'hex');
+}
+
+/** `{base}_{hash8}.wav` from an identity hash. */
+export function keyFromHash(base: string, identityHex: string): string {
+  return `${base}_${identityHex.slice(0, 8)}.wav`;
+}
+
+/** The seed carried by the hash of a seedless identity. */
+export function seedFromHash(identityHex: string): number {
+  return Number.parseInt(identityHex.slice(0, 8), 16);
+}
+
+function encodeIdentity(identity: JobIdentity, seed: number | null): string {
+  const prompt = ASCII_ONLY.test(identity.prompt) ? identity.prompt : identity.prompt.normalize('NFC');
+  return JSON.stringify([
+    IDENTITY_VERSION,
+    identity.modelId,
+    prompt,
+    identity.frames,
+    identity.guidance,
+    identity.topK,
+    identity.topP,
+    identity.temperature,
+    seed,
+  ]);
+}
+
+function checkIdentity(action: string, identity: JobIdentity): void {
+  const fail = (field: string, reason: string, value: unknown): never => {
+    const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    throw new RangeError(`Cannot ${action}: ${field} ${reason}: got ${shown}`);
+  };
+  if (typeof identity.prompt !== 'string') fail('prompt', 'must be a string', identity.prompt);
+  if (typeof identity.modelId !== 'string' || identity.modelId.trim() === '') {
+    fail('modelId', 'must be a non-empty string', identity.modelId);
+  }
+  if (!Number.isSafeInteger(identity.frames) || identity.frames < 1) {
+    fail('frames', 'must be an integer >= 1', identity.frames);
+  }
+  const checks: [keyof JobIdentity, (value: number) => string | undefined][] = [
+    ['guidance', guidanceProblem],
+    ['topK', topKProblem],
+    ['topP', topPProblem],
+    ['temperature', temperatureProblem],
+  ];
+  for (const [field, problem] of checks) {
+    const reason = problem(identity[field] as number);
+    if (reason !== undefined) fail(field, reason, identity[field]);
+  }
+  if (identity.seed !== undefined) {
+    const reason = seedProblem(identity.seed);
+    if (reason !== undefined) fail('seed', reason, identity.seed);
+  }
+}
