@@ -56,7 +56,9 @@ export function encodeAudioMetadata(
 ): Record<string, string> {
   const { maxBytes = MAX_METADATA_BYTES, extraBytes = 0 } = options;
   const fail = (field: string, reason: string, value: unknown): never => {
-    throw new RangeError(`Cannot encode audio metadata: '${field}' ${reason}: current value is ${String(value)}`);
+    throw new RangeError(
+      `Cannot encode audio metadata: '${field}' ${reason}: current value is ${String(value)}`,
+    );
   };
   if (!/^[0-9a-f]{8,128}$/.test(audio.identityHash)) {
     fail('identityHash', 'must be 8 to 128 lowercase hex digits', JSON.stringify(audio.identityHash));

@@ -21,7 +21,11 @@ export type JobDoneResult =
  * if (!state.done && state.reason === 'conflict') console.warn(`replacing ${state.storedIdentityHash}`);
  * ```
  */
-export async function isJobDone(store: ObjectStore, key: string, expectedIdentityHash: string): Promise<JobDoneResult> {
+export async function isJobDone(
+  store: ObjectStore,
+  key: string,
+  expectedIdentityHash: string,
+): Promise<JobDoneResult> {
   if (expectedIdentityHash === '') {
     throw new RangeError('Cannot check whether a job is done: the expected identity hash is empty: got ""');
   }

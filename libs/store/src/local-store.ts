@@ -74,7 +74,10 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
     async put(key: string, body: ObjectBody, putOptions: PutOptions = {}): Promise<ObjectInfo> {
       const path = pathOf(key);
       const metadata = validateMetadata({ ...(putOptions.metadata ?? {}) });
-      const sidecar: Sidecar = { metadata, contentType: putOptions.contentType ?? 'application/octet-stream' };
+      const sidecar: Sidecar = {
+        metadata,
+        contentType: putOptions.contentType ?? 'application/octet-stream',
+      };
       await mkdir(dirname(path), { recursive: true });
       const token = randomBytes(6).toString('hex');
       const bodyTemp = `${path}.${token}${PARTIAL_SUFFIX}`;
@@ -96,7 +99,8 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
 
     async get(key: string): Promise<StoredObject> {
       const info = await head(key);
-      if (!info) throw new StoreError('NOT_FOUND', `Cannot get object: no object under ${JSON.stringify(key)}`);
+      if (!info)
+        throw new StoreError('NOT_FOUND', `Cannot get object: no object under ${JSON.stringify(key)}`);
       return { ...info, body: createReadStream(pathOf(key)) };
     },
 

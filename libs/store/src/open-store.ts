@@ -19,7 +19,8 @@ export interface OpenStoreOptions {
 }
 
 /** A parsed location: an S3 bucket and prefix, or a local directory. */
-export type StoreLocation = { kind: 's3'; bucket: string; prefix: string } | { kind: 'directory'; path: string };
+export type StoreLocation =
+  { kind: 's3'; bucket: string; prefix: string } | { kind: 'directory'; path: string };
 
 /**
  * Parses `s3://bucket/prefix` or a directory path (as given to `--out`). The S3 prefix is normalised to
@@ -39,23 +40,28 @@ export function parseStoreLocation(location: string): StoreLocation {
   if (location.trim() === '') fail('the location is empty; give a directory or s3://bucket/prefix');
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1];
   if (scheme === undefined) return { kind: 'directory', path: location };
-  if (scheme.toLowerCase() !== 's3') fail(`unsupported scheme "${scheme}:"; use a directory or s3://bucket/prefix`);
+  if (scheme.toLowerCase() !== 's3')
+    fail(`unsupported scheme "${scheme}:"; use a directory or s3://bucket/prefix`);
   const rest = location.slice(scheme.length + 3);
   const slash = rest.indexOf('/');
   const bucket = slash < 0 ? rest : rest.slice(0, slash);
   let prefix = slash < 0 ? '' : rest.slice(slash + 1);
   if (bucket === '') fail('the S3 location has no bucket; use s3://bucket/prefix');
   if (/[?#]/.test(rest)) fail('S3 locations take no query or fragment');
-  if (bucket.length < 3 || bucket.length > 63) fail(`bucket name "${bucket}" must be 3 to 63 characters long`);
+  if (bucket.length < 3 || bucket.length > 63)
+    fail(`bucket name "${bucket}" must be 3 to 63 characters long`);
   if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(bucket)) {
-    fail(`bucket name "${bucket}" may hold only lowercase letters, digits, "." and "-", and must start and end with a letter or digit`);
+    fail(
+      `bucket name "${bucket}" may hold only lowercase letters, digits, "." and "-", and must start and end with a letter or digit`,
+    );
   }
   if (bucket.includes('..')) fail(`bucket name "${bucket}" must not contain ".."`);
   if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) fail(`bucket name "${bucket}" must not be an IP address`);
   prefix = prefix.replace(/\/+$/, '');
   if (prefix !== '') {
     for (const segment of prefix.split('/')) {
-      if (segment === '' || segment === '.' || segment === '..') fail('the S3 prefix has an empty, "." or ".." segment');
+      if (segment === '' || segment === '.' || segment === '..')
+        fail('the S3 prefix has an empty, "." or ".." segment');
     }
     prefix += '/';
   }

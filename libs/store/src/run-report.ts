@@ -51,7 +51,9 @@ export function createRunReport(input: {
 }): RunReport {
   const { id, startedAt, finishedAt, location, jobs } = input;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
-    throw new RangeError(`Cannot create run report: id must be 1 to 64 of [A-Za-z0-9_-]: got ${JSON.stringify(id)}`);
+    throw new RangeError(
+      `Cannot create run report: id must be 1 to 64 of [A-Za-z0-9_-]: got ${JSON.stringify(id)}`,
+    );
   }
   const seconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
   if (!(seconds >= 0)) {
@@ -100,7 +102,9 @@ export function formatRunSummary(report: RunReport): string {
     lines.push(`line ${job.line}${key}: ${job.status}: ${job.error ?? 'no error message'}`);
   }
   if (problems.length > MAX_LISTED_PROBLEMS) {
-    lines.push(`... and ${problems.length - MAX_LISTED_PROBLEMS} more failed or invalid jobs (see the JSON report)`);
+    lines.push(
+      `... and ${problems.length - MAX_LISTED_PROBLEMS} more failed or invalid jobs (see the JSON report)`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -122,7 +126,11 @@ export async function writeRunReport(
   const base = `reports/${stamp}-${report.id}`;
   const jsonKey = `${base}.json`;
   const textKey = `${base}.txt`;
-  await store.put(jsonKey, Buffer.from(JSON.stringify(report, null, 2) + '\n'), { contentType: 'application/json' });
-  await store.put(textKey, Buffer.from(formatRunSummary(report)), { contentType: 'text/plain; charset=utf-8' });
+  await store.put(jsonKey, Buffer.from(JSON.stringify(report, null, 2) + '\n'), {
+    contentType: 'application/json',
+  });
+  await store.put(textKey, Buffer.from(formatRunSummary(report)), {
+    contentType: 'text/plain; charset=utf-8',
+  });
   return { jsonKey, textKey };
 }

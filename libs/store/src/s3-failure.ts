@@ -19,7 +19,15 @@ export interface S3FailureContext {
   region?: string;
 }
 
-const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'];
+const NETWORK_CODES = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+];
 
 /**
  * Turns an AWS SDK error into a stable code and one line that names what to fix. The line holds only the
@@ -42,7 +50,10 @@ export function describeS3Failure(
     );
   }
   if (name === 'InvalidAccessKeyId') {
-    return fail('CREDENTIALS', 'the server does not know this access key ID (InvalidAccessKeyId); fix AWS_ACCESS_KEY_ID');
+    return fail(
+      'CREDENTIALS',
+      'the server does not know this access key ID (InvalidAccessKeyId); fix AWS_ACCESS_KEY_ID',
+    );
   }
   if (name === 'SignatureDoesNotMatch') {
     return fail(
@@ -71,7 +82,10 @@ export function describeS3Failure(
   }
   const network = [e.code, name].find((c) => c !== undefined && NETWORK_CODES.includes(c));
   if (network) {
-    return fail('REQUEST_FAILED', `the S3 endpoint cannot be reached (${network}); check AWS_ENDPOINT_URL_S3 and the network`);
+    return fail(
+      'REQUEST_FAILED',
+      `the S3 endpoint cannot be reached (${network}); check AWS_ENDPOINT_URL_S3 and the network`,
+    );
   }
   return fail('REQUEST_FAILED', status ? `${name} (HTTP ${status})` : name);
 }

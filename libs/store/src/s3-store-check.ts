@@ -42,7 +42,7 @@ export async function checkS3Store(target: S3CheckTarget): Promise<StoreCheckRes
   }
 
   try {
-    await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
+    await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 0 }));
   } catch (error) {
     return failed(
       describeS3Failure(error, {

@@ -51,7 +51,9 @@ const MIN_PART_SIZE = 5 * 1024 * 1024;
 export function createS3Store(options: S3StoreOptions): ObjectStore {
   const { client, bucket, prefix = '', partSizeBytes = 8 * 1024 * 1024, queueSize = 4 } = options;
   if (prefix !== '' && !prefix.endsWith('/')) {
-    throw new RangeError(`Cannot open S3 store: prefix must be empty or end with "/": got ${JSON.stringify(prefix)}`);
+    throw new RangeError(
+      `Cannot open S3 store: prefix must be empty or end with "/": got ${JSON.stringify(prefix)}`,
+    );
   }
   validatePrefix(prefix);
   if (!Number.isInteger(partSizeBytes) || partSizeBytes < MIN_PART_SIZE) {
@@ -60,7 +62,9 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     );
   }
   if (!Number.isInteger(queueSize) || queueSize < 1) {
-    throw new RangeError(`Cannot open S3 store: 'queueSize' must be an integer >= 1: current value is ${queueSize}`);
+    throw new RangeError(
+      `Cannot open S3 store: 'queueSize' must be an integer >= 1: current value is ${queueSize}`,
+    );
   }
   const location = `s3://${bucket}/${prefix}`;
   const objectKey = (key: string) => prefix + validateKey(key);
@@ -142,10 +146,18 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       const Key = objectKey(key);
       try {
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
-        return { key, bytes: out.ContentLength ?? 0, metadata: out.Metadata ?? {}, body: out.Body as Readable };
+        return {
+          key,
+          bytes: out.ContentLength ?? 0,
+          metadata: out.Metadata ?? {},
+          body: out.Body as Readable,
+        };
       } catch (error) {
         if ((error as { name?: string }).name === 'NoSuchKey') {
-          throw new StoreError('NOT_FOUND', `Cannot get object: no object under ${JSON.stringify(key)} in ${location}`);
+          throw new StoreError(
+            'NOT_FOUND',
+            `Cannot get object: no object under ${JSON.stringify(key)} in ${location}`,
+          );
         }
         return fail(error, `get s3://${bucket}/${Key}`, 's3:GetObject');
       }

@@ -1,11 +1,6 @@
 /** Why a store operation failed; stable, so callers can branch on it. */
 export type StoreErrorCode =
-  | 'NOT_FOUND'
-  | 'BUCKET_NOT_FOUND'
-  | 'ACCESS_DENIED'
-  | 'WRONG_REGION'
-  | 'CREDENTIALS'
-  | 'REQUEST_FAILED';
+  'NOT_FOUND' | 'BUCKET_NOT_FOUND' | 'ACCESS_DENIED' | 'WRONG_REGION' | 'CREDENTIALS' | 'REQUEST_FAILED';
 
 /**
  * A store operation that failed for a reason a caller may act on (a missing object, a missing bucket,
