@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { WindowScheduler } from './window-scheduler.js';
+
+function fakeClock() {
+  let t = 0;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+describe('WindowScheduler', () => {
+  it('grants up to capacity at once and queues the rest by priority, then arrival', async () => {
+    const scheduler = new WindowScheduler({ capacity: 2 });
+    const order: string[] = [];
+    const a = await scheduler.acquire(5);
+    const b = await scheduler.acquire(5);
+    const waiting = [
+      scheduler.acquire(9).then((r) => (order.push('p9'), r)),
+      scheduler.acquire(1).then((r) => (order.push('p1 first'), r)),
+      scheduler.acquire(1).then((r) => (order.push('p1 second'), r)),
+    ];
+    expect({
+      inFlight: scheduler.inFlight,
+      waiting: scheduler.waiting,
+      wantsWork: scheduler.wantsWork,
+    }).toEqual({
+      inFlight: 2,
+      waiting: 3,
+      wantsWork: false,
+    });
+    a();
+    a(); // a second call is ignored
+    b();
+    const r1 = await waiting[1];
+    const r1b = await waiting[2];
+    expect(order).toEqual(['p1 first', 'p1 second']);
+    expect(scheduler.waiting).toBe(1);
+    r1();
+    const r9 = await waiting[0];
+    expect(order).toEqual(['p1 first', 'p1 second', 'p9']);
+    r9();
+    r1b();
+    expect(scheduler.inFlight).toBe(0);
+  });
+
+  it('removes an aborted waiter from the queue and rejects with the reason', async () => {
+    const scheduler = new WindowScheduler({ capacity: 1 });
+    const release = await scheduler.acquire(0);
+    const controller = new AbortController();
+    const pending = scheduler.acquire(0, controller.signal);
+    controller.abort(new Error('interrupted'));
+    await expect(pending).rejects.toThrow('interrupted');
+    expect(scheduler.waiting).toBe(0);
+    release();
+    expect(scheduler.inFlight).toBe(0);
+  });
+
+  it('tells the job runner when to start another job', async () => {
+    const scheduler = new WindowScheduler({ capacity: 1 });
+    const release = await scheduler.acquire(0);
+    let woke = false;
+    const wants = scheduler.whenWantsWork().then(() => (woke = true));
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    release();
+    await wants;
+    expect(woke).toBe(true);
+  });
+
+  it('records time per in-flight level and the gaps below capacity before draining', async () => {
+    const clock = fakeClock();
+    const scheduler = new WindowScheduler({ capacity: 2, now: clock.now });
+    const a = await scheduler.acquire(0);
+    clock.advance(10); // 10 ms at level 1 (ramp-up)
+    const b = await scheduler.acquire(0);
+    clock.advance(100); // 100 ms at level 2
+    a();
+    clock.advance(5); // gap of 5 ms at level 1
+    const c = await scheduler.acquire(0);
+    clock.advance(50);
+    scheduler.markDraining();
+    b();
+    clock.advance(20);
+    c();
+    expect(scheduler.stats()).toEqual({
+      capacity: 2,
+      windowsStarted: 3,
+      peakInFlight: 2,
+      msAtLevel: [0, 15, 150],
+      drainMsAtLevel: [0, 20, 0],
+      gaps: { count: 1, totalMs: 5, longestMs: 5 },
+    });
+  });
+
+  it('rejects a capacity that is not a positive integer', () => {
+    expect(() => new WindowScheduler({ capacity: 0 })).toThrow(
+      new RangeError('Cannot create window scheduler: capacity must be a positive integer: got 0'),
+    );
+  });
+});
