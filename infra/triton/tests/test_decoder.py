@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import torch
-from reference import transformers_codes
 
 from musicgen_serving.decoder import DecoderOptions, StaticCacheDecoder, delayed_steps
 from musicgen_serving.graphs import StepRunner
+from musicgen_serving.hf_reference import transformers_codes
 from musicgen_serving.request import GenerationRequest
 
 OPTIONS = DecoderOptions(max_slots=4, max_frames=120, max_text_tokens=16, kv_block=16)

@@ -9,7 +9,8 @@ import fake_pb_utils
 import numpy as np
 import pbtxt
 import pytest
-from reference import transformers_codes
+
+from musicgen_serving.hf_reference import transformers_codes
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model_repository", "musicgen_lm")
 

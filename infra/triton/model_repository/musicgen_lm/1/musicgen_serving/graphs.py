@@ -54,7 +54,7 @@ class StepRunner:
         """Captures every bucket pair up to ``max_length`` positions (default: the whole cache)."""
         if not self.use_graphs:
             return 0
-        top = max_length or self.decoder.max_len
+        top = self.bucket(1, max_length or self.decoder.max_len)[1]
         for b in self.batch_buckets:
             for length in range(self.kv_block, top + 1, self.kv_block):
                 if (b, length) not in self.graphs:

@@ -1,4 +1,4 @@
-"""Reference codes from transformers' own MusicGen ``generate()`` (used live by the tests).
+"""Reference codes from transformers' own MusicGen ``generate()``, for parity tests and the benchmark.
 
 ``generate()`` decodes audio at the end; the codes it hands to EnCodec are captured on the way,
 which works across transformers versions. Returned codes are [4, frames] without the delay
@@ -34,5 +34,7 @@ def transformers_codes(model, tokenizer, text, num_frames, guidance_scale, promp
         model.generate(**kwargs)
     finally:
         model.audio_encoder.decode = original
+    if "codes" not in captured:
+        raise RuntimeError("Cannot take reference codes as generate() never called audio_encoder.decode")
     codes = captured["codes"][0, 0].cpu().numpy().astype(np.int64)
     return codes if prompt_codes is None else codes[:, prompt_codes.shape[1] :]

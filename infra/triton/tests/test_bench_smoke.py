@@ -1,0 +1,36 @@
+"""The GPU benchmark script runs as is: tiny CPU smoke mode, and a clear refusal without CUDA."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "bench_musicgen.py")
+
+
+def run(*args):
+    return subprocess.run([sys.executable, BENCH, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_smoke_run_writes_json_and_markdown(tmp_path):
+    proc = run("--smoke", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["mode"] == "smoke"
+    assert [p["equal"] for p in res["parity"]] == [True, True]
+    assert [r["concurrency"] for r in res["engine"]] == [1, 2]
+    assert all(r["all_frames_returned"] for r in res["engine"] + res["engine_short"])
+    assert [r["concurrency"] for r in res["transformers"]] == [1, 2]
+    md = (tmp_path / "results.md").read_text()
+    assert "SMOKE RUN on CPU with a tiny model" in md
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present: the full run would start")
+def test_full_run_without_cuda_explains_and_exits_2(tmp_path):
+    proc = run("--out", str(tmp_path))
+    assert proc.returncode == 2
+    assert "CUDA is not available here: the full benchmark needs an NVIDIA GPU." in proc.stderr
+    assert json.loads((tmp_path / "results.json").read_text())["mode"] == "not-run"
