@@ -50,7 +50,7 @@ describe('pinned keys', () => {
 
   it('derives the seed from the seedless encoding', () => {
     // printf '%s' '["musicgen-job/v1","facebook/musicgen-medium","calm piano",1000,3,250,0,1,null]' | sha256sum
-    // starts with b1e5cde3 = 2984583395
+    // starts with b1e520e3 = 2984583395
     expect(deriveSeed(PIANO)).toBe(2984583395);
     expect(deriveSeed({ ...PIANO, seed: 7 })).toBe(2984583395);
   });
