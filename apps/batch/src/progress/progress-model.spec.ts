@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ProgressModel, type ProgressEvent } from './progress-model.js';
+
+function setup() {
+  let t = 0;
+  const model = new ProgressModel({ jobsTotal: 3, audioSecondsTotal: 50, now: () => t });
+  const events: ProgressEvent[] = [];
+  model.subscribe((e) => events.push(e));
+  return { model, events, advance: (ms: number) => (t += ms) };
+}
+
+describe('ProgressModel', () => {
+  it('tracks jobs, audio seconds, speed and ETA', () => {
+    const { model, advance } = setup();
+    model.jobStarted({ line: 2, key: 'a_00000000.wav', frames: 1000, windows: 1 });
+    model.phase(2, 'generating', 0);
+    advance(2000);
+    model.framesDone(2, 500);
+    expect(model.snapshot()).toEqual({
+      jobsTotal: 3,
+      jobsDone: 0,
+      generated: 0,
+      skipped: 0,
+      failed: 0,
+      audioSecondsTotal: 50,
+      audioSecondsDone: 10,
+      framesPerSecond: 250,
+      etaSeconds: 8,
+      elapsedSeconds: 2,
+      active: [
+        {
+          line: 2,
+          key: 'a_00000000.wav',
+          phase: 'generating',
+          window: 0,
+          windows: 1,
+          framesDone: 500,
+          frames: 1000,
+        },
+      ],
+    });
+  });
+
+  it('drops skipped audio from the total and ignores frame counts that go back', () => {
+    const { model, advance } = setup();
+    model.jobStarted({ line: 1, key: 'a.wav', frames: 1000, windows: 1 });
+    model.jobFinished({ line: 1, key: 'a.wav', frames: 1000 }, 'skipped');
+    model.jobStarted({ line: 3, key: 'b.wav', frames: 1500, windows: 1 });
+    advance(1000);
+    model.framesDone(3, 300);
+    model.framesDone(3, 100); // a retried window starts again from 0: not a loss of progress
+    const s = model.snapshot();
+    expect([s.jobsDone, s.skipped, s.audioSecondsTotal, s.audioSecondsDone]).toEqual([1, 1, 30, 6]);
+  });
+
+  it('emits started, retry, finished and note events', () => {
+    const { model, events } = setup();
+    model.jobStarted({ line: 4, key: 'c.wav', frames: 100, windows: 2 });
+    model.retrying(4, 1, 250, 'UNAVAILABLE');
+    model.jobFinished({ line: 4, key: 'c.wav', frames: 100 }, 'failed', 'interrupted');
+    model.note('hello');
+    expect(events).toEqual([
+      {
+        kind: 'started',
+        job: { line: 4, key: 'c.wav', frames: 100, windows: 2, phase: 'waiting', window: 0, framesDone: 0 },
+      },
+      { kind: 'retry', line: 4, key: 'c.wav', attempt: 1, delayMs: 250, error: 'UNAVAILABLE' },
+      { kind: 'finished', line: 4, key: 'c.wav', status: 'failed', detail: 'interrupted' },
+      { kind: 'note', message: 'hello' },
+    ]);
+  });
+
+  it('has no speed or ETA before the first frame', () => {
+    const { model } = setup();
+    const s = model.snapshot();
+    expect([s.framesPerSecond, s.etaSeconds]).toEqual([0, undefined]);
+  });
+});

@@ -1,0 +1,170 @@
+/** What an active job is doing now. */
+export type JobPhase = 'waiting' | 'generating' | 'retrying' | 'decoding' | 'storing';
+
+/** One job the run is working on. */
+export interface ActiveJob {
+  readonly line: number;
+  readonly key: string;
+  readonly phase: JobPhase;
+  readonly window: number;
+  readonly windows: number;
+  readonly framesDone: number;
+  readonly frames: number;
+}
+
+/** Everything a renderer shows, at one instant. */
+export interface ProgressSnapshot {
+  /** Jobs this run has to go through (valid, distinct), and how many are finished (any outcome). */
+  readonly jobsTotal: number;
+  readonly jobsDone: number;
+  readonly generated: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** Audio seconds to generate (jobs not skipped) and generated so far. */
+  readonly audioSecondsTotal: number;
+  readonly audioSecondsDone: number;
+  /** Generation speed over the last {@link RATE_WINDOW_MS}, in frames per second; 0 before any frame. */
+  readonly framesPerSecond: number;
+  /** Seconds left at the current speed, or undefined when unknown. */
+  readonly etaSeconds: number | undefined;
+  readonly elapsedSeconds: number;
+  readonly active: readonly ActiveJob[];
+}
+
+/** A notable event, for the plain log renderer. */
+export type ProgressEvent =
+  | { kind: 'started'; job: ActiveJob }
+  | {
+      kind: 'finished';
+      line: number;
+      key: string;
+      status: 'generated' | 'skipped' | 'failed';
+      detail?: string;
+    }
+  | { kind: 'retry'; line: number; key: string; attempt: number; delayMs: number; error: string }
+  | { kind: 'note'; message: string };
+
+/** Frames per second of audio. */
+const FRAME_RATE = 50;
+/** Span of the moving speed measurement. */
+export const RATE_WINDOW_MS = 10_000;
+
+/**
+ * The state of a batch run as the user sees it, fed by the pipeline and read by the renderers. Pure:
+ * it never draws anything, and its clock is injectable.
+ *
+ * @example
+ * ```ts
+ * const progress = new ProgressModel({ jobsTotal: 3, audioSecondsTotal: 40 });
+ * progress.jobStarted({ line: 1, key: 'calm_1a2b3c4d.wav', frames: 500, windows: 1 });
+ * progress.framesDone(1, 250);
+ * progress.snapshot().audioSecondsDone; // 5
+ * ```
+ */
+export class ProgressModel {
+  #jobsTotal: number;
+  #audioFramesTotal: number;
+  #framesDone = 0;
+  #counts = { generated: 0, skipped: 0, failed: 0 };
+  readonly #active = new Map<number, ActiveJob>();
+  readonly #listeners = new Set<(event: ProgressEvent) => void>();
+  readonly #now: () => number;
+  readonly #startedAt: number;
+  /** (time, cumulative frames) samples for the moving rate. */
+  #samples: [number, number][] = [];
+
+  constructor(options: { jobsTotal: number; audioSecondsTotal: number; now?: () => number }) {
+    this.#jobsTotal = options.jobsTotal;
+    this.#audioFramesTotal = Math.round(options.audioSecondsTotal * FRAME_RATE);
+    this.#now = options.now ?? (() => performance.now());
+    this.#startedAt = this.#now();
+    this.#samples.push([this.#startedAt, 0]);
+  }
+
+  /** Receives every {@link ProgressEvent}; returns the function that unsubscribes. */
+  subscribe(listener: (event: ProgressEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** A job starts its work (after the store said it is not done yet). */
+  jobStarted(job: { line: number; key: string; frames: number; windows: number }): void {
+    const active: ActiveJob = { ...job, phase: 'waiting', window: 0, framesDone: 0 };
+    this.#active.set(job.line, active);
+    this.#emit({ kind: 'started', job: active });
+  }
+
+  /** A job moves to another phase; `window` is the 0-based window being generated. */
+  phase(line: number, phase: JobPhase, window?: number): void {
+    const job = this.#active.get(line);
+    if (!job) return;
+    this.#active.set(line, { ...job, phase, window: window ?? job.window });
+  }
+
+  /** A job's new frames so far (over all its windows); the increase counts towards the speed. */
+  framesDone(line: number, framesDone: number): void {
+    const job = this.#active.get(line);
+    if (!job || framesDone <= job.framesDone) return;
+    this.#framesDone += framesDone - job.framesDone;
+    this.#active.set(line, { ...job, framesDone });
+    const now = this.#now();
+    this.#samples.push([now, this.#framesDone]);
+    while (this.#samples.length > 2 && (this.#samples[1] as [number, number])[0] < now - RATE_WINDOW_MS) {
+      this.#samples.shift();
+    }
+  }
+
+  /** A window failed and will be tried again after `delayMs`. */
+  retrying(line: number, attempt: number, delayMs: number, error: string): void {
+    const job = this.#active.get(line);
+    this.phase(line, 'retrying');
+    this.#emit({ kind: 'retry', line, key: job?.key ?? '', attempt, delayMs, error });
+  }
+
+  /** A job ends. A skipped job's audio leaves the total to generate. */
+  jobFinished(
+    job: { line: number; key: string; frames: number },
+    status: 'generated' | 'skipped' | 'failed',
+    detail?: string,
+  ): void {
+    const active = this.#active.get(job.line);
+    this.#active.delete(job.line);
+    this.#counts[status] += 1;
+    if (status === 'skipped') this.#audioFramesTotal -= job.frames;
+    if (status === 'failed') this.#audioFramesTotal -= job.frames - (active?.framesDone ?? 0);
+    this.#emit({ kind: 'finished', line: job.line, key: job.key, status, ...(detail ? { detail } : {}) });
+  }
+
+  /** Something the user should read (the log renderer prints it; the bar shows it above itself). */
+  note(message: string): void {
+    this.#emit({ kind: 'note', message });
+  }
+
+  /** The state now. */
+  snapshot(): ProgressSnapshot {
+    const now = this.#now();
+    const first = this.#samples[0] as [number, number];
+    const spanMs = now - first[0];
+    const framesPerSecond =
+      spanMs > 0 && this.#framesDone > 0 ? ((this.#framesDone - first[1]) * 1000) / spanMs : 0;
+    const framesLeft = Math.max(0, this.#audioFramesTotal - this.#framesDone);
+    const { generated, skipped, failed } = this.#counts;
+    return {
+      jobsTotal: this.#jobsTotal,
+      jobsDone: generated + skipped + failed,
+      generated,
+      skipped,
+      failed,
+      audioSecondsTotal: Math.max(0, this.#audioFramesTotal) / FRAME_RATE,
+      audioSecondsDone: this.#framesDone / FRAME_RATE,
+      framesPerSecond,
+      etaSeconds: framesPerSecond > 0 ? framesLeft / framesPerSecond : undefined,
+      elapsedSeconds: (now - this.#startedAt) / 1000,
+      active: [...this.#active.values()],
+    };
+  }
+
+  #emit(event: ProgressEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
