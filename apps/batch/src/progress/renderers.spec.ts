@@ -33,7 +33,7 @@ describe('renderProgressBlock', () => {
       '  line 7 long_0a1b2c3d.wav: generating window 2/2, 1500/2250 frames',
     ]);
     expect(renderProgressBlock(m.snapshot(), 30, 1)).toEqual([
-      '[############-------------…',
+      '[############------------] 0…',
       '  line 3 calm_1a2b3c4d.wav: …',
       '  ... and 1 more',
     ]);
