@@ -1,0 +1,142 @@
+/** The options object commander produces from the command line: every value as typed, unvalidated. */
+export interface CliOptions {
+  prompts?: string;
+  out?: string;
+  triton?: string;
+  concurrency?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  force?: boolean;
+  strict?: boolean;
+  format?: string;
+  normalize?: string;
+  model?: string;
+  guidance?: string;
+  topK?: string;
+  topP?: string;
+  temperature?: string;
+  seed?: string;
+  maxAttempts?: string;
+}
+
+/** One command-line flag: declared once here; `--help`, the README table and validation follow it. */
+export interface FlagSpec {
+  /** The property of {@link CliOptions} commander fills. */
+  readonly key: keyof CliOptions;
+  /** Commander syntax, e.g. `--prompts <file>`. */
+  readonly flags: string;
+  readonly description: string;
+  /** The default as shown in help, when there is one. */
+  readonly defaultText?: string;
+  /** Allowed values, shown in help and checked by `resolveConfig`. */
+  readonly choices?: readonly string[];
+}
+
+/** Output formats: the flag value and the WAV sample encoding it selects. */
+export const FORMAT_CHOICES = { wav16: 'pcm16', wav24: 'pcm24', wav32f: 'float32' } as const;
+/** Normalisation strategies. */
+export const NORMALIZE_CHOICES = ['peak', 'loudness', 'clip', 'rms', 'none'] as const;
+
+/**
+ * Every flag of `musicgen-batch`. Names avoid the flags Nx keeps for itself (`--verbose`, `--parallel`,
+ * `--cwd`, `--help`, `--configuration`, `--args`, `--env`, `--envFile`, `--color`, `--tty`,
+ * `--skip-nx-cache`, `--output-style`), so `nx run batch:run --x=y` forwards all of them.
+ */
+export const FLAGS: readonly FlagSpec[] = [
+  {
+    key: 'prompts',
+    flags: '--prompts <file>',
+    description: 'prompts file, one `PROMPT ; DURATION ; FILENAME` per line (required)',
+  },
+  {
+    key: 'out',
+    flags: '--out <dir|s3://bucket/prefix>',
+    description: 'where the WAV files and run reports go',
+    defaultText: 's3://$MUSICGEN_S3_BUCKET/$MUSICGEN_S3_PREFIX when MUSICGEN_S3_BUCKET is set, else ./output',
+  },
+  {
+    key: 'triton',
+    flags: '--triton <host:port[,host:port...]>',
+    description:
+      'Triton gRPC endpoint(s); without one, a local preview engine (a synthesiser, not MusicGen) is started',
+    defaultText: '$TRITON_URL',
+  },
+  {
+    key: 'concurrency',
+    flags: '--concurrency <n>',
+    description: 'generation windows in flight at once, over all endpoints',
+    defaultText: "the server's max_concurrent_requests, else 16 per endpoint",
+  },
+  {
+    key: 'dryRun',
+    flags: '--dry-run',
+    description: 'check the environment and the store, print the plan, generate nothing',
+  },
+  {
+    key: 'json',
+    flags: '--json',
+    description: 'print the run report as JSON on stdout (progress and summary go to stderr)',
+  },
+  { key: 'force', flags: '--force', description: 'regenerate jobs whose WAV is already in the store' },
+  {
+    key: 'strict',
+    flags: '--strict',
+    description: 'stop before generating anything when a line is invalid (exit 2)',
+  },
+  {
+    key: 'format',
+    flags: '--format <format>',
+    description: 'WAV sample format',
+    defaultText: 'wav16',
+    choices: Object.keys(FORMAT_CHOICES),
+  },
+  {
+    key: 'normalize',
+    flags: '--normalize <strategy>',
+    description: 'loudness normalisation',
+    defaultText: 'peak',
+    choices: NORMALIZE_CHOICES,
+  },
+  {
+    key: 'model',
+    flags: '--model <id>',
+    description: 'model id recorded in job identities',
+    defaultText: '$MUSICGEN_MODEL_ID, else facebook/musicgen-medium',
+  },
+  {
+    key: 'guidance',
+    flags: '--guidance <x>',
+    description: 'classifier-free guidance scale (>= 0; 1 disables)',
+    defaultText: '3',
+  },
+  {
+    key: 'topK',
+    flags: '--top-k <n>',
+    description: 'top-k sampling (0..2048; 0 disables)',
+    defaultText: '250',
+  },
+  {
+    key: 'topP',
+    flags: '--top-p <x>',
+    description: 'nucleus sampling (0..1; 0 disables, > 0 wins over top-k)',
+    defaultText: '0',
+  },
+  {
+    key: 'temperature',
+    flags: '--temperature <x>',
+    description: 'sampling temperature (>= 0; 0 is greedy)',
+    defaultText: '1',
+  },
+  {
+    key: 'seed',
+    flags: '--seed <n>',
+    description: 'seed for jobs whose line gives none (0..4294967295)',
+    defaultText: 'derived from each job',
+  },
+  {
+    key: 'maxAttempts',
+    flags: '--max-attempts <n>',
+    description: 'attempts per generation window before its job fails',
+    defaultText: '8',
+  },
+];

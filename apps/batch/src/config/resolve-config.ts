@@ -1,0 +1,221 @@
+import { isAbsolute, resolve } from 'node:path';
+import { FORMAT_CHOICES, NORMALIZE_CHOICES, type CliOptions } from '../cli/flags.js';
+import { ConfigError } from './config-error.js';
+
+/** WAV sample encodings, as `@musicgen/wav` names them. */
+export type SampleFormat = (typeof FORMAT_CHOICES)[keyof typeof FORMAT_CHOICES];
+/** Normalisation strategies. */
+export type NormalizeStrategy = (typeof NORMALIZE_CHOICES)[number];
+
+/** Sampling parameters every job gets unless its line overrides them. */
+export interface GenerationSettings {
+  readonly modelId: string;
+  readonly guidance: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly temperature: number;
+}
+
+/** Everything a run needs, resolved and validated from flags, environment and defaults. */
+export interface BatchConfig {
+  /** Absolute path of the prompts file, and the text the user typed (for messages). */
+  readonly promptsPath: string;
+  readonly promptsName: string;
+  /** `s3://bucket/prefix/` or an absolute directory. */
+  readonly out: string;
+  /** gRPC endpoints `host:port`; empty means: start the preview engine. */
+  readonly tritonUrls: readonly string[];
+  /** Windows in flight; undefined means: size it from the server. */
+  readonly concurrency: number | undefined;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly force: boolean;
+  readonly strict: boolean;
+  readonly format: SampleFormat;
+  readonly normalize: NormalizeStrategy;
+  readonly generation: GenerationSettings;
+  /** Seed for lines without one; undefined: derived per job. */
+  readonly seed: number | undefined;
+  readonly maxAttempts: number;
+}
+
+/** MusicGen's own sampling defaults (audiocraft). */
+export const DEFAULT_GENERATION_SETTINGS: GenerationSettings = Object.freeze({
+  modelId: 'facebook/musicgen-medium',
+  guidance: 3,
+  topK: 250,
+  topP: 0,
+  temperature: 1,
+});
+/** Most windows in flight a user may ask for. */
+export const MAX_CONCURRENCY = 1024;
+/** Attempts per window by default. */
+export const DEFAULT_WINDOW_ATTEMPTS = 8;
+const MAX_SEED = 0xffffffff;
+
+/** Where the command runs: environment and the directory relative paths are resolved from. */
+export interface ResolveContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly baseDir: string;
+}
+
+function fail(flag: string, reason: string, value: string): never {
+  throw new ConfigError(`Cannot use ${flag}: ${reason}: got ${JSON.stringify(value)}`);
+}
+
+function parseNumber(
+  flag: string,
+  value: string,
+  rule: string,
+  ok: (n: number) => boolean,
+  integer = false,
+): number {
+  const n = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || !ok(n))
+    fail(flag, `must be ${rule}`, value);
+  return n;
+}
+
+function parseEndpoints(value: string, source: string): string[] {
+  const urls = value
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  if (urls.length === 0) fail(source, 'give at least one host:port', value);
+  return urls.map((url) => {
+    const bare = url.replace(/^(grpc|http):\/\//i, '').replace(/\/+$/, '');
+    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(bare);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+      fail(source, 'each endpoint must be host:port, for example 127.0.0.1:8001', url);
+    }
+    return bare;
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/**
+ * Turns the parsed command line, the environment and the defaults into one validated
+ * {@link BatchConfig}. Relative paths are resolved from `baseDir` (where the user typed the command).
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig({ prompts: 'prompts.txt', format: 'wav24' }, { env: process.env, baseDir: process.cwd() });
+ * config.format; // 'pcm24'
+ * ```
+ *
+ * @throws {ConfigError} with a one-line message naming the flag or variable and the bad value.
+ */
+export function resolveConfig(options: CliOptions, context: ResolveContext): BatchConfig {
+  const { env, baseDir } = context;
+  const promptsName = nonEmpty(options.prompts);
+  if (promptsName === undefined) {
+    throw new ConfigError(
+      'Missing --prompts <file>: give the prompts file, for example --prompts=examples/prompts.txt',
+    );
+  }
+
+  let out: string;
+  const outFlag = options.out;
+  if (outFlag !== undefined) {
+    if (outFlag.trim() === '') fail('--out', 'give a directory or s3://bucket/prefix', outFlag);
+    out = outFlag.trim();
+  } else {
+    const bucket = nonEmpty(env['MUSICGEN_S3_BUCKET']);
+    const prefix = nonEmpty(env['MUSICGEN_S3_PREFIX']) ?? '';
+    out = bucket === undefined ? './output' : `s3://${bucket}/${prefix.replace(/^\/+/, '')}`;
+  }
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(out) && !isAbsolute(out)) out = resolve(baseDir, out);
+
+  const tritonFlag = options.triton;
+  const tritonEnv = nonEmpty(env['TRITON_URL']);
+  const tritonUrls =
+    tritonFlag !== undefined
+      ? parseEndpoints(tritonFlag, '--triton')
+      : tritonEnv !== undefined
+        ? parseEndpoints(tritonEnv, 'TRITON_URL')
+        : [];
+
+  const concurrency =
+    options.concurrency === undefined
+      ? undefined
+      : parseNumber(
+          '--concurrency',
+          options.concurrency,
+          `an integer from 1 to ${MAX_CONCURRENCY}`,
+          (n) => n >= 1 && n <= MAX_CONCURRENCY,
+          true,
+        );
+
+  const formatName = options.format ?? 'wav16';
+  if (!Object.hasOwn(FORMAT_CHOICES, formatName)) {
+    fail('--format', `must be one of ${Object.keys(FORMAT_CHOICES).join(', ')}`, formatName);
+  }
+  const normalize = (options.normalize ?? 'peak') as NormalizeStrategy;
+  if (!NORMALIZE_CHOICES.includes(normalize))
+    fail('--normalize', `must be one of ${NORMALIZE_CHOICES.join(', ')}`, normalize);
+
+  const d = DEFAULT_GENERATION_SETTINGS;
+  const modelId =
+    options.model !== undefined ? options.model.trim() : (nonEmpty(env['MUSICGEN_MODEL_ID']) ?? d.modelId);
+  if (!/^[\x21-\x7e]{1,256}$/.test(modelId))
+    fail('--model', 'must be 1 to 256 printable ASCII characters without spaces', modelId);
+  const generation: GenerationSettings = {
+    modelId,
+    guidance:
+      options.guidance === undefined
+        ? d.guidance
+        : parseNumber('--guidance', options.guidance, 'a number >= 0', (n) => n >= 0),
+    topK:
+      options.topK === undefined
+        ? d.topK
+        : parseNumber('--top-k', options.topK, 'an integer from 0 to 2048', (n) => n >= 0 && n <= 2048, true),
+    topP:
+      options.topP === undefined
+        ? d.topP
+        : parseNumber('--top-p', options.topP, 'a number from 0 to 1', (n) => n >= 0 && n <= 1),
+    temperature:
+      options.temperature === undefined
+        ? d.temperature
+        : parseNumber('--temperature', options.temperature, 'a number >= 0', (n) => n >= 0),
+  };
+  const seed =
+    options.seed === undefined
+      ? undefined
+      : parseNumber(
+          '--seed',
+          options.seed,
+          `an integer from 0 to ${MAX_SEED}`,
+          (n) => n >= 0 && n <= MAX_SEED,
+          true,
+        );
+  const maxAttempts =
+    options.maxAttempts === undefined
+      ? DEFAULT_WINDOW_ATTEMPTS
+      : parseNumber(
+          '--max-attempts',
+          options.maxAttempts,
+          'an integer from 1 to 100',
+          (n) => n >= 1 && n <= 100,
+          true,
+        );
+
+  return {
+    promptsPath: resolve(baseDir, promptsName),
+    promptsName,
+    out,
+    tritonUrls,
+    concurrency,
+    dryRun: options.dryRun === true,
+    json: options.json === true,
+    force: options.force === true,
+    strict: options.strict === true,
+    format: FORMAT_CHOICES[formatName as keyof typeof FORMAT_CHOICES],
+    normalize,
+    generation,
+    seed,
+    maxAttempts,
+  };
+}
