@@ -145,7 +145,10 @@ describe('parseLine: errors', () => {
       'Käse 🧀 ; abc ; x',
       [[10, 'duration must be seconds (12, 12.5, 12s) or m:ss (1:30, 0:45.5): found "abc"']],
     ],
-    ['🎵🎵 ; 1 ; a/b', [[10, 'filename must be a plain name without / or \\ (path separators): found "a/b"']]],
+    [
+      '🎵🎵 ; 1 ; a/b',
+      [[10, 'filename must be a plain name without / or \\ (path separators): found "a/b"']],
+    ],
     [
       ' ; 0 ; a/b',
       [

@@ -27,13 +27,12 @@ export async function* readLines(
   let linesDone = 0;
   for await (const chunk of chunks) {
     const bytes = toBuffer(chunk);
-    if (bytesRead === 0 && bytes.length >= 2) checkUtf16(bytes, source);
     bytesRead += bytes.length;
     if (bytesRead > maxBytes) {
       throw new PromptsFileError(
         'TOO_LARGE',
         source,
-        `it is larger than the limit of ${formatBytes(maxBytes)} (maxBytes option): read ${bytesRead} bytes so far`,
+        `it is over the maxBytes limit of ${formatBytes(maxBytes)}: read ${bytesRead} bytes so far`,
       );
     }
     const lastNewline = bytes.lastIndexOf(NEWLINE);
@@ -69,7 +68,7 @@ export function splitTextLines(text: string, { source, maxBytes }: LineSource): 
     throw new PromptsFileError(
       'TOO_LARGE',
       source,
-      `it is ${formatBytes(size)}, over the limit of ${formatBytes(maxBytes)} (maxBytes option)`,
+      `it is ${formatBytes(size)}, over the maxBytes limit of ${formatBytes(maxBytes)}`,
     );
   }
   const nul = text.indexOf('\0');
@@ -91,11 +90,11 @@ export function splitTextLines(text: string, { source, maxBytes }: LineSource): 
   return lines;
 }
 
-/** `64 MiB (67108864 bytes)`-style size. */
+/** `64 MiB (67108864 bytes)`-style size; below 1 MiB just the bytes. */
 export function formatBytes(bytes: number): string {
   const mib = bytes / (1024 * 1024);
-  const shown = mib >= 10 || Number.isInteger(mib) ? mib.toFixed(0) : mib.toFixed(1);
-  return `${shown} MiB (${bytes} bytes)`;
+  if (mib < 1) return `${bytes} bytes`;
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB (${bytes} bytes)`;
 }
 
 function decodeLines(
@@ -103,6 +102,7 @@ function decodeLines(
   block: Buffer,
   where: { source: string; firstLine: number; blockOffset: number },
 ): string[] {
+  if (where.blockOffset === 0) checkUtf16(block, where.source);
   const nul = block.indexOf(0);
   if (nul >= 0) throw locate(where, block, nul, 'NUL byte');
   let text: string;

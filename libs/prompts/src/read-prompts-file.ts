@@ -48,7 +48,7 @@ export async function readPromptsFile(
       throw new PromptsFileError(
         'TOO_LARGE',
         source,
-        `it is ${formatBytes(info.size)}, over the limit of ${formatBytes(maxBytes)} (maxBytes option)`,
+        `it is ${formatBytes(info.size)}, over the maxBytes limit of ${formatBytes(maxBytes)}`,
       );
     }
     return await collect(
