@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { bodyStream } from './body-stream.js';
 import { probeKey } from './check-probe.js';
 import { validateMetadata } from './object-metadata.js';
@@ -146,9 +145,17 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
 async function writeDurably(path: string, source: Readable, signal?: AbortSignal): Promise<number> {
   const handle = await open(path, 'wx');
   try {
-    await pipeline(source, handle.createWriteStream({ autoClose: false }), signal ? { signal } : {});
+    if (signal) addAbortSignal(signal, source);
+    let bytes = 0;
+    for await (const chunk of source as AsyncIterable<Uint8Array>) {
+      let written = 0;
+      while (written < chunk.byteLength) {
+        written += (await handle.write(chunk, written, chunk.byteLength - written)).bytesWritten;
+      }
+      bytes += chunk.byteLength;
+    }
     await handle.sync();
-    return (await handle.stat()).size;
+    return bytes;
   } finally {
     await handle.close();
   }
