@@ -1,0 +1,19 @@
+export {
+  startTestTritonServer,
+  ScriptedStatusError,
+  type ScriptedModel,
+  type TestTritonServer,
+  type TestTritonServerOptions,
+} from './test-triton-server.js';
+export {
+  fakeMusicgenLm,
+  fakeEncodecDecode,
+  fakeCode,
+  fakeCodes,
+  fakeAudio,
+  responseFor,
+  FAKE_LM_FAULTS,
+  type FakeMusicgenLmOptions,
+  type FakeEncodecDecodeOptions,
+} from './fake-musicgen.js';
+export { readInputs } from './read-inputs.js';
