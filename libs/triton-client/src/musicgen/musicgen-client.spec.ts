@@ -1,0 +1,181 @@
+import { equalPowerCrossfade } from '@musicgen/wav';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TritonClient } from '../client/triton-client.js';
+import { readInputs } from '../testing/read-inputs.js';
+import {
+  fakeAudio,
+  fakeCodes,
+  fakeEncodecDecode,
+  fakeMusicgenLm,
+  startTestTritonServer,
+  type TestTritonServer,
+} from '../testing/index.js';
+import { sliceCodes, type Codes } from './codes.js';
+import { MusicgenClient, type WindowProgress } from './musicgen-client.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+async function setup(maxFrames = 3000, decodeOverlapFrames?: number) {
+  const server = await startTestTritonServer({
+    models: { musicgen_lm: fakeMusicgenLm(), encodec_decode: fakeEncodecDecode({ maxFrames }) },
+  });
+  const client = new TritonClient({ address: server.address });
+  cleanups.push(
+    () => client.close(),
+    () => server.kill(),
+  );
+  return { server, musicgen: new MusicgenClient({ client, decodeOverlapFrames }) };
+}
+
+function inputsOf(server: TestTritonServer, index: number) {
+  const request = server.requests[index];
+  if (request === undefined) throw new Error(`no request ${index}`);
+  return readInputs(request);
+}
+
+describe('MusicgenClient.generateWindow', () => {
+  it('streams one window, reports progress and returns exactly NUM_FRAMES frames', async () => {
+    const { musicgen, server } = await setup();
+    const progress: Omit<WindowProgress, 'codes'>[] = [];
+    const codes = await musicgen.generateWindow({
+      text: 'calm piano',
+      frames: 120,
+      seed: 9n,
+      onProgress: ({ framesDone, frames }) => progress.push({ framesDone, frames }),
+    });
+    expect(codes).toEqual({ frames: 120, data: fakeCodes(9n, 120) });
+    expect(progress).toEqual([
+      { framesDone: 50, frames: 120 },
+      { framesDone: 100, frames: 120 },
+      { framesDone: 120, frames: 120 },
+    ]);
+    expect(inputsOf(server, 0)).toEqual({
+      TEXT: { name: 'TEXT', datatype: 'BYTES', shape: [1], data: [new TextEncoder().encode('calm piano')] },
+      NUM_FRAMES: { name: 'NUM_FRAMES', datatype: 'INT32', shape: [1], data: Int32Array.of(120) },
+      SEED: { name: 'SEED', datatype: 'INT64', shape: [1], data: BigInt64Array.of(9n) },
+    });
+  });
+
+  it('sends every optional input in the contract datatypes and shapes', async () => {
+    const { musicgen, server } = await setup();
+    const prompt: Codes = { frames: 3, data: Int32Array.from({ length: 12 }, (_, i) => i * 100) };
+    await musicgen.generateWindow({
+      text: '',
+      frames: 10,
+      promptCodes: prompt,
+      seed: 5,
+      guidanceScale: 1,
+      topK: 0,
+      topP: 0.9,
+      temperature: 0.5,
+    });
+    expect(inputsOf(server, 0)).toEqual({
+      TEXT: { name: 'TEXT', datatype: 'BYTES', shape: [1], data: [new Uint8Array(0)] },
+      NUM_FRAMES: { name: 'NUM_FRAMES', datatype: 'INT32', shape: [1], data: Int32Array.of(10) },
+      PROMPT_CODES: { name: 'PROMPT_CODES', datatype: 'INT32', shape: [4, 3], data: prompt.data },
+      SEED: { name: 'SEED', datatype: 'INT64', shape: [1], data: BigInt64Array.of(5n) },
+      GUIDANCE_SCALE: { name: 'GUIDANCE_SCALE', datatype: 'FP32', shape: [1], data: Float32Array.of(1) },
+      TOP_K: { name: 'TOP_K', datatype: 'INT32', shape: [1], data: Int32Array.of(0) },
+      TOP_P: { name: 'TOP_P', datatype: 'FP32', shape: [1], data: Float32Array.of(0.9) },
+      TEMPERATURE: { name: 'TEMPERATURE', datatype: 'FP32', shape: [1], data: Float32Array.of(0.5) },
+    });
+  });
+
+  const prompt600: Codes = { frames: 600, data: new Int32Array(2400) };
+  it.each([
+    [
+      { frames: 0 },
+      'Cannot generate a window: frames must be an integer from 1 to 1500 - P (P = 0 prompt frames): got 0',
+    ],
+    [
+      { frames: 1501 },
+      'Cannot generate a window: frames must be an integer from 1 to 1500 - P (P = 0 prompt frames): got 1501',
+    ],
+    [
+      { frames: 1200, promptCodes: prompt600 },
+      'Cannot generate a window: frames must be an integer from 1 to 1500 - P (P = 600 prompt frames): got 1200',
+    ],
+    [
+      { frames: 10, promptCodes: { frames: 2, data: Int32Array.of(0, 0, 0, 0, 0, 4000, 0, 0) } },
+      'Cannot generate a window: promptCodes value out of range 0..2047 at [2, 1]: got 4000',
+    ],
+    [
+      { frames: 10, promptCodes: { frames: 2, data: new Int32Array(7) } },
+      'Cannot generate a window: promptCodes must hold 4 × 2 = 8 codes: got 7',
+    ],
+    [
+      { frames: 10, seed: 2n ** 63n },
+      'Cannot generate a window: seed must be a 64-bit signed integer: got 9223372036854775808',
+    ],
+    [{ frames: 10, seed: 0.5 }, 'Cannot generate a window: seed must be a 64-bit signed integer: got 0.5'],
+    [{ frames: 10, topK: -1 }, 'Cannot generate a window: TOP_K must be an integer from 0 to 2048: got -1'],
+    [{ frames: 10, topP: 1.5 }, 'Cannot generate a window: TOP_P must be a number from 0 to 1: got 1.5'],
+    [
+      { frames: 10, temperature: NaN },
+      'Cannot generate a window: TEMPERATURE must be a finite number >= 0: got NaN',
+    ],
+    [
+      { frames: 10, guidanceScale: -1 },
+      'Cannot generate a window: GUIDANCE_SCALE must be a finite number >= 0: got -1',
+    ],
+  ])('rejects invalid request %# before sending', async (request, message) => {
+    const { musicgen, server } = await setup();
+    await expect(musicgen.generateWindow({ text: 'x', ...request })).rejects.toThrow(new RangeError(message));
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe('MusicgenClient.decode', () => {
+  it('decodes codes within max_frames in one request', async () => {
+    const { musicgen, server } = await setup();
+    const codes = { frames: 100, data: fakeCodes(3n, 100) };
+    expect(await musicgen.decode(codes)).toEqual(fakeAudio(codes.data, 100));
+    expect(server.calls).toEqual(['ModelConfig', 'ModelInfer']);
+  });
+
+  it('decodes longer codes in overlapping segments joined with an equal-power crossfade', async () => {
+    const { musicgen, server } = await setup(50, 10);
+    const codes = { frames: 130, data: fakeCodes(11n, 130) };
+    const audio = await musicgen.decode(codes);
+
+    const decodeOf = (start: number, end: number) =>
+      fakeAudio(sliceCodes(codes, start, end).data, end - start);
+    const first = equalPowerCrossfade(decodeOf(0, 50), decodeOf(40, 90), 6400);
+    expect(audio).toEqual(equalPowerCrossfade(first, decodeOf(80, 130), 6400));
+    expect(server.requests.map((r) => r.inputs[0]?.shape)).toEqual([
+      ['1', '4', '50'],
+      ['1', '4', '50'],
+      ['1', '4', '50'],
+    ]);
+    expect(server.requests.map((r) => readInputs(r)['CODES']?.data)).toEqual([
+      sliceCodes(codes, 0, 50).data,
+      sliceCodes(codes, 40, 90).data,
+      sliceCodes(codes, 80, 130).data,
+    ]);
+
+    await musicgen.decode({ frames: 60, data: fakeCodes(1n, 60) });
+    expect(server.calls.filter((c) => c === 'ModelConfig')).toEqual(['ModelConfig']);
+  });
+
+  it('rejects malformed codes before sending', async () => {
+    const { musicgen } = await setup();
+    await expect(musicgen.decode({ frames: 0, data: new Int32Array(0) })).rejects.toThrow(
+      new RangeError('Cannot decode codes: codes must have at least 1 frame(s): got 0'),
+    );
+  });
+});
+
+describe('MusicgenClient options', () => {
+  it('rejects a negative overlap', () => {
+    const client = new TritonClient({ address: '127.0.0.1:1' });
+    cleanups.push(() => client.close());
+    expect(() => new MusicgenClient({ client, decodeOverlapFrames: -1 })).toThrow(
+      new RangeError(
+        "Cannot create a MusicGen client: 'decodeOverlapFrames' must be an integer >= 0: got -1",
+      ),
+    );
+  });
+});
