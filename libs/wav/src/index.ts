@@ -1,4 +1,13 @@
 export { encodeWav } from './encode-wav.js';
 export { equalPowerCrossfade } from './equal-power-crossfade.js';
 export { LoudnessMeter, measureLoudness, type LoudnessOptions } from './loudness-meter.js';
+export { measurePeak, measureRms } from './measure-level.js';
+export {
+  NormalizationMeter,
+  planNormalization,
+  type NormalizationOptions,
+  type NormalizationPlan,
+  type NormalizationStrategy,
+} from './normalization-meter.js';
+export { normalize } from './normalize.js';
 export type { WavEncodeOptions, WavFormat } from './wav-options.js';
