@@ -15,7 +15,8 @@ export function measurePeak(channels: readonly Float32Array[]): number {
   for (const channel of channels) {
     for (const x of channel) {
       const a = Math.abs(x);
-      if (!(a <= peak)) peak = a;
+      if (a > peak) peak = a;
+      else if (a !== a) return Number.NaN;
     }
   }
   return peak;
