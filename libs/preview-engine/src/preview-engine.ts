@@ -1,0 +1,209 @@
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import {
+  DECODE_TENSORS,
+  ENCODEC_DECODE,
+  MUSICGEN_LM,
+  SAMPLES_PER_FRAME,
+  encodeRawTensor,
+  loadInferenceService,
+  type ModelInferRequest,
+  type ModelInferResponse,
+  type ModelStreamInferResponse,
+} from '@musicgen/triton-client';
+import { decodeCodes } from './decode-codes.js';
+import { parseDecodeRequest } from './decode-request.js';
+import {
+  MODEL_VERSION,
+  findModel,
+  modelConfig,
+  modelMetadata,
+  unknownModelMessage,
+} from './model-catalog.js';
+import { RequestError } from './request-error.js';
+import { StreamSession } from './stream-session.js';
+
+/** Options of {@link startPreviewEngine}; every field is optional. */
+export interface PreviewEngineOptions {
+  /** TCP port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Interface to bind. Default `127.0.0.1` (the engine has no authentication, like Triton). */
+  host?: string;
+  /** Frames between streamed progress responses of `musicgen_lm`. Default 50 (one second). */
+  progressIntervalFrames?: number;
+  /** Throttle generation to this many frames per second per request; 0 = as fast as possible. Default 0. */
+  framesPerSecond?: number;
+  /** Largest T `encodec_decode` accepts, published as its `max_frames` config parameter. Default 3000. */
+  maxDecodeFrames?: number;
+}
+
+/** A running preview engine. */
+export interface PreviewEngine {
+  /** `host:port`, the address a Triton client connects to. */
+  url: string;
+  port: number;
+  /** Stops the engine: streams in flight end with UNAVAILABLE, then the port is released. */
+  close(): Promise<void>;
+}
+
+/** The name the engine gives in ServerMetadata. */
+export const PREVIEW_SERVER_NAME = 'musicgen-preview';
+/** The engine's version in ServerMetadata. */
+export const PREVIEW_SERVER_VERSION = '0.1.0';
+const EXTENSIONS = ['model_configuration', 'binary_tensor_data', 'parameters'];
+
+/**
+ * Starts the preview engine: a Triton-protocol gRPC server (`inference.GRPCInferenceService`)
+ * serving `musicgen_lm` (decoupled, streamed) and `encodec_decode` from a procedural synthesiser.
+ * It is a stand-in for local work and tests, not MusicGen: its models report platform `preview`.
+ *
+ * @throws {RangeError} when an option is out of range (before anything starts).
+ *
+ * @example
+ * ```ts
+ * const engine = await startPreviewEngine({ port: 0 });
+ * console.log(engine.url); // 127.0.0.1:40123
+ * await engine.close();
+ * ```
+ */
+export async function startPreviewEngine(options: PreviewEngineOptions = {}): Promise<PreviewEngine> {
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    progressIntervalFrames = 50,
+    framesPerSecond = 0,
+    maxDecodeFrames = 3000,
+  } = options;
+  checkInteger('port', port, 0, 65535);
+  checkInteger('progressIntervalFrames', progressIntervalFrames, 1, 1_000_000);
+  checkInteger('maxDecodeFrames', maxDecodeFrames, 1, 1_000_000);
+  if (!(Number.isFinite(framesPerSecond) && framesPerSecond >= 0)) {
+    throw new RangeError(
+      `Cannot start the preview engine: framesPerSecond must be >= 0: got ${framesPerSecond}`,
+    );
+  }
+
+  let closing = false;
+  const sessions = new Set<StreamSession>();
+  const unavailable = () => new RequestError(status.UNAVAILABLE, 'preview engine is shutting down');
+  const decode = async (request: ModelInferRequest): Promise<ModelInferResponse> => {
+    const { codes, frames } = parseDecodeRequest(request, maxDecodeFrames);
+    const audio = decodeCodes(codes, frames);
+    const shape = [1, frames * SAMPLES_PER_FRAME];
+    return {
+      model_name: ENCODEC_DECODE,
+      model_version: MODEL_VERSION,
+      id: request.id ?? '',
+      parameters: {},
+      outputs: [{ name: DECODE_TENSORS.AUDIO, datatype: 'FP32', shape }],
+      raw_output_contents: [
+        encodeRawTensor({ name: DECODE_TENSORS.AUDIO, datatype: 'FP32', shape, data: audio }),
+      ],
+    };
+  };
+
+  const unary =
+    <Req, Res>(handler: (request: Req) => Res | Promise<Res>) =>
+    async (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+      try {
+        callback(null, await handler(call.request));
+      } catch (error) {
+        const e = error instanceof RequestError ? error : new RequestError(status.INTERNAL, String(error));
+        callback({ code: e.code, details: e.message });
+      }
+    };
+  const model = (request: { name: string; version?: string }) => {
+    const found = findModel(request.name, request.version ?? '');
+    if (!found) throw new RequestError(status.NOT_FOUND, unknownModelMessage(request.name, request.version));
+    return found;
+  };
+
+  const implementation: UntypedServiceImplementation = {
+    ServerLive: unary(() => ({ live: true })),
+    ServerReady: unary(() => ({ ready: !closing })),
+    ServerMetadata: unary(() => ({
+      name: PREVIEW_SERVER_NAME,
+      version: PREVIEW_SERVER_VERSION,
+      extensions: EXTENSIONS,
+    })),
+    ModelReady: unary((r: { name: string; version?: string }) => ({
+      ready: !closing && findModel(r.name, r.version ?? '') !== undefined,
+    })),
+    ModelMetadata: unary((r: { name: string; version?: string }) => modelMetadata(model(r))),
+    ModelConfig: unary((r: { name: string; version?: string }) => ({
+      config: modelConfig(model(r), maxDecodeFrames),
+    })),
+    ModelInfer: unary(async (r: ModelInferRequest) => {
+      if (closing) throw unavailable();
+      const found = model({ name: r.model_name, version: r.model_version ?? '' });
+      if (found.name === MUSICGEN_LM) {
+        throw new RequestError(
+          status.UNIMPLEMENTED,
+          "ModelInfer RPC doesn't support models with decoupled transaction policy",
+        );
+      }
+      return decode(r);
+    }),
+    ModelStreamInfer: (call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>) => {
+      if (closing) {
+        call.emit('error', { code: status.UNAVAILABLE, details: 'preview engine is shutting down' });
+        return;
+      }
+      const session = new StreamSession(call, { progressIntervalFrames, framesPerSecond, decode });
+      sessions.add(session);
+      call.on('close', () => sessions.delete(session));
+      call.on('finish', () => sessions.delete(session));
+    },
+  };
+
+  const server = new Server({ 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
+  server.addService(loadInferenceService(), implementation);
+  const address = host.includes(':') ? `[${host}]` : host;
+  const boundPort = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${address}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
+      error
+        ? reject(new Error(`Cannot start the preview engine on ${address}:${port}: ${error.message}`))
+        : resolve(bound),
+    ),
+  );
+  const url = `${address}:${boundPort}`;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port: boundPort,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        for (const session of sessions) {
+          session.abort(
+            status.UNAVAILABLE,
+            `preview engine at ${url} is shutting down: ${session.inFlight} request(s) on this stream were not finished`,
+          );
+        }
+        sessions.clear();
+        const force = setTimeout(() => server.forceShutdown(), 2000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      return closed;
+    },
+  };
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(
+      `Cannot start the preview engine: ${name} must be an integer in ${min}..${max}: got ${value}`,
+    );
+  }
+}

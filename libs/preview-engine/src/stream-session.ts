@@ -1,0 +1,162 @@
+import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import {
+  ENCODEC_DECODE,
+  LM_TENSORS,
+  MUSICGEN_LM,
+  TRITON_FINAL_RESPONSE,
+  encodeRawTensor,
+  type ModelInferRequest,
+  type ModelInferResponse,
+  type ModelStreamInferResponse,
+} from '@musicgen/triton-client';
+import { once } from 'node:events';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { CodeGenerator } from './code-generator.js';
+import { parseLmRequest, type LmRequest } from './lm-request.js';
+import { MODEL_VERSION, findModel, unknownModelMessage } from './model-catalog.js';
+import { RequestError } from './request-error.js';
+
+/** What a stream needs from the engine. */
+export interface SessionContext {
+  progressIntervalFrames: number;
+  framesPerSecond: number;
+  /** Runs a unary-style request (encodec_decode) and returns its response. */
+  decode(request: ModelInferRequest): Promise<ModelInferResponse>;
+}
+
+type Call = ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>;
+
+/**
+ * One `ModelStreamInfer` call: many requests, interleaved, each answered by id. A bad request gets
+ * an `error_message` for itself only; the stream stays open. When the client half-closes, the call
+ * ends once every request has finished; when it cancels, every request stops.
+ */
+export class StreamSession {
+  private readonly running = new Set<Promise<void>>();
+  private stopped = false;
+  private clientDone = false;
+
+  constructor(
+    private readonly call: Call,
+    private readonly context: SessionContext,
+  ) {
+    call.on('data', (request: ModelInferRequest) => this.track(this.handle(request)));
+    call.on('end', () => {
+      this.clientDone = true;
+      this.endIfIdle();
+    });
+    call.on('cancelled', () => this.stop());
+    call.on('error', () => this.stop());
+  }
+
+  /** Requests still in flight. */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  /** Ends the call with a status (used on shutdown); running requests stop. */
+  abort(code: status, details: string): void {
+    if (this.stopped) return;
+    this.stop();
+    this.call.emit('error', { code, details });
+  }
+
+  private stop(): void {
+    this.stopped = true;
+  }
+
+  private track(job: Promise<void>): void {
+    this.running.add(job);
+    void job.finally(() => {
+      this.running.delete(job);
+      this.endIfIdle();
+    });
+  }
+
+  private endIfIdle(): void {
+    if (this.clientDone && this.running.size === 0 && !this.stopped) {
+      this.stopped = true;
+      this.call.end();
+    }
+  }
+
+  private async handle(request: ModelInferRequest): Promise<void> {
+    try {
+      const model = findModel(request.model_name, request.model_version ?? '');
+      if (!model)
+        throw new RequestError(
+          status.NOT_FOUND,
+          unknownModelMessage(request.model_name, request.model_version),
+        );
+      if (model.name === ENCODEC_DECODE) {
+        const response = await this.context.decode(request);
+        await this.write({ infer_response: { ...response, parameters: finalFlag(true) } });
+      } else if (model.name === MUSICGEN_LM) {
+        await this.generate(request, parseLmRequest(request));
+      }
+    } catch (error) {
+      if (this.stopped) return;
+      const message =
+        error instanceof RequestError ? error.message : `preview engine failed: ${String(error)}`;
+      await this.write({
+        error_message: message,
+        infer_response: {
+          model_name: request.model_name,
+          model_version: request.model_version ?? '',
+          id: request.id ?? '',
+          outputs: [],
+        },
+      });
+    }
+  }
+
+  private async generate(request: ModelInferRequest, lm: LmRequest): Promise<void> {
+    const { progressIntervalFrames, framesPerSecond } = this.context;
+    const generator = new CodeGenerator(lm.params);
+    const started = performance.now();
+    const header = { model_name: MUSICGEN_LM, model_version: MODEL_VERSION, id: request.id ?? '' };
+    let done = 0;
+    while (done < lm.numFrames) {
+      if (this.stopped) return;
+      const n = Math.min(progressIntervalFrames, lm.numFrames - done);
+      const codes = new Int32Array(4 * n);
+      for (let f = 0; f < n; f++) {
+        const frame = generator.nextFrame();
+        for (let cb = 0; cb < 4; cb++) codes[cb * n + f] = frame[cb] as number;
+      }
+      done += n;
+      if (framesPerSecond > 0) {
+        const due = started + (done / framesPerSecond) * 1000;
+        await sleep(Math.max(0, due - performance.now()));
+      } else {
+        await yieldToLoop();
+      }
+      if (this.stopped) return;
+      const last = done === lm.numFrames;
+      const tensors = [
+        { name: LM_TENSORS.CODES, datatype: 'INT32' as const, shape: [4, n], data: codes },
+        { name: LM_TENSORS.FRAMES_DONE, datatype: 'INT32' as const, shape: [1], data: Int32Array.of(done) },
+      ].filter((t) => lm.outputs.includes(t.name));
+      await this.write({
+        infer_response: {
+          ...header,
+          parameters: finalFlag(last && !lm.emptyFinalResponse),
+          outputs: tensors.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
+          raw_output_contents: tensors.map((t) => encodeRawTensor(t)),
+        },
+      });
+    }
+    if (lm.emptyFinalResponse && !this.stopped) {
+      await this.write({ infer_response: { ...header, parameters: finalFlag(true), outputs: [] } });
+    }
+  }
+
+  private async write(message: ModelStreamInferResponse): Promise<void> {
+    if (this.stopped) return;
+    if (!this.call.write(message)) await Promise.race([once(this.call, 'drain'), once(this.call, 'close')]);
+  }
+}
+
+function finalFlag(value: boolean) {
+  return { [TRITON_FINAL_RESPONSE]: { bool_param: value } };
+}
