@@ -51,3 +51,6 @@ export {
   type DecodeOptions,
 } from './musicgen/musicgen-client.js';
 export { planDecodeSegments, type DecodeSegment } from './musicgen/plan-decode-segments.js';
+export { parsePbtxt, type PbtxtMessage, type PbtxtValue } from './model-config/parse-pbtxt.js';
+export { modelConfigFromPbtxt } from './model-config/model-config-from-pbtxt.js';
+export { checkModelConfig, configDataType } from './model-config/check-model-config.js';
