@@ -8,6 +8,9 @@ const SEPARATOR = /[/\\]/;
 const WINDOWS_RESERVED_CHAR = /[<>:"|?*]/;
 const WINDOWS_DEVICE = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])$/i;
 const NON_BMP = /[\ud800-\udbff]/;
+// eslint-disable-next-line no-control-regex
+const ANY_SHARED_PROBLEM = /[\u0000-\u001f\u007f-\u009f/\\<>:"|?*]|\.\./;
+const ASCII_ONLY = /^[\x20-\x7e]*$/;
 
 /** The outcome of checking a FILENAME field: its base (without `.wav`) or why it is refused. */
 export type FileNameCheck = { readonly base: string } | { readonly problem: string };
@@ -22,7 +25,8 @@ export function checkFileName(name: string): FileNameCheck {
   const base = name.replace(WAV_SUFFIX, '');
   if (base === '') return { problem: 'needs a name before ".wav"' };
   const problem = baseProblem(base);
-  return problem === undefined ? { base: base.normalize('NFC') } : { problem };
+  if (problem !== undefined) return { problem };
+  return { base: ASCII_ONLY.test(base) ? base : base.normalize('NFC') };
 }
 
 /** Why `base` cannot be the base of a key (the same rules as for a FILENAME), or undefined. */
@@ -32,6 +36,7 @@ export function checkBaseName(base: string): string | undefined {
 
 function sharedProblem(name: string): string | undefined {
   if (name === '') return 'is missing';
+  if (!ANY_SHARED_PROBLEM.test(name)) return undefined;
   if (CONTROL.test(name)) return 'must not contain control characters';
   if (SEPARATOR.test(name)) return 'must be a plain name without / or \\ (path separators)';
   if (WINDOWS_RESERVED_CHAR.test(name)) return 'must not contain any of < > : " | ? * (reserved on Windows)';
@@ -43,8 +48,9 @@ function baseProblem(base: string): string | undefined {
   if (base.endsWith('.') || base.endsWith(' ')) {
     return 'must not end with a dot or a space (reserved on Windows)';
   }
-  const stem = base.split('.', 1)[0]?.trimEnd() ?? '';
-  if (WINDOWS_DEVICE.test(stem)) {
+  const dot = base.indexOf('.');
+  const stem = dot < 0 ? base : base.slice(0, dot).trimEnd();
+  if (stem.length <= 4 && WINDOWS_DEVICE.test(stem)) {
     return 'must not be a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)';
   }
   const length = NON_BMP.test(base) ? [...base].length : base.length;

@@ -44,7 +44,8 @@ const ASCII_ONLY = /^[\x20-\x7e]*$/;
  */
 export function canonicalIdentity(identity: JobIdentity): string {
   checkIdentity('encode job identity', identity);
-  return encodeIdentity(identity, identity.seed ?? seedFromHash(hashIdentity(identity, null)));
+  const prefix = identityPrefix(identity);
+  return `${prefix}${seededHash(prefix, identity.seed).seed}]`;
 }
 
 /**
@@ -61,7 +62,7 @@ export function canonicalIdentity(identity: JobIdentity): string {
  */
 export function identityHash(identity: JobIdentity): string {
   checkIdentity('hash job identity', identity);
-  return hashIdentity(identity, identity.seed ?? seedFromHash(hashIdentity(identity, null)));
+  return seededHash(identityPrefix(identity), identity.seed).hex;
 }
 
 /**
@@ -84,8 +85,7 @@ export function jobKey(base: string, identity: JobIdentity): string {
     throw new RangeError(`Cannot ${action}: base ${problem}: got ${JSON.stringify(base)}`);
   }
   checkIdentity(action, identity);
-  const seed = identity.seed ?? seedFromHash(hashIdentity(identity, null));
-  return keyFromHash(base.normalize('NFC'), hashIdentity(identity, seed));
+  return keyFromHash(base.normalize('NFC'), seededHash(identityPrefix(identity), identity.seed).hex);
 }
 
 /**
@@ -103,37 +103,32 @@ export function jobKey(base: string, identity: JobIdentity): string {
  */
 export function deriveSeed(identity: JobIdentity): number {
   checkIdentity('derive seed', { ...identity, seed: undefined });
-  return seedFromHash(hashIdentity(identity, null));
+  return seededHash(identityPrefix(identity), undefined).seed;
 }
 
-/** SHA-256 hex of the canonical text with `seed` in the seed position; no validation. */
-export function hashIdentity(identity: JobIdentity, seed: number | null): string {
-  return hash('sha256', encodeIdentity(identity, seed), 'hex');
+/**
+ * The canonical encoding up to and including the comma before the seed. Numbers are written with
+ * `String(n)`, which for finite numbers is exactly JSON's form. Pass `promptIsNfc` when the prompt is
+ * known to be NFC already.
+ */
+export function identityPrefix(identity: JobIdentity, promptIsNfc = false): string {
+  const { prompt } = identity;
+  const nfc = promptIsNfc || ASCII_ONLY.test(prompt) ? prompt : prompt.normalize('NFC');
+  return (
+    `["${IDENTITY_VERSION}",${JSON.stringify(identity.modelId)},${JSON.stringify(nfc)},${identity.frames},` +
+    `${identity.guidance},${identity.topK},${identity.topP},${identity.temperature},`
+  );
+}
+
+/** The effective seed and the identity hash for an encoded prefix; no validation. */
+export function seededHash(prefix: string, seed: number | undefined): { seed: number; hex: string } {
+  const effective = seed ?? Number.parseInt(hash('sha256', `${prefix}null]`, 'hex').slice(0, 8), 16);
+  return { seed: effective, hex: hash('sha256', `${prefix}${effective}]`, 'hex') };
 }
 
 /** `{base}_{hash8}.wav` from an identity hash. */
 export function keyFromHash(base: string, identityHex: string): string {
   return `${base}_${identityHex.slice(0, 8)}.wav`;
-}
-
-/** The seed carried by the hash of a seedless identity. */
-export function seedFromHash(identityHex: string): number {
-  return Number.parseInt(identityHex.slice(0, 8), 16);
-}
-
-function encodeIdentity(identity: JobIdentity, seed: number | null): string {
-  const prompt = ASCII_ONLY.test(identity.prompt) ? identity.prompt : identity.prompt.normalize('NFC');
-  return JSON.stringify([
-    IDENTITY_VERSION,
-    identity.modelId,
-    prompt,
-    identity.frames,
-    identity.guidance,
-    identity.topK,
-    identity.topP,
-    identity.temperature,
-    seed,
-  ]);
 }
 
 function checkIdentity(action: string, identity: JobIdentity): void {

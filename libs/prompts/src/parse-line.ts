@@ -1,6 +1,6 @@
 import { checkFileName } from './check-filename.js';
 import type { GenerationDefaults } from './generation-parameters.js';
-import { hashIdentity, keyFromHash, seedFromHash, type JobIdentity } from './job-identity.js';
+import { identityPrefix, keyFromHash, seededHash, type JobIdentity } from './job-identity.js';
 import { parseDuration } from './parse-duration.js';
 import { parseOptionTokens, recogniseOptions, type LineOverrides } from './parse-options-field.js';
 import type { PromptJob } from './prompt-job.js';
@@ -27,10 +27,10 @@ const FORM = 'line must have the form PROMPT ; DURATION ; FILENAME';
  */
 export function parseLine(text: string, line: number, context: LineContext): LineOutcome {
   if (BLANK_OR_COMMENT.test(text)) return undefined;
-  const errors: PromptLineError[] = [];
-  const report = (index: number, message: string): void => {
-    errors.push({ line, column: columnAt(text, index), message });
-  };
+  let errors: PromptLineError[] | undefined;
+  function report(index: number, message: string): void {
+    (errors ??= []).push({ line, column: columnAt(text, index), message });
+  }
 
   const last = text.lastIndexOf(';');
   const tokens = last < 0 ? undefined : recogniseOptions(text.slice(last + 1), last + 1);
@@ -39,63 +39,72 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
   const first = second > 0 ? text.lastIndexOf(';', second - 1) : -1;
   if (first < 0) {
     const hint = tokens === undefined ? '' : ' ; OPTIONS (the text after the last ";" looks like options)';
-    report(0, `${FORM}${hint}: found ${show(text)}`);
-    return errors;
+    return [{ line, column: 1, message: `${FORM}${hint}: found ${show(text)}` }];
   }
 
-  let overrides: LineOverrides = {};
+  let overrides: LineOverrides | undefined;
   if (tokens !== undefined) {
     const options = parseOptionTokens(tokens);
     overrides = options.overrides;
     for (const problem of options.problems) report(problem.index, problem.message);
   }
 
-  const prompt = field(text, 0, first);
-  const duration = field(text, first + 1, second);
-  const fileName = field(text, second + 1, end);
-  if (prompt.value === '') report(prompt.index, `prompt must not be empty: found ""`);
-  const parsedDuration = parseDuration(duration.value, context.maxDurationSeconds);
+  const prompt = trimmed(text, 0, first);
+  const duration = trimmed(text, first + 1, second);
+  const fileName = trimmed(text, second + 1, end);
+  if (prompt === '') report(0, `prompt must not be empty: found ""`);
+  const parsedDuration = parseDuration(duration, context.maxDurationSeconds);
   if ('problem' in parsedDuration) {
-    report(duration.index, `duration ${parsedDuration.problem}: found ${show(duration.value)}`);
+    report(
+      fieldIndex(text, first + 1, duration),
+      `duration ${parsedDuration.problem}: found ${show(duration)}`,
+    );
   }
-  const parsedName = checkFileName(fileName.value);
+  const parsedName = checkFileName(fileName);
   if ('problem' in parsedName) {
-    report(fileName.index, `filename ${parsedName.problem}: found ${show(fileName.value)}`);
+    report(fieldIndex(text, second + 1, fileName), `filename ${parsedName.problem}: found ${show(fileName)}`);
   }
-  if (errors.length > 0 || 'problem' in parsedDuration || 'problem' in parsedName) {
-    errors.sort((a, b) => a.column - b.column);
-    return errors;
+  if (errors !== undefined || 'problem' in parsedDuration || 'problem' in parsedName) {
+    return (errors ?? []).sort((a, b) => a.column - b.column);
   }
 
   const { defaults } = context;
   const identity: JobIdentity = {
-    prompt: ASCII_ONLY.test(prompt.value) ? prompt.value : prompt.value.normalize('NFC'),
+    prompt: ASCII_ONLY.test(prompt) ? prompt : prompt.normalize('NFC'),
     frames: parsedDuration.frames,
     modelId: defaults.modelId,
-    guidance: overrides.guidance ?? defaults.guidance,
-    topK: overrides.topK ?? defaults.topK,
-    topP: overrides.topP ?? defaults.topP,
-    temperature: overrides.temperature ?? defaults.temperature,
+    guidance: overrides?.guidance ?? defaults.guidance,
+    topK: overrides?.topK ?? defaults.topK,
+    topP: overrides?.topP ?? defaults.topP,
+    temperature: overrides?.temperature ?? defaults.temperature,
   };
-  const seed = overrides.seed ?? seedFromHash(hashIdentity(identity, null));
-  const identityHex = hashIdentity(identity, seed);
+  const { seed, hex } = seededHash(identityPrefix(identity, true), overrides?.seed);
   return {
     line,
-    ...identity,
+    prompt: identity.prompt,
+    frames: identity.frames,
+    modelId: identity.modelId,
+    guidance: identity.guidance,
+    topK: identity.topK,
+    topP: identity.topP,
+    temperature: identity.temperature,
     seed,
-    seedDerived: overrides.seed === undefined,
+    seedDerived: overrides?.seed === undefined,
     durationSeconds: parsedDuration.seconds,
     base: parsedName.base,
-    key: keyFromHash(parsedName.base, identityHex),
-    identityHash: identityHex,
+    key: keyFromHash(parsedName.base, hex),
+    identityHash: hex,
   };
 }
 
-/** A trimmed field of `text` between UTF-16 offsets `start` and `end`, and where its text begins (or the field, when empty). */
-function field(text: string, start: number, end: number): { value: string; index: number } {
-  const raw = text.slice(start, end);
-  const value = raw.trim();
-  return { value, index: value === '' ? start : start + raw.indexOf(value) };
+/** The trimmed text of `text` between UTF-16 offsets `start` and `end`. */
+function trimmed(text: string, start: number, end: number): string {
+  return text.slice(start, end).trim();
+}
+
+/** UTF-16 offset where a field starting at `start` has its trimmed `value` (or `start` when empty). */
+function fieldIndex(text: string, start: number, value: string): number {
+  return value === '' ? start : text.indexOf(value, start);
 }
 
 /** 1-based column, in code points, of UTF-16 offset `index` in `text`. */

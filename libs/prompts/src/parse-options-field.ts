@@ -48,6 +48,7 @@ const OPTIONS: Record<
  * `offset` is the UTF-16 offset of `text` in its line.
  */
 export function recogniseOptions(text: string, offset: number): OptionToken[] | undefined {
+  if (!text.includes('=')) return undefined;
   const tokens: OptionToken[] = [];
   const words = /\S+/g;
   for (let match = words.exec(text); match !== null; match = words.exec(text)) {
