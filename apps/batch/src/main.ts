@@ -1,1 +1,13 @@
-export {};
+import { resolveBaseDir } from './cli/base-dir.js';
+import { loadEnvFile } from './cli/load-env-file.js';
+import { runCli } from './cli/run-cli.js';
+
+const baseDir = resolveBaseDir(process.env, process.cwd());
+loadEnvFile(baseDir);
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  baseDir,
+});

@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { CommanderError } from 'commander';
+import {
+  PromptsFileError,
+  formatPromptLineError,
+  readPromptsFile,
+  type PromptsParseResult,
+} from '@musicgen/prompts';
+import { formatRunSummary, openStore, writeRunReport, type ObjectStore } from '@musicgen/store';
+import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
+import { startLocalPreview, type LocalPreview } from '../backend/start-local-preview.js';
+import { ConfigError } from '../config/config-error.js';
+import { resolveConfig, type BatchConfig } from '../config/resolve-config.js';
+import { formatDryRunPlan, planDryRun } from '../plan/dry-run-plan.js';
+import { prepareJobs } from '../pipeline/prepare-jobs.js';
+import { runBatch } from '../pipeline/run-batch.js';
+import { describeError } from '../pipeline/retryable-error.js';
+import { createLogRenderer } from '../progress/log-renderer.js';
+import { ProgressModel } from '../progress/progress-model.js';
+import { createTtyRenderer } from '../progress/tty-renderer.js';
+import { buildReport } from '../report/build-report.js';
+import {
+  abortingSignal,
+  installShutdownSignals,
+  SIGNAL_EXIT_CODES,
+  type SignalTarget,
+} from '../signals/shutdown-signals.js';
+import { buildProgram, PROGRAM_NAME, type CliOptions } from './build-program.js';
+
+/** Exit codes of the CLI. */
+export const EXIT = { OK: 0, JOBS_FAILED: 1, USAGE: 2 } as const;
+
+/** Model id recorded for audio made by the preview engine, so it never passes for MusicGen output. */
+export const PREVIEW_MODEL_ID = 'musicgen-preview';
+
+/** Where the CLI reads and writes; injectable for tests. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are resolved from: where the user typed the command. */
+  readonly baseDir: string;
+  readonly signals?: SignalTarget;
+}
+
+const PREVIEW_NOTICE =
+  'Using the preview engine (a synthesiser, not MusicGen): set TRITON_URL or --triton for real MusicGen';
+
+/**
+ * The whole command: parse flags, resolve the configuration, read the prompts, check the store and the
+ * servers, then print the plan (`--dry-run`) or run the jobs, and report. Resolves with the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, baseDir: process.cwd() });
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const say = (line: string) => io.stderr.write(line + '\n');
+  let options: CliOptions;
+  try {
+    const program = buildProgram((text) => io.stdout.write(text));
+    program.parse([...argv], { from: 'user' });
+    options = program.opts<CliOptions>();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.OK;
+      say(`${PROGRAM_NAME}: ${error.message.replace(/^error: /, '')} (see ${PROGRAM_NAME} --help)`);
+      return EXIT.USAGE;
+    }
+    throw error;
+  }
+  const cleanup: (() => Promise<void> | void)[] = [];
+  try {
+    const config = resolveConfig(options, { env: io.env, baseDir: io.baseDir });
+    return await execute(config, io, say, cleanup);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof PromptsFileError) {
+      say(`${PROGRAM_NAME}: ${error.message}`);
+      return EXIT.USAGE;
+    }
+    say(`${PROGRAM_NAME}: ${describeError(error)}`);
+    return EXIT.JOBS_FAILED;
+  } finally {
+    for (const step of cleanup.reverse()) await step();
+  }
+}
+
+async function readPrompts(config: BatchConfig, modelId: string): Promise<PromptsParseResult> {
+  return readPromptsFile(config.promptsPath, {
+    source: config.promptsName,
+    defaults: { ...config.generation, modelId },
+  });
+}
+
+async function execute(
+  config: BatchConfig,
+  io: CliIo,
+  say: (line: string) => void,
+  cleanup: (() => Promise<void> | void)[],
+): Promise<number> {
+  const startedAt = new Date();
+  let parsed = await readPrompts(config, config.generation.modelId);
+  for (const error of parsed.errors) say(formatPromptLineError(parsed.source, error));
+  if (parsed.omittedErrors > 0) say(`... and ${parsed.omittedErrors} more problems in ${parsed.source}`);
+  if (config.strict && parsed.errors.length > 0) {
+    say(
+      `${PROGRAM_NAME}: --strict: ${parsed.errors.length + parsed.omittedErrors} problems in ${parsed.source}; nothing was generated`,
+    );
+    return EXIT.USAGE;
+  }
+
+  let store: ObjectStore;
+  try {
+    store = await openStore(config.out, { env: io.env });
+  } catch (error) {
+    throw new ConfigError(describeError(error));
+  }
+  const check = await store.check();
+  if (!check.ok)
+    throw new ConfigError(`Cannot use the store ${store.location}: ${check.problems.join('; ')}`);
+
+  let addresses = config.tritonUrls;
+  if (addresses.length === 0) {
+    say(PREVIEW_NOTICE);
+    let preview: LocalPreview;
+    try {
+      preview = await startLocalPreview();
+    } catch (error) {
+      throw new ConfigError(`${describeError(error)}; set TRITON_URL or --triton`);
+    }
+    cleanup.push(() => preview.close());
+    addresses = [preview.address];
+  }
+  const connected: ConnectedBackend = await connectBackend(addresses);
+  cleanup.push(() => connected.close());
+  if (connected.preview) {
+    if (config.tritonUrls.length > 0)
+      say(`Note: ${addresses.join(', ')} serves the preview engine (a synthesiser, not MusicGen)`);
+    parsed = await readPrompts(config, PREVIEW_MODEL_ID);
+  }
+  const { jobs, duplicates } = prepareJobs(parsed.jobs, config.seed);
+  const concurrency = config.concurrency ?? connected.suggestedConcurrency;
+  const invalidLines = new Set(parsed.errors.map((e) => e.line)).size + parsed.omittedErrors;
+
+  if (config.dryRun) {
+    const plan = await planDryRun({
+      jobs,
+      duplicates,
+      invalidLines,
+      store,
+      force: config.force,
+      concurrency,
+    });
+    if (config.json)
+      io.stdout.write(JSON.stringify({ location: store.location, concurrency, ...plan }, null, 2) + '\n');
+    else io.stdout.write(formatDryRunPlan(plan, concurrency));
+    return invalidLines > 0 ? EXIT.JOBS_FAILED : EXIT.OK;
+  }
+
+  const controller = new AbortController();
+  const uninstall = installShutdownSignals(
+    controller,
+    (signal) =>
+      say(
+        `${signal}: stopping: cancelling requests in flight, keeping finished files (again to quit at once)`,
+      ),
+    io.signals,
+  );
+  cleanup.push(uninstall);
+  say(
+    `${jobs.length} jobs (${duplicates.length} duplicate lines, ${invalidLines} invalid lines) from ${parsed.source} ` +
+      `into ${store.location}, ${concurrency} windows in flight on ${addresses.join(', ')}`,
+  );
+  const progress = new ProgressModel({
+    jobsTotal: jobs.length,
+    audioSecondsTotal: jobs.reduce((s, j) => s + j.frames, 0) / 50,
+  });
+  const renderer = io.stderr.isTTY
+    ? createTtyRenderer(progress, io.stderr)
+    : createLogRenderer(progress, io.stderr);
+  let result;
+  try {
+    result = await runBatch({
+      jobs,
+      duplicates,
+      config,
+      concurrency,
+      backend: connected.backend,
+      store,
+      progress,
+      signal: controller.signal,
+    });
+  } finally {
+    renderer.stop();
+  }
+  const interrupted = abortingSignal(controller.signal);
+  const report = buildReport({
+    id: randomBytes(4).toString('hex'),
+    startedAt,
+    finishedAt: new Date(),
+    location: store.location,
+    prompts: parsed.source,
+    jobs: result.entries,
+    lineErrors: parsed.errors,
+    omittedErrors: parsed.omittedErrors,
+    interrupted,
+    preview: connected.preview,
+  });
+  io.stderr.write(formatRunSummary(report));
+  try {
+    const { jsonKey } = await writeRunReport(store, report);
+    say(`Report: ${jsonKey} in ${store.location}`);
+  } catch (error) {
+    say(`${PROGRAM_NAME}: Cannot store the run report: ${describeError(error)}`);
+  }
+  if (config.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  if (interrupted) return SIGNAL_EXIT_CODES[interrupted];
+  const { failed, invalid } = report.summary;
+  return failed > 0 || invalid > 0 ? EXIT.JOBS_FAILED : EXIT.OK;
+}

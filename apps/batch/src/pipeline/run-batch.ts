@@ -1,0 +1,108 @@
+import type { PromptJob } from '@musicgen/prompts';
+import type { ObjectStore } from '@musicgen/store';
+import type { GenerationBackend } from '../backend/generation-backend.js';
+import type { BatchConfig } from '../config/resolve-config.js';
+import type { BatchReportJob } from '../report/build-report.js';
+import type { ProgressModel } from '../progress/progress-model.js';
+import type { DuplicateLine } from './prepare-jobs.js';
+import { runJob, type JobContext, type JobOutcome } from './run-job.js';
+import { WindowScheduler, type OccupancyStats } from './window-scheduler.js';
+
+/** What {@link runBatch} works with. */
+export interface RunBatchInput {
+  readonly jobs: readonly PromptJob[];
+  readonly duplicates: readonly DuplicateLine[];
+  readonly config: Pick<BatchConfig, 'force' | 'format' | 'normalize' | 'maxAttempts'>;
+  /** Windows in flight. */
+  readonly concurrency: number;
+  readonly backend: GenerationBackend;
+  readonly store: ObjectStore;
+  readonly progress: ProgressModel;
+  readonly signal: AbortSignal;
+  /** Retry timing override (tests, benchmarks); attempts come from the config. */
+  readonly retry?: JobContext['retry'];
+  readonly onWindow?: JobContext['onWindow'];
+}
+
+/** Jobs started beyond the windows in flight, so finished windows' decode and upload never starve the server. */
+const EXTRA_ACTIVE_JOBS = 8;
+
+/**
+ * Runs the jobs with `concurrency` windows in flight: a new job starts whenever the scheduler has a
+ * free slot nobody waits for (and at most `2 × concurrency + 8` jobs are active, bounding memory);
+ * earlier jobs' windows get slots first, so jobs finish in order as much as possible. One job's
+ * failure never stops the others. When `signal` aborts, no new job starts, in-flight windows are
+ * cancelled, and every unfinished job is reported `failed` with error `interrupted`.
+ *
+ * @example
+ * ```ts
+ * const { entries, occupancy } = await runBatch({ jobs, duplicates, config, concurrency: 16, backend, store, progress, signal });
+ * ```
+ */
+export async function runBatch(
+  input: RunBatchInput,
+): Promise<{ entries: BatchReportJob[]; occupancy: OccupancyStats }> {
+  const { jobs, concurrency, signal } = input;
+  const scheduler = new WindowScheduler({ capacity: concurrency });
+  const context: JobContext = {
+    backend: input.backend,
+    scheduler,
+    store: input.store,
+    progress: input.progress,
+    signal,
+    force: input.config.force,
+    format: input.config.format,
+    normalize: input.config.normalize,
+    retry: { ...input.retry, maxAttempts: input.config.maxAttempts },
+    ...(input.onWindow ? { onWindow: input.onWindow } : {}),
+  };
+  const outcomes = new Map<number, JobOutcome>();
+  const active = new Set<Promise<void>>();
+  const maxActive = 2 * concurrency + EXTRA_ACTIVE_JOBS;
+  for (const [order, job] of jobs.entries()) {
+    if (signal.aborted) break;
+    try {
+      await scheduler.whenWantsWork(signal);
+    } catch {
+      break;
+    }
+    while (active.size >= maxActive) await Promise.race(active);
+    if (signal.aborted) break;
+    const running: Promise<void> = runJob(job, order, context).then((outcome) => {
+      outcomes.set(job.line, outcome);
+      active.delete(running);
+    });
+    active.add(running);
+  }
+  scheduler.markDraining();
+  await Promise.all(active);
+
+  const entries: BatchReportJob[] = jobs.map((job) => {
+    const outcome = outcomes.get(job.line) ?? {
+      status: 'failed' as const,
+      bytes: 0,
+      seconds: 0,
+      error: 'interrupted',
+      reason: 'interrupted' as const,
+    };
+    return { line: job.line, key: job.key, ...outcome };
+  });
+  const byLine = new Map(entries.map((e) => [e.line, e]));
+  for (const duplicate of input.duplicates) {
+    const primary = byLine.get(duplicate.duplicateOf);
+    const failed = primary?.status === 'failed';
+    entries.push({
+      line: duplicate.line,
+      status: failed ? 'failed' : 'skipped',
+      key: duplicate.key,
+      bytes: 0,
+      seconds: 0,
+      error: failed
+        ? `same job as line ${duplicate.duplicateOf}, which failed: ${primary?.error ?? ''}`
+        : null,
+      reason: 'duplicate',
+      duplicateOf: duplicate.duplicateOf,
+    });
+  }
+  return { entries, occupancy: scheduler.stats() };
+}

@@ -1,0 +1,182 @@
+import { planWindows, type WindowPlan } from '@musicgen/chunking';
+import type { PromptJob } from '@musicgen/prompts';
+import { encodeAudioMetadata, isJobDone, type ObjectStore } from '@musicgen/store';
+import {
+  CODEBOOKS,
+  SAMPLES_PER_FRAME,
+  SAMPLE_RATE_HZ,
+  sliceCodes,
+  type Codes,
+} from '@musicgen/triton-client';
+import { encodeWav } from '@musicgen/wav';
+import type { GenerationBackend } from '../backend/generation-backend.js';
+import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
+import type { ProgressModel } from '../progress/progress-model.js';
+import { isRetryableError, describeError } from './retryable-error.js';
+import { normalizationGain } from './normalization-gain.js';
+import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.js';
+import type { WindowScheduler } from './window-scheduler.js';
+
+/** What one job ended with. */
+export interface JobOutcome {
+  readonly status: 'generated' | 'skipped' | 'failed';
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly error: string | null;
+  /** Why a job was skipped (`exists`), or that a failure was an interruption. */
+  readonly reason?: 'exists' | 'interrupted';
+  readonly windows?: number;
+  /** Window attempts that failed and were retried. */
+  readonly retries?: number;
+}
+
+/** What {@link runJob} works with. */
+export interface JobContext {
+  readonly backend: GenerationBackend;
+  readonly scheduler: WindowScheduler;
+  readonly store: ObjectStore;
+  readonly progress: ProgressModel;
+  readonly signal: AbortSignal;
+  readonly force: boolean;
+  readonly format: SampleFormat;
+  readonly normalize: NormalizeStrategy;
+  readonly retry: Omit<RetryOptions, 'signal' | 'isRetryable' | 'onRetry'>;
+  /** Called with every window request sent, for instrumentation (tests, benchmarks). */
+  readonly onWindow?: (info: {
+    job: PromptJob;
+    window: number;
+    promptCodes: Codes | undefined;
+    codes: Codes;
+  }) => void;
+}
+
+/**
+ * Runs one job end to end: skip it when the store already holds it (same identity) unless `force`;
+ * plan its windows; generate them one after the other (each continuing from the previous window's last
+ * frames), each window holding a scheduler slot and retried with backoff; decode the whole code
+ * sequence once; normalise; encode; store the WAV with its metadata. Never throws: failures and
+ * interruptions become a `failed` outcome.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runJob(job, 0, context); // { status: 'generated', bytes: 320044, ... }
+ * ```
+ */
+export async function runJob(job: PromptJob, order: number, context: JobContext): Promise<JobOutcome> {
+  const { store, progress, signal } = context;
+  const started = performance.now();
+  const seconds = () => Math.round(performance.now() - started) / 1000;
+  let plan: WindowPlan | undefined;
+  let retries = 0;
+  try {
+    if (!context.force) {
+      const state = await isJobDone(store, job.key, job.identityHash);
+      if (state.done) {
+        progress.jobFinished(job, 'skipped', 'already in the store');
+        return { status: 'skipped', bytes: 0, seconds: seconds(), error: null, reason: 'exists' };
+      }
+      if (state.reason === 'conflict' || state.reason === 'no-identity') {
+        progress.note(
+          `line ${job.line} ${job.key}: an object with another identity is in the store; replacing it`,
+        );
+      }
+    }
+    plan = planWindows(job.frames, job.seed);
+    progress.jobStarted({ line: job.line, key: job.key, frames: job.frames, windows: plan.windows.length });
+    const codes: Codes = { frames: job.frames, data: new Int32Array(CODEBOOKS * job.frames) };
+    for (const window of plan.windows) {
+      const promptCodes =
+        window.contextFrames > 0
+          ? sliceCodes(codes, window.startFrame - window.contextFrames, window.startFrame)
+          : undefined;
+      const windowCodes = await retryWithBackoff(
+        async () => {
+          progress.phase(job.line, 'waiting', window.index);
+          const release = await context.scheduler.acquire(order, signal);
+          try {
+            progress.phase(job.line, 'generating', window.index);
+            return await context.backend.generateWindow({
+              text: job.prompt,
+              frames: window.newFrames,
+              ...(promptCodes ? { promptCodes } : {}),
+              seed: window.seed,
+              guidanceScale: job.guidance,
+              topK: job.topK,
+              topP: job.topP,
+              temperature: job.temperature,
+              signal,
+              onProgress: ({ framesDone }) => progress.framesDone(job.line, window.startFrame + framesDone),
+            });
+          } finally {
+            release();
+          }
+        },
+        {
+          ...context.retry,
+          signal,
+          isRetryable: isRetryableError,
+          onRetry: ({ attempt, error, delayMs }) => {
+            retries += 1;
+            progress.retrying(job.line, attempt, delayMs, describeError(error));
+          },
+        },
+      );
+      for (let c = 0; c < CODEBOOKS; c++) {
+        codes.data.set(
+          windowCodes.data.subarray(c * windowCodes.frames, (c + 1) * windowCodes.frames),
+          c * job.frames + window.startFrame,
+        );
+      }
+      progress.framesDone(job.line, window.startFrame + window.newFrames);
+      context.onWindow?.({ job, window: window.index, promptCodes, codes: windowCodes });
+    }
+    progress.phase(job.line, 'decoding');
+    const audio = await retryWithBackoff(() => context.backend.decode(codes, { signal }), {
+      ...context.retry,
+      signal,
+      isRetryable: isRetryableError,
+    });
+    if (audio.length !== job.frames * SAMPLES_PER_FRAME) {
+      throw new Error(
+        `decoded ${audio.length} samples for ${job.frames} frames: expected ${job.frames * SAMPLES_PER_FRAME}`,
+      );
+    }
+    const { gain, limit } = normalizationGain(audio, context.normalize);
+    const wav = encodeWav([audio], { sampleRate: SAMPLE_RATE_HZ, format: context.format, gain, limit });
+    progress.phase(job.line, 'storing');
+    const metadata = encodeAudioMetadata({
+      prompt: job.prompt,
+      durationSeconds: job.frames / 50,
+      model: job.modelId,
+      seed: job.seed,
+      identityHash: job.identityHash,
+    });
+    const info = await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal });
+    progress.jobFinished(
+      job,
+      'generated',
+      `${(job.frames / 50).toFixed(1)} s audio in ${seconds().toFixed(1)} s`,
+    );
+    return {
+      status: 'generated',
+      bytes: info.bytes,
+      seconds: seconds(),
+      error: null,
+      windows: plan.windows.length,
+      retries,
+    };
+  } catch (error) {
+    const interrupted = signal.aborted;
+    const message = interrupted ? 'interrupted' : describeError(error);
+    progress.jobFinished(job, 'failed', message);
+    return {
+      status: 'failed',
+      bytes: 0,
+      seconds: seconds(),
+      error: message,
+      ...(interrupted ? { reason: 'interrupted' as const } : {}),
+      ...(plan ? { windows: plan.windows.length } : {}),
+      retries,
+    };
+  }
+}

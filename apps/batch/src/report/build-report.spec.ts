@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport } from './build-report.js';
+
+describe('buildReport', () => {
+  it('merges outcomes and bad lines by line, with the summary counts', () => {
+    const report = buildReport({
+      id: 'abc123',
+      startedAt: new Date('2026-11-28T10:00:00Z'),
+      finishedAt: new Date('2026-11-28T10:00:12.5Z'),
+      location: '/out',
+      prompts: 'p.txt',
+      jobs: [
+        {
+          line: 4,
+          status: 'generated',
+          key: 'b_22222222.wav',
+          bytes: 100,
+          seconds: 3,
+          error: null,
+          windows: 1,
+          retries: 0,
+        },
+        {
+          line: 1,
+          status: 'skipped',
+          key: 'a_11111111.wav',
+          bytes: 0,
+          seconds: 0,
+          error: null,
+          reason: 'exists',
+        },
+        {
+          line: 6,
+          status: 'skipped',
+          key: 'b_22222222.wav',
+          bytes: 0,
+          seconds: 0,
+          error: null,
+          reason: 'duplicate',
+          duplicateOf: 4,
+        },
+        {
+          line: 7,
+          status: 'failed',
+          key: 'c_33333333.wav',
+          bytes: 0,
+          seconds: 1,
+          error: 'interrupted',
+          reason: 'interrupted',
+        },
+      ],
+      lineErrors: [
+        { line: 3, column: 5, message: 'duration must be greater than 0: found "0"' },
+        { line: 3, column: 9, message: 'file name is empty: found ""' },
+      ],
+      omittedErrors: 0,
+      interrupted: 'SIGINT',
+      preview: true,
+    });
+    expect(report).toEqual({
+      id: 'abc123',
+      startedAt: '2026-11-28T10:00:00.000Z',
+      finishedAt: '2026-11-28T10:00:12.500Z',
+      location: '/out',
+      prompts: 'p.txt',
+      interrupted: 'SIGINT',
+      preview: true,
+      omittedInvalidLines: 0,
+      jobs: [
+        {
+          line: 1,
+          status: 'skipped',
+          key: 'a_11111111.wav',
+          bytes: 0,
+          seconds: 0,
+          error: null,
+          reason: 'exists',
+        },
+        {
+          line: 3,
+          status: 'invalid',
+          key: null,
+          bytes: 0,
+          seconds: 0,
+          error:
+            'p.txt:3:5: duration must be greater than 0: found "0"; p.txt:3:9: file name is empty: found ""',
+        },
+        {
+          line: 4,
+          status: 'generated',
+          key: 'b_22222222.wav',
+          bytes: 100,
+          seconds: 3,
+          error: null,
+          windows: 1,
+          retries: 0,
+        },
+        {
+          line: 6,
+          status: 'skipped',
+          key: 'b_22222222.wav',
+          bytes: 0,
+          seconds: 0,
+          error: null,
+          reason: 'duplicate',
+          duplicateOf: 4,
+        },
+        {
+          line: 7,
+          status: 'failed',
+          key: 'c_33333333.wav',
+          bytes: 0,
+          seconds: 1,
+          error: 'interrupted',
+          reason: 'interrupted',
+        },
+      ],
+      summary: { total: 5, generated: 1, skipped: 2, failed: 1, invalid: 1, bytes: 100, seconds: 12.5 },
+    });
+  });
+});
