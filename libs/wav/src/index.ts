@@ -11,3 +11,5 @@ export {
 } from './normalization-meter.js';
 export { normalize } from './normalize.js';
 export type { WavEncodeOptions, WavFormat } from './wav-options.js';
+export { encodeWavStream, type WavStreamOptions } from './encode-wav-stream.js';
+export { wavByteLength, type WavByteLengthOptions } from './wav-byte-length.js';
