@@ -12,5 +12,7 @@ export default defineConfig({
     name: 'store',
     include: ['src/**/*.spec.ts'],
     environment: 'node',
+    // Network tests move tens of MB through a real S3 server; a guard against hangs on a loaded machine, not a timing assertion.
+    testTimeout: 30_000,
   },
 });

@@ -41,7 +41,8 @@ function exitOf(
   );
 }
 
-describe('nx run devstack:up', () => {
+// Starting tsx in a child process takes seconds on a loaded machine: generous guards, no timing asserted.
+describe('nx run devstack:up', { timeout: 60_000 }, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'musicgen-devstack-'));
