@@ -22,9 +22,9 @@ describe('pinned keys', () => {
       'derived seed',
       'piano',
       PIANO,
-      '["musicgen-job/v1","facebook/musicgen-medium","calm piano",1000,3,250,0,1,2984583395]',
-      'e5ccf6685c9b70171dee2643772c7d42581cc252e078e2b3f47c2268526e4365',
-      'piano_e5ccf668.wav',
+      '["musicgen-job/v1","facebook/musicgen-medium","calm piano",1000,3,250,0,1,null]',
+      'b1e520e33751ec1d57095f14b1a9c4c48f6613202332346391ccb403f7a872ca',
+      'piano_b1e520e3.wav',
     ],
     [
       'explicit seed',
@@ -48,17 +48,23 @@ describe('pinned keys', () => {
     expect(jobKey(base, identity)).toBe(key);
   });
 
-  it('derives the seed from the seedless encoding', () => {
-    // printf '%s' '["musicgen-job/v1","facebook/musicgen-medium","calm piano",1000,3,250,0,1,null]' | sha256sum
-    // starts with b1e520e3 = 2984583395
-    expect(deriveSeed(PIANO)).toBe(2984583395);
-    expect(deriveSeed({ ...PIANO, seed: 7 })).toBe(2984583395);
+  it('derives the seed from hex digits 9 to 16 of the seedless hash', () => {
+    // b1e520e3 3751ec1d ...: 0x3751ec1d = 928115741
+    expect(deriveSeed(PIANO)).toBe(928115741);
+    expect(deriveSeed({ ...PIANO, seed: 7 })).toBe(928115741);
   });
 });
 
 describe('key stability', () => {
-  it('gives the derived seed explicitly the same key as no seed', () => {
-    expect(jobKey('piano', { ...PIANO, seed: deriveSeed(PIANO) })).toBe(jobKey('piano', PIANO));
+  it('counts a given seed, even the derived one, but not a seed marked as derived', () => {
+    const derived = deriveSeed(PIANO);
+    expect(jobKey('piano', { ...PIANO, seed: derived, seedDerived: true })).toBe('piano_b1e520e3.wav');
+    expect(jobKey('piano', { ...PIANO, seed: 12345, seedDerived: true })).toBe('piano_b1e520e3.wav');
+    expect(canonicalIdentity({ ...PIANO, seed: 5, seedDerived: true })).toBe(canonicalIdentity(PIANO));
+    expect(jobKey('piano', { ...PIANO, seed: derived })).not.toBe('piano_b1e520e3.wav');
+    expect(jobKey('piano', { ...PIANO, seed: derived, seedDerived: false })).toBe(
+      jobKey('piano', { ...PIANO, seed: derived }),
+    );
   });
 
   it('treats NFC and NFD prompts and bases alike', () => {

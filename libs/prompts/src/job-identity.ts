@@ -10,16 +10,23 @@ import {
 } from './generation-parameters.js';
 
 /**
- * Everything that decides the audio of a job. Two jobs with equal identities produce the same audio
- * (on the same server build), so they share a key.
+ * Everything that decides the audio of a job: prompt, length, model, sampling parameters and the seed
+ * when one was given. Two jobs with equal identities produce the same audio (on the same server build),
+ * so they share a key. Without a given seed the job uses {@link deriveSeed}, itself a function of the
+ * identity.
  */
 export interface JobIdentity extends GenerationDefaults {
   /** The prompt text; NFC-normalised before hashing. */
   readonly prompt: string;
   /** Length in frames at 50 frames/s (an integer >= 1). */
   readonly frames: number;
-  /** Sampling seed (uint32); when omitted, {@link deriveSeed} supplies it. */
+  /** The seed given for the job (uint32); omit it to use {@link deriveSeed}. */
   readonly seed?: number | undefined;
+  /**
+   * True when `seed` was derived rather than given: it is then not part of the identity. Parsed
+   * `PromptJob`s set it, so `jobKey(job.base, job)` gives back `job.key`.
+   */
+  readonly seedDerived?: boolean | undefined;
 }
 
 /** Version tag: the first element of every canonical encoding. Change it when the encoding changes. */
@@ -30,8 +37,8 @@ const ASCII_ONLY = /^[\x20-\x7e]*$/;
  * The exact text that is hashed for a job's identity: a JSON array of
  * `["musicgen-job/v1", modelId, prompt, frames, guidance, topK, topP, temperature, seed]` where `prompt`
  * is NFC-normalised, numbers are JSON numbers (ECMAScript's shortest round-trip form, so `3` and `3.0`
- * are the same and `-0` is written `0`) and `seed` is the identity's seed, or {@link deriveSeed}'s when
- * it has none (so giving the derived seed explicitly changes nothing).
+ * are the same and `-0` is written `0`) and `seed` is the given seed or `null` (no seed, or a derived
+ * one). The text is hashed as UTF-8.
  *
  * @example
  * ```ts
@@ -44,8 +51,7 @@ const ASCII_ONLY = /^[\x20-\x7e]*$/;
  */
 export function canonicalIdentity(identity: JobIdentity): string {
   checkIdentity('encode job identity', identity);
-  const prefix = identityPrefix(identity);
-  return `${prefix}${seededHash(prefix, identity.seed).seed}]`;
+  return `${identityPrefix(identity)}${givenSeed(identity) ?? null}]`;
 }
 
 /**
@@ -62,7 +68,7 @@ export function canonicalIdentity(identity: JobIdentity): string {
  */
 export function identityHash(identity: JobIdentity): string {
   checkIdentity('hash job identity', identity);
-  return seededHash(identityPrefix(identity), identity.seed).hex;
+  return seededHash(identityPrefix(identity), givenSeed(identity)).hex;
 }
 
 /**
@@ -85,13 +91,13 @@ export function jobKey(base: string, identity: JobIdentity): string {
     throw new RangeError(`Cannot ${action}: base ${problem}: got ${JSON.stringify(base)}`);
   }
   checkIdentity(action, identity);
-  return keyFromHash(base.normalize('NFC'), seededHash(identityPrefix(identity), identity.seed).hex);
+  return keyFromHash(base.normalize('NFC'), seededHash(identityPrefix(identity), givenSeed(identity)).hex);
 }
 
 /**
- * The seed a job uses when none was given: the first 8 hex digits, read as a big-endian uint32, of the
- * SHA-256 of the canonical encoding with `null` in place of the seed (any `seed` field is ignored).
- * Stable across runs, so a re-run regenerates the same audio.
+ * The seed a job uses when none was given: hex digits 9 to 16 (bytes 4..7, big-endian) of the
+ * {@link identityHash} of the identity without a seed, as a uint32 (any `seed` field is ignored).
+ * Stable across runs, so a re-run regenerates the same audio. (Digits 1 to 8 are the key's `hash8`.)
  *
  * @example
  * ```ts
@@ -120,10 +126,14 @@ export function identityPrefix(identity: JobIdentity, promptIsNfc = false): stri
   );
 }
 
-/** The effective seed and the identity hash for an encoded prefix; no validation. */
+/** The identity hash for an encoded prefix and given seed, and the seed to use; no validation. */
 export function seededHash(prefix: string, seed: number | undefined): { seed: number; hex: string } {
-  const effective = seed ?? Number.parseInt(hash('sha256', `${prefix}null]`, 'hex').slice(0, 8), 16);
-  return { seed: effective, hex: hash('sha256', `${prefix}${effective}]`, 'hex') };
+  const hex = hash('sha256', `${prefix}${seed ?? null}]`, 'hex');
+  return { seed: seed ?? Number.parseInt(hex.slice(8, 16), 16), hex };
+}
+
+function givenSeed(identity: JobIdentity): number | undefined {
+  return identity.seedDerived === true ? undefined : identity.seed;
 }
 
 /** `{base}_{hash8}.wav` from an identity hash. */
@@ -153,8 +163,9 @@ function checkIdentity(action: string, identity: JobIdentity): void {
     const reason = problem(identity[field] as number);
     if (reason !== undefined) fail(field, reason, identity[field]);
   }
-  if (identity.seed !== undefined) {
-    const reason = seedProblem(identity.seed);
-    if (reason !== undefined) fail('seed', reason, identity.seed);
+  const seed = givenSeed(identity);
+  if (seed !== undefined) {
+    const reason = seedProblem(seed);
+    if (reason !== undefined) fail('seed', reason, seed);
   }
 }

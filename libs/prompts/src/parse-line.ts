@@ -28,12 +28,10 @@ const FORM = 'line must have the form PROMPT ; DURATION ; FILENAME';
 export function parseLine(text: string, line: number, context: LineContext): LineOutcome {
   if (BLANK_OR_COMMENT.test(text)) return undefined;
   let errors: PromptLineError[] | undefined;
-  function report(index: number, message: string): void {
-    (errors ??= []).push({ line, column: columnAt(text, index), message });
-  }
 
   const last = text.lastIndexOf(';');
-  const tokens = last < 0 ? undefined : recogniseOptions(text.slice(last + 1), last + 1);
+  const tokens =
+    last < 0 || text.indexOf('=', last) < 0 ? undefined : recogniseOptions(text.slice(last + 1), last + 1);
   const end = tokens === undefined ? text.length : last;
   const second = tokens === undefined ? last : end > 0 ? text.lastIndexOf(';', end - 1) : -1;
   const first = second > 0 ? text.lastIndexOf(';', second - 1) : -1;
@@ -46,23 +44,33 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
   if (tokens !== undefined) {
     const options = parseOptionTokens(tokens);
     overrides = options.overrides;
-    for (const problem of options.problems) report(problem.index, problem.message);
+    for (const problem of options.problems)
+      errors = report(errors, text, line, problem.index, problem.message);
   }
 
   const prompt = trimmed(text, 0, first);
   const duration = trimmed(text, first + 1, second);
   const fileName = trimmed(text, second + 1, end);
-  if (prompt === '') report(0, `prompt must not be empty: found ""`);
+  if (prompt === '') errors = report(errors, text, line, 0, `prompt must not be empty: found ""`);
   const parsedDuration = parseDuration(duration, context.maxDurationSeconds);
   if ('problem' in parsedDuration) {
-    report(
+    errors = report(
+      errors,
+      text,
+      line,
       fieldIndex(text, first + 1, duration),
       `duration ${parsedDuration.problem}: found ${show(duration)}`,
     );
   }
   const parsedName = checkFileName(fileName);
   if ('problem' in parsedName) {
-    report(fieldIndex(text, second + 1, fileName), `filename ${parsedName.problem}: found ${show(fileName)}`);
+    errors = report(
+      errors,
+      text,
+      line,
+      fieldIndex(text, second + 1, fileName),
+      `filename ${parsedName.problem}: found ${show(fileName)}`,
+    );
   }
   if (errors !== undefined || 'problem' in parsedDuration || 'problem' in parsedName) {
     return (errors ?? []).sort((a, b) => a.column - b.column);
@@ -95,6 +103,18 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
     key: keyFromHash(parsedName.base, hex),
     identityHash: hex,
   };
+}
+
+function report(
+  errors: PromptLineError[] | undefined,
+  text: string,
+  line: number,
+  index: number,
+  message: string,
+): PromptLineError[] {
+  const list = errors ?? [];
+  list.push({ line, column: columnAt(text, index), message });
+  return list;
 }
 
 /** The trimmed text of `text` between UTF-16 offsets `start` and `end`. */

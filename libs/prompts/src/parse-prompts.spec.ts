@@ -38,10 +38,10 @@ function summary(result: PromptsParseResult) {
 
 const EXPECTED = {
   jobs: [
-    [2, 'piano_e5ccf668.wav', 1000, 2984583395, true],
+    [2, 'piano_b1e520e3.wav', 1000, 928115741, true],
     [5, 'rain_109c5b0e.wav', 4500, 7, false],
-    [7, 'piano_e5ccf668.wav', 1000, 2984583395, true],
-    [8, 'z_cfd985ce.wav', 2, 1001193530, true],
+    [7, 'piano_b1e520e3.wav', 1000, 928115741, true],
+    [8, 'z_3bad003a.wav', 2, 3393543996, true],
   ],
   errors: ['p.txt:6:10: duration must be seconds (12, 12.5, 12s) or m:ss (1:30, 0:45.5): found "abc"'],
   lineCount: 8,
@@ -62,12 +62,12 @@ describe('parsePrompts: text', () => {
       topK: 250,
       topP: 0,
       temperature: 1,
-      seed: 2984583395,
+      seed: 928115741,
       seedDerived: true,
       durationSeconds: 20,
       base: 'piano',
-      key: 'piano_e5ccf668.wav',
-      identityHash: 'e5ccf6685c9b70171dee2643772c7d42581cc252e078e2b3f47c2268526e4365',
+      key: 'piano_b1e520e3.wav',
+      identityHash: 'b1e520e33751ec1d57095f14b1a9c4c48f6613202332346391ccb403f7a872ca',
     });
   });
 

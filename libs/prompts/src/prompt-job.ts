@@ -1,8 +1,8 @@
 import type { JobIdentity } from './job-identity.js';
 
 /**
- * One valid line of a prompts file, ready to generate. It is also a {@link JobIdentity} (with the
- * effective seed), so `jobKey(job.base, job)` gives back `job.key`.
+ * One valid line of a prompts file, ready to generate. It is also a {@link JobIdentity} (a derived
+ * seed is marked by `seedDerived` and not counted), so `jobKey(job.base, job)` gives back `job.key`.
  *
  * Lines with the same identity and base get the same key; they stay separate jobs and the caller
  * decides what to do with duplicates (generate once, warn, ...).
@@ -20,10 +20,10 @@ export interface PromptJob extends JobIdentity {
   readonly base: string;
   /** Object key `{base}_{hash8}.wav`. */
   readonly key: string;
-  /** `identityHash(job)`: SHA-256 (64 hex digits) of the canonical identity, effective seed included. */
+  /** `identityHash(job)`: SHA-256 (64 hex digits) of the canonical identity. */
   readonly identityHash: string;
-  /** The seed used: the line's own, or derived from the identity. */
+  /** The seed to generate with: the line's own, or `deriveSeed(job)`. */
   readonly seed: number;
-  /** True when the line gave no seed and `seed` was derived. */
+  /** True when the line gave no seed and `seed` was derived (it is then not part of the identity). */
   readonly seedDerived: boolean;
 }
