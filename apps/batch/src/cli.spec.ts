@@ -1,0 +1,180 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parsePrompts, formatPromptErrors } from '@musicgen/prompts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FLAGS } from './cli/flags.js';
+import { runCliProcess, tempWorkspace, wavFiles } from './testing/cli-process.js';
+
+const PREVIEW_NOTICE =
+  'Using the preview engine (a synthesiser, not MusicGen): set TRITON_URL or --triton for real MusicGen';
+const workspaces: { close(): Promise<void> }[] = [];
+async function workspace(prompts: string) {
+  const ws = await tempWorkspace(prompts);
+  workspaces.push(ws);
+  return ws.dir;
+}
+afterEach(async () => {
+  await Promise.all(workspaces.splice(0).map((w) => w.close()));
+});
+
+const wavBytes = (frames: number) => 44 + frames * 640 * 2;
+
+describe('musicgen-batch (child process, preview engine in-process, local directory)', () => {
+  it('generates good lines into ./output, reports bad lines, generates a duplicate once, and stores the report', async () => {
+    const text = [
+      '# two jobs, a duplicate and a bad line',
+      'calm piano ; 1 ; piano',
+      'bad line without duration ; ; nope',
+      'warm strings; slow ; 1.5 ; strings ; seed=7',
+      'calm piano ; 1 ; piano.wav',
+      '',
+    ].join('\n');
+    const dir = await workspace(text);
+    const { code, stdout, stderr } = await runCliProcess(['--prompts', 'prompts.txt', '--json'], {
+      cwd: dir,
+    });
+    const parsed = await parsePrompts(text, {
+      source: 'prompts.txt',
+      defaults: { modelId: 'musicgen-preview' },
+    });
+    const [piano, strings] = parsed.jobs;
+    const report = JSON.parse(stdout);
+    expect(code).toBe(1);
+    expect(stderr.split('\n').slice(0, 2)).toEqual([...formatPromptErrors(parsed), PREVIEW_NOTICE]);
+    expect(
+      report.jobs.map((j: Record<string, unknown>) => [j.line, j.status, j.key, j.error, j.reason]),
+    ).toEqual([
+      [2, 'generated', piano?.key, null, undefined],
+      [3, 'invalid', null, formatPromptErrors(parsed)[0], undefined],
+      [4, 'generated', strings?.key, null, undefined],
+      [5, 'skipped', piano?.key, null, 'duplicate'],
+    ]);
+    expect(report.summary).toMatchObject({ total: 4, generated: 2, skipped: 1, failed: 0, invalid: 1 });
+    expect([report.preview, report.interrupted]).toEqual([true, null]);
+    const out = join(dir, 'output');
+    expect(await wavFiles(out)).toEqual([piano?.key, strings?.key].sort());
+    expect((await stat(join(out, piano?.key as string))).size).toBe(wavBytes(50));
+    expect((await stat(join(out, strings?.key as string))).size).toBe(wavBytes(75));
+    const reports = (await readdir(join(out, 'reports'))).filter(
+      (f) => f.endsWith('.json') && !f.endsWith('.meta.json'),
+    );
+    expect(reports).toEqual([
+      `${report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${report.id}.json`,
+    ]);
+    expect(JSON.parse(await readFile(join(out, 'reports', reports[0] as string), 'utf8'))).toEqual(report);
+  }, 120_000);
+
+  it('re-running a finished file generates nothing', async () => {
+    const dir = await workspace('rain on a window ; 1 ; rain\nbirds at dawn ; 1 ; birds ; seed=3\n');
+    const first = await runCliProcess(['--prompts=prompts.txt', '--out=out'], { cwd: dir });
+    expect(first.code).toBe(0);
+    const files = await wavFiles(join(dir, 'out'));
+    const mtimes = await Promise.all(files.map(async (f) => (await stat(join(dir, 'out', f))).mtimeMs));
+    const second = await runCliProcess(['--prompts=prompts.txt', '--out=out', '--json'], { cwd: dir });
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).summary).toMatchObject({
+      total: 2,
+      generated: 0,
+      skipped: 2,
+      failed: 0,
+      invalid: 0,
+    });
+    expect(await wavFiles(join(dir, 'out'))).toEqual(files);
+    expect(await Promise.all(files.map(async (f) => (await stat(join(dir, 'out', f))).mtimeMs))).toEqual(
+      mtimes,
+    );
+  }, 120_000);
+
+  it('stores a job longer than 30 s as exactly frames × 640 samples', async () => {
+    const dir = await workspace('slow evolving drone ; 31 ; drone ; seed=11\n');
+    const { code, stdout } = await runCliProcess(
+      ['--prompts', 'prompts.txt', '--json', '--format', 'wav24'],
+      { cwd: dir },
+    );
+    expect(code).toBe(0);
+    const job = JSON.parse(stdout).jobs[0];
+    expect([job.status, job.windows]).toEqual(['generated', 2]);
+    expect((await stat(join(dir, 'output', job.key))).size).toBe(44 + 1550 * 640 * 3);
+  }, 120_000);
+
+  it('--dry-run prints the plan and generates nothing', async () => {
+    const dir = await workspace('a ; 45 ; long\nb ; 2 ; short\nb ; 2 ; short\n');
+    const { code, stdout } = await runCliProcess(
+      ['--prompts', 'prompts.txt', '--dry-run', '--concurrency', '4'],
+      { cwd: dir },
+    );
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines.slice(-5)).toEqual([
+      '2 distinct jobs: 2 to generate, 0 already in the store; 1 duplicate lines, 0 invalid lines',
+      'To generate: 47.0 s of audio, 3 windows, 2350 frames, 2359 decoder steps',
+      'Estimated GPU time: about 24 s with 4 windows in flight (assumes 20 ms per batched decoder step of musicgen-medium on an L40S-class GPU)',
+      'Dry run: nothing was generated.',
+      '',
+    ]);
+    expect(await wavFiles(join(dir, 'output'))).toEqual([]);
+  }, 60_000);
+
+  it('--strict stops before generating when a line is invalid (exit 2)', async () => {
+    const text = 'fine ; 1 ; fine\nbroken ; -2 ; broken\n';
+    const dir = await workspace(text);
+    const { code, stderr } = await runCliProcess(['--prompts', 'prompts.txt', '--strict'], { cwd: dir });
+    const parsed = await parsePrompts(text, { source: 'prompts.txt' });
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      [
+        ...formatPromptErrors(parsed),
+        'musicgen-batch: --strict: 1 problems in prompts.txt; nothing was generated',
+        '',
+      ].join('\n'),
+    );
+    expect(await wavFiles(join(dir, 'output'))).toEqual([]);
+  }, 60_000);
+
+  it.each([
+    [
+      ['--prompts', 'p.txt', '--bogus'],
+      "musicgen-batch: unknown option '--bogus' (see musicgen-batch --help)",
+    ],
+    [
+      [],
+      'musicgen-batch: Missing --prompts <file>: give the prompts file, for example --prompts=examples/prompts.txt',
+    ],
+    [
+      ['--prompts', 'p.txt', '--format', 'mp3'],
+      'musicgen-batch: Cannot use --format: must be one of wav16, wav24, wav32f: got "mp3"',
+    ],
+    [
+      ['--prompts', 'p.txt', 'extra'],
+      'musicgen-batch: too many arguments. Expected 0 arguments but got 1. (see musicgen-batch --help)',
+    ],
+    [['--prompts', 'missing.txt'], 'musicgen-batch: Cannot read prompts file "missing.txt": no such file'],
+    [
+      ['--prompts', 'prompts.txt', '--out', 'ftp://x/y'],
+      'musicgen-batch: Cannot open store: unsupported scheme "ftp:"; use a directory or s3://bucket/prefix: got "ftp://x/y"',
+    ],
+    [['--prompts', 'prompts.txt', '--triton', '127.0.0.1:1'], null],
+  ])(
+    'usage error %j exits 2 with one line',
+    async (args, message) => {
+      const dir = await workspace('a ; 1 ; a\n');
+      const { code, stderr, stdout } = await runCliProcess(args, { cwd: dir });
+      expect([code, stdout]).toEqual([2, '']);
+      const lines = stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      if (message !== null) expect(lines[0]).toBe(message);
+      else
+        expect(lines[0]).toMatch(
+          /^musicgen-batch: Cannot reach Triton at 127\.0\.0\.1:1: .+ \(check TRITON_URL \/ --triton and the SSH tunnel\)$/,
+        );
+    },
+    60_000,
+  );
+
+  it('--help lists every flag of the flag table', async () => {
+    const dir = await workspace('');
+    const { code, stdout } = await runCliProcess(['--help'], { cwd: dir });
+    expect(code).toBe(0);
+    for (const flag of FLAGS) expect(stdout).toContain(flag.flags);
+  }, 60_000);
+});
