@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { createWavWriter } from './create-wav-writer.js';
 import { encodeWav } from './encode-wav.js';
 import { describeWithTools, f32le, maxAbsDifference, run } from './test-support/external-tools.js';
 import type { WavFormat } from './wav-options.js';
@@ -71,4 +72,19 @@ describeWithTools(['sox', 'ffprobe', 'ffmpeg'], 'encodeWav read back by sox and 
     ]);
     expect(f32le(run('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', '-']))).toEqual(expected);
   });
+
+  it.each(cases)(
+    'createWavWriter output, $format with $channelCount channel(s)',
+    async ({ format, channelCount }) => {
+      const channels = [signal(0.5), signal(2)].slice(0, channelCount);
+      const path = join(dir, `writer-${format}-${channelCount}.wav`);
+      const writer = await createWavWriter(path, { format, channels: channelCount, bufferBytes: 600 });
+      await writer.write(channels.map((c) => c.subarray(0, 333)));
+      await writer.write(channels.map((c) => c.subarray(333)));
+      await writer.close();
+      expect(run('sox', ['--i', '-s', path]).toString().trim()).toBe(String(FRAMES));
+      const expected = expectedDecoded(channels, format);
+      expect(f32le(run('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', '-']))).toEqual(expected);
+    },
+  );
 });

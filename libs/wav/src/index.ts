@@ -13,3 +13,9 @@ export { normalize } from './normalize.js';
 export type { WavEncodeOptions, WavFormat } from './wav-options.js';
 export { encodeWavStream, type WavStreamOptions } from './encode-wav-stream.js';
 export { wavByteLength, type WavByteLengthOptions } from './wav-byte-length.js';
+export {
+  createWavWriter,
+  type WavWriter,
+  type WavWriterOptions,
+  type WavWriterResult,
+} from './create-wav-writer.js';
