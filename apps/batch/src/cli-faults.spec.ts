@@ -1,0 +1,124 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startPreviewEngine, type PreviewEngine } from '@musicgen/preview-engine';
+import { AUDIO_METADATA_NAMES, openStore } from '@musicgen/store';
+import { S3RVER_CREDENTIALS, startS3rver } from '@musicgen/store/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, runCliProcess, startCli, tempWorkspace, wavFiles } from './testing/cli-process.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanups.splice(0).reverse()) await step();
+});
+async function workspace(prompts: string) {
+  const ws = await tempWorkspace(prompts);
+  cleanups.push(() => ws.close());
+  return ws.dir;
+}
+async function engine(options: { port?: number; framesPerSecond?: number } = {}): Promise<PreviewEngine> {
+  const e = await startPreviewEngine({ host: '127.0.0.1', ...options });
+  cleanups.push(() => e.close());
+  return e;
+}
+const lines = (n: number, seconds: number) =>
+  Array.from({ length: n }, (_, i) => `texture number ${i} ; ${seconds} ; job${i} ; seed=${i}`).join('\n') +
+  '\n';
+
+describe('musicgen-batch under faults (child process, real gRPC)', () => {
+  it('SIGINT mid-run keeps finished files, reports the rest as interrupted, and a re-run generates only what is missing', async () => {
+    const dir = await workspace(lines(10, 1));
+    const server = await engine({ framesPerSecond: 25 });
+    const args = ['--prompts', 'prompts.txt', '--triton', server.url, '--concurrency', '2', '--json'];
+    const run = startCli(args, { cwd: dir });
+    await run.waitForStderr(/: generated: /);
+    run.child.kill('SIGINT');
+    const first = await run.done;
+    const report = JSON.parse(first.stdout);
+    expect(first.code).toBe(130);
+    expect(first.stderr).toContain(
+      'SIGINT: stopping: cancelling requests in flight, keeping finished files (again to quit at once)',
+    );
+    expect(report.interrupted).toBe('SIGINT');
+    const generated = report.jobs.filter((j: { status: string }) => j.status === 'generated');
+    const interrupted = report.jobs.filter((j: { status: string }) => j.status === 'failed');
+    expect(generated.length).toBeGreaterThanOrEqual(1);
+    expect(interrupted.length).toBeGreaterThanOrEqual(1);
+    expect(generated.length + interrupted.length).toBe(10);
+    for (const job of interrupted) expect([job.error, job.reason]).toEqual(['interrupted', 'interrupted']);
+    const out = join(dir, 'output');
+    expect(await wavFiles(out)).toEqual(generated.map((j: { key: string }) => j.key).sort());
+    const leftovers = (await readdir(out)).filter(
+      (f) => !f.endsWith('.wav') && !f.endsWith('.wav.meta.json'),
+    );
+    expect(leftovers.sort()).toEqual(['_musicgen-check', 'reports']);
+    for (const job of generated) expect((await stat(join(out, job.key))).size).toBe(44 + 50 * 640 * 2);
+
+    const resumed = await runCliProcess(args, { cwd: dir });
+    const second = JSON.parse(resumed.stdout);
+    expect(resumed.code).toBe(0);
+    expect(second.summary).toMatchObject({
+      total: 10,
+      generated: interrupted.length,
+      skipped: generated.length,
+      failed: 0,
+    });
+    expect((await wavFiles(out)).length).toBe(10);
+  }, 180_000);
+
+  it('retries windows while the Triton endpoint is down and loses no job when it comes back', async () => {
+    const dir = await workspace(lines(6, 2));
+    const port = await freePort();
+    const first = await startPreviewEngine({ host: '127.0.0.1', port, framesPerSecond: 50 });
+    const run = startCli(
+      ['--prompts', 'prompts.txt', '--triton', `127.0.0.1:${port}`, '--concurrency', '3', '--json'],
+      {
+        cwd: dir,
+      },
+    );
+    await run.waitForStderr(/started, 100 frames/);
+    await first.close();
+    await new Promise((r) => setTimeout(r, 1500));
+    await engine({ port, framesPerSecond: 50 });
+    const { code, stdout, stderr } = await run.done;
+    const report = JSON.parse(stdout);
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ total: 6, generated: 6, failed: 0 });
+    expect(
+      report.jobs.reduce((n: number, j: { retries: number }) => n + j.retries, 0),
+    ).toBeGreaterThanOrEqual(1);
+    expect(stderr).toMatch(/attempt 1 failed \(UNAVAILABLE: .+\); retrying in \d+\.\d s/);
+    expect((await wavFiles(join(dir, 'output'))).length).toBe(6);
+  }, 180_000);
+
+  it('writes to S3 (s3rver) from MUSICGEN_S3_BUCKET with metadata and the report under reports/', async () => {
+    const dir = await workspace('soft rain ; 1 ; rain ; seed=5\n');
+    const s3 = await startS3rver({ buckets: ['musicgen-test'] });
+    cleanups.push(() => s3.close());
+    const env = {
+      MUSICGEN_S3_BUCKET: 'musicgen-test',
+      MUSICGEN_S3_PREFIX: 'run-1',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      MUSICGEN_S3_FORCE_PATH_STYLE: 'true',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    };
+    const { code, stdout, stderr } = await runCliProcess(['--prompts', 'prompts.txt', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(code).toBe(0);
+    expect(stderr).not.toContain(S3RVER_CREDENTIALS.secretAccessKey);
+    const report = JSON.parse(stdout);
+    expect(report.location).toBe('s3://musicgen-test/run-1/');
+    const key = report.jobs[0].key as string;
+    const store = await openStore('s3://musicgen-test/run-1', { s3Client: s3.client });
+    const listed = (await store.list()).map((o) => o.key).filter((k) => !k.startsWith('_'));
+    expect(listed.filter((k) => k.endsWith('.wav'))).toEqual([key]);
+    expect(listed.filter((k) => k.startsWith('reports/')).length).toBe(2);
+    const head = await store.head(key);
+    expect(head?.bytes).toBe(44 + 50 * 640 * 2);
+    expect(head?.metadata[AUDIO_METADATA_NAMES.model]).toBe('musicgen-preview');
+    expect(await wavFiles(join(dir, 'output'))).toEqual([]);
+  }, 120_000);
+});
