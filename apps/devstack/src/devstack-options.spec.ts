@@ -3,14 +3,28 @@ import { parseDevstackArgs, UsageError } from './devstack-options.js';
 
 describe('parseDevstackArgs', () => {
   it.each([
-    [[], { s3Port: 4569, dataDir: '.devstack/s3', bucket: 'musicgen-dev', host: '127.0.0.1' }],
     [
-      ['--s3-port', '0', '--data-dir', '/tmp/s3', '--bucket', 'my-bucket', '--host', '0.0.0.0'],
-      { s3Port: 0, dataDir: '/tmp/s3', bucket: 'my-bucket', host: '0.0.0.0' },
+      [],
+      { s3Port: 4569, tritonPort: 8001, dataDir: '.devstack/s3', bucket: 'musicgen-dev', host: '127.0.0.1' },
+    ],
+    [
+      [
+        '--s3-port',
+        '0',
+        '--triton-port',
+        '0',
+        '--data-dir',
+        '/tmp/s3',
+        '--bucket',
+        'my-bucket',
+        '--host',
+        '0.0.0.0',
+      ],
+      { s3Port: 0, tritonPort: 0, dataDir: '/tmp/s3', bucket: 'my-bucket', host: '0.0.0.0' },
     ],
     [
       ['--s3-port=9000'],
-      { s3Port: 9000, dataDir: '.devstack/s3', bucket: 'musicgen-dev', host: '127.0.0.1' },
+      { s3Port: 9000, tritonPort: 8001, dataDir: '.devstack/s3', bucket: 'musicgen-dev', host: '127.0.0.1' },
     ],
     [['--help'], 'help'],
   ])('parses %j', (args, expected) => {
@@ -25,6 +39,10 @@ describe('parseDevstackArgs', () => {
     [
       ['--s3-port', '65536'],
       'Cannot start the local stack: --s3-port must be an integer from 0 to 65535: got "65536"',
+    ],
+    [
+      ['--triton-port', 'x'],
+      'Cannot start the local stack: --triton-port must be an integer from 0 to 65535: got "x"',
     ],
     [
       ['--bucket', 'No_Good'],

@@ -9,6 +9,8 @@ export interface DevstackOptions {
   dataDir: string;
   /** The bucket created at start-up. */
   bucket: string;
+  /** Port of the preview engine (Triton gRPC protocol); 0 picks a free one. */
+  tritonPort: number;
   /** Address both servers listen on. */
   host: string;
 }
@@ -16,6 +18,7 @@ export interface DevstackOptions {
 /** Every flag, declared once: `--help` is generated from this table. */
 const FLAGS = {
   's3-port': { type: 'string', default: '4569', help: 'port of the local S3 server (0 = any free port)' },
+  'triton-port': { type: 'string', default: '8001', help: 'port of the preview engine (0 = any free port)' },
   'data-dir': { type: 'string', default: '.devstack/s3', help: 'data folder of the local S3 server' },
   bucket: { type: 'string', default: 'musicgen-dev', help: 'bucket created at start-up' },
   host: { type: 'string', default: '127.0.0.1', help: 'address to listen on' },
@@ -26,8 +29,8 @@ const FLAGS = {
 export const USAGE = [
   'Usage: nx run devstack:up [options]',
   '',
-  'Starts a local S3 protocol server with a bucket, prints the environment lines to use, and runs',
-  'until Ctrl-C.',
+  'Starts a local S3 protocol server with a bucket and the preview engine (a synthesiser speaking',
+  "Triton's protocol, not MusicGen), prints the environment lines to use, and runs until Ctrl-C.",
   '',
   'Options:',
   ...Object.entries(FLAGS).map(([name, flag]) => {
@@ -49,7 +52,7 @@ export class UsageError extends Error {
  *
  * @example
  * ```ts
- * parseDevstackArgs(['--s3-port', '0']); // { s3Port: 0, dataDir: '.devstack/s3', bucket: 'musicgen-dev', host: '127.0.0.1' }
+ * parseDevstackArgs(['--s3-port', '0']); // { s3Port: 0, tritonPort: 8001, dataDir: '.devstack/s3', bucket: 'musicgen-dev', host: '127.0.0.1' }
  * ```
  */
 export function parseDevstackArgs(args: string[]): DevstackOptions | 'help' {
@@ -65,13 +68,17 @@ export function parseDevstackArgs(args: string[]): DevstackOptions | 'help' {
     );
   }
   if (values.help) return 'help';
-  const portText = String(values['s3-port']);
-  const s3Port = Number(portText);
-  if (!/^\d+$/.test(portText) || s3Port > 65535) {
-    throw new UsageError(
-      `Cannot start the local stack: --s3-port must be an integer from 0 to 65535: got ${JSON.stringify(portText)}`,
-    );
-  }
+  const port = (flag: 's3-port' | 'triton-port'): number => {
+    const text = String(values[flag]);
+    if (!/^\d+$/.test(text) || Number(text) > 65535) {
+      throw new UsageError(
+        `Cannot start the local stack: --${flag} must be an integer from 0 to 65535: got ${JSON.stringify(text)}`,
+      );
+    }
+    return Number(text);
+  };
+  const s3Port = port('s3-port');
+  const tritonPort = port('triton-port');
   const bucket = String(values.bucket);
   try {
     parseStoreLocation(`s3://${bucket}`);
@@ -83,5 +90,5 @@ export function parseDevstackArgs(args: string[]): DevstackOptions | 'help' {
   const dataDir = String(values['data-dir']);
   if (dataDir.trim() === '')
     throw new UsageError('Cannot start the local stack: --data-dir is empty: got ""');
-  return { s3Port, dataDir, bucket, host: String(values.host) };
+  return { s3Port, tritonPort, dataDir, bucket, host: String(values.host) };
 }

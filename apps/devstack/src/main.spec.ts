@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createS3Client, createS3Store, s3SettingsFromEnv } from '@musicgen/store';
+import { TritonClient } from '@musicgen/triton-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const workspaceRoot = resolve(import.meta.dirname, '../../..');
@@ -52,11 +53,20 @@ describe('nx run devstack:up', { timeout: 60_000 }, () => {
   });
 
   it('prints working environment lines and stops cleanly on SIGINT', async () => {
-    const child = startStack(['--s3-port', '0', '--data-dir', join(dataDir, 's3'), '--bucket', 'stack-test']);
+    const child = startStack([
+      '--s3-port',
+      '0',
+      '--triton-port',
+      '0',
+      '--data-dir',
+      join(dataDir, 's3'),
+      '--bucket',
+      'stack-test',
+    ]);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = exitOf(child);
-    const printed = await waitForLine(child, /^AWS_SECRET_ACCESS_KEY=.*\n/m);
+    const printed = await waitForLine(child, /^TRITON_URL=.*\n/m);
 
     const env = Object.fromEntries(
       printed
@@ -71,6 +81,7 @@ describe('nx run devstack:up', { timeout: 60_000 }, () => {
       'AWS_REGION',
       'AWS_ACCESS_KEY_ID',
       'AWS_SECRET_ACCESS_KEY',
+      'TRITON_URL',
     ]);
     expect(env.MUSICGEN_S3_BUCKET).toBe('stack-test');
     expect(env.AWS_ENDPOINT_URL_S3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -88,6 +99,11 @@ describe('nx run devstack:up', { timeout: 60_000 }, () => {
     const got = await store.get('hello.txt');
     expect(Buffer.concat(await got.body.toArray()).toString()).toBe('hello from the stack');
     client.destroy();
+    const triton = new TritonClient({ address: String(env.TRITON_URL) });
+    expect(env.TRITON_URL).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await triton.serverLive()).toBe(true);
+    expect(await triton.modelReady('musicgen_lm')).toBe(true);
+    triton.close();
     expect(await readFile(join(dataDir, 's3', '.gitignore'), 'utf8')).toBe(
       '# local stack data, never committed\n*\n',
     );

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { startPreviewEngine } from '@musicgen/preview-engine';
 import { S3RVER_CREDENTIALS, startS3rver } from '@musicgen/store/testing';
 import type { DevstackOptions } from './devstack-options.js';
 
@@ -12,11 +13,12 @@ export interface Devstack {
 
 /**
  * Starts the local stack: s3rver on `host:s3Port` keeping its data in `dataDir` (which gets its
- * own `.gitignore`, so it never lands in a commit), with `bucket` created.
+ * own `.gitignore`, so it never lands in a commit), with `bucket` created, and the preview engine on
+ * `host:tritonPort`.
  *
  * @example
  * ```ts
- * const stack = await startDevstack({ s3Port: 4569, dataDir: '.devstack/s3', bucket: 'musicgen-dev', host: '127.0.0.1' });
+ * const stack = await startDevstack({ s3Port: 4569, tritonPort: 8001, dataDir: '.devstack/s3', bucket: 'musicgen-dev', host: '127.0.0.1' });
  * console.log(stack.env.join('\n'));
  * await stack.close();
  * ```
@@ -31,6 +33,14 @@ export async function startDevstack(options: DevstackOptions): Promise<Devstack>
     port: options.s3Port,
     address: options.host,
   });
+  let engine;
+  try {
+    engine = await startPreviewEngine({ port: options.tritonPort, host: options.host });
+  } catch (error) {
+    await s3.close();
+    throw error;
+  }
+  const preview = engine;
   return {
     env: [
       `MUSICGEN_S3_BUCKET=${options.bucket}`,
@@ -39,7 +49,10 @@ export async function startDevstack(options: DevstackOptions): Promise<Devstack>
       'AWS_REGION=us-east-1',
       `AWS_ACCESS_KEY_ID=${S3RVER_CREDENTIALS.accessKeyId}`,
       `AWS_SECRET_ACCESS_KEY=${S3RVER_CREDENTIALS.secretAccessKey}`,
+      `TRITON_URL=${preview.url}`,
     ],
-    close: () => s3.close(),
+    async close() {
+      await Promise.all([preview.close(), s3.close()]);
+    },
   };
 }
