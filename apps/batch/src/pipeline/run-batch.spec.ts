@@ -1,0 +1,134 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPreviewEngine, type PreviewEngine } from '@musicgen/preview-engine';
+import { parsePrompts } from '@musicgen/prompts';
+import { openStore, type ObjectStore } from '@musicgen/store';
+import {
+  concatCodes,
+  sliceCodes,
+  TritonError,
+  type Codes,
+  type GenerateWindowRequest,
+} from '@musicgen/triton-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
+import type { GenerationBackend } from '../backend/generation-backend.js';
+import { ProgressModel } from '../progress/progress-model.js';
+import { prepareJobs } from './prepare-jobs.js';
+import { runBatch } from './run-batch.js';
+
+let engine: PreviewEngine;
+let connected: ConnectedBackend;
+let dir: string;
+let store: ObjectStore;
+
+beforeAll(async () => {
+  engine = await startPreviewEngine({ host: '127.0.0.1', port: 0 });
+  connected = await connectBackend([engine.url]);
+  dir = await mkdtemp(join(tmpdir(), 'musicgen-run-batch-'));
+  store = await openStore(dir);
+});
+afterAll(async () => {
+  connected.close();
+  await engine.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Recorded {
+  text: string;
+  frames: number;
+  promptCodes: Codes | undefined;
+  codes: Codes;
+}
+
+/** The real backend, recording every window request it sends and the codes that came back. */
+function recording(inner: GenerationBackend, options: { poison?: string } = {}) {
+  const windows: Recorded[] = [];
+  let inFlight = 0;
+  let peak = 0;
+  const backend: GenerationBackend = {
+    endpoints: inner.endpoints,
+    async generateWindow(request: GenerateWindowRequest) {
+      if (request.text === options.poison) {
+        throw new TritonError({
+          code: 3,
+          details: 'TEXT is poison',
+          rpc: 'ModelStreamInfer',
+          model: 'musicgen_lm',
+        });
+      }
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      try {
+        const codes = await inner.generateWindow(request);
+        windows.push({ text: request.text, frames: request.frames, promptCodes: request.promptCodes, codes });
+        return codes;
+      } finally {
+        inFlight -= 1;
+      }
+    },
+    decode: (codes, opts) => inner.decode(codes, opts),
+  };
+  return { backend, windows, peak: () => peak };
+}
+
+const config = { force: false, format: 'pcm16', normalize: 'peak', maxAttempts: 3 } as const;
+
+describe('runBatch against the preview engine over gRPC', () => {
+  it('continues each window from the last 600 frames of the previous one and stores frames × 640 samples', async () => {
+    const { jobs } = await parsePrompts('long drone ; 61 ; drone ; seed=21\n', {
+      defaults: { modelId: 'musicgen-preview' },
+    });
+    const rec = recording(connected.backend);
+    const progress = new ProgressModel({ jobsTotal: 1, audioSecondsTotal: 61 });
+    const { entries } = await runBatch({
+      jobs,
+      duplicates: [],
+      config,
+      concurrency: 2,
+      backend: rec.backend,
+      store,
+      progress,
+      signal: new AbortController().signal,
+    });
+    expect(entries.map((e) => [e.status, e.windows])).toEqual([['generated', 3]]);
+    expect(rec.windows.map((w) => [w.frames, w.promptCodes?.frames ?? 0])).toEqual([
+      [1500, 0],
+      [900, 600],
+      [650, 600],
+    ]);
+    for (let i = 1; i < rec.windows.length; i++) {
+      const previous = rec.windows[i - 1] as Recorded;
+      const whole = previous.promptCodes
+        ? concatCodes([previous.promptCodes, previous.codes])
+        : previous.codes;
+      const expected = sliceCodes(whole, whole.frames - 600, whole.frames);
+      expect(rec.windows[i]?.promptCodes?.data).toEqual(expected.data);
+    }
+    const head = await store.head(jobs[0]?.key as string);
+    expect(head?.bytes).toBe(44 + 3050 * 640 * 2);
+  }, 120_000);
+
+  it('keeps going when one job fails, and never has more windows in flight than the concurrency', async () => {
+    const text =
+      Array.from({ length: 8 }, (_, i) => `piece ${i} ; 1 ; piece${i} ; seed=${i}`).join('\n') +
+      '\npoison ; 1 ; poison\n';
+    const { jobs } = await parsePrompts(text, { defaults: { modelId: 'musicgen-preview' } });
+    const prepared = prepareJobs(jobs, undefined);
+    const rec = recording(connected.backend, { poison: 'poison' });
+    const { entries, occupancy } = await runBatch({
+      ...prepared,
+      config: { ...config, force: true },
+      concurrency: 3,
+      backend: rec.backend,
+      store,
+      progress: new ProgressModel({ jobsTotal: 9, audioSecondsTotal: 9 }),
+      signal: new AbortController().signal,
+    });
+    expect(entries.map((e) => e.status)).toEqual([...Array(8).fill('generated'), 'failed']);
+    expect(entries[8]?.error).toBe('INVALID_ARGUMENT: TEXT is poison');
+    expect(rec.peak()).toBe(3);
+    expect([occupancy.capacity, occupancy.peakInFlight, occupancy.windowsStarted]).toEqual([3, 3, 9]);
+  }, 120_000);
+});
