@@ -10,7 +10,7 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readPromptsFile } from '@musicgen/prompts';
+import { readPromptsFile } from '../src/index.js';
 
 const LINES = 100_000;
 const RUNS = 7;

@@ -4,7 +4,7 @@ import { checkBaseName, checkFileName } from './check-filename.js';
 const SEPARATORS = 'must be a plain name without / or \\ (path separators)';
 const RESERVED_CHAR = 'must not contain any of < > : " | ? * (reserved on Windows)';
 const TRAILING = 'must not end with a dot or a space (reserved on Windows)';
-const DEVICE = 'must not be a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)';
+const DEVICE = 'must not be a Windows device name (CON, PRN, AUX, NUL, COM0-9, LPT0-9)';
 const TOO_LONG = 'must be at most 120 characters without ".wav"';
 
 describe('checkFileName', () => {

@@ -51,7 +51,7 @@ function baseProblem(base: string): string | undefined {
   const dot = base.indexOf('.');
   const stem = dot < 0 ? base : base.slice(0, dot).trimEnd();
   if (stem.length <= 4 && WINDOWS_DEVICE.test(stem)) {
-    return 'must not be a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)';
+    return 'must not be a Windows device name (CON, PRN, AUX, NUL, COM0-9, LPT0-9)';
   }
   const length = NON_BMP.test(base) ? [...base].length : base.length;
   if (length > MAX_BASE_LENGTH) return `must be at most ${MAX_BASE_LENGTH} characters without ".wav"`;

@@ -141,7 +141,7 @@ describe('parseLine: errors', () => {
     ],
     [
       'piano ; 10 ; nul',
-      [[14, 'filename must not be a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9): found "nul"']],
+      [[14, 'filename must not be a Windows device name (CON, PRN, AUX, NUL, COM0-9, LPT0-9): found "nul"']],
     ],
     ['piano ; 10 ; a\u0001b', [[14, 'filename must not contain control characters: found "a\\u0001b"']]],
     [

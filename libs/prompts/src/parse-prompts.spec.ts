@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatPromptErrors } from './format-prompt-errors.js';
+import { deriveSeed, identityHash, jobKey } from './job-identity.js';
 import { parsePrompts, type ParsePromptsOptions, type PromptsParseResult } from './parse-prompts.js';
 import { PromptsFileError } from './prompts-file-error.js';
 
@@ -69,6 +70,16 @@ describe('parsePrompts: text', () => {
       key: 'piano_b1e520e3.wav',
       identityHash: 'b1e520e33751ec1d57095f14b1a9c4c48f6613202332346391ccb403f7a872ca',
     });
+  });
+
+  it('gives jobs whose key, hash and seed the identity functions recompute', async () => {
+    const { jobs } = await parsePrompts(FILE);
+    expect(jobs).toHaveLength(4);
+    for (const job of jobs) {
+      expect(jobKey(job.base, job)).toBe(job.key);
+      expect(identityHash(job)).toBe(job.identityHash);
+      if (job.seedDerived) expect(deriveSeed(job)).toBe(job.seed);
+    }
   });
 
   it('gives LF and CRLF files the same result', async () => {
