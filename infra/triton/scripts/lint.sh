@@ -3,7 +3,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/ci-setup.sh"
+# shellcheck source=env.sh
+source "$here/scripts/env.sh"
 cd "$here/../.."
-ruff="$here/.venv/bin/ruff"
+ruff="$venv/bin/ruff"
 "$ruff" check --config infra/triton/pyproject.toml infra/triton infra/bench
 "$ruff" format --check --config infra/triton/pyproject.toml infra/triton infra/bench

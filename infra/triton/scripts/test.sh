@@ -4,5 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/ci-setup.sh"
+# shellcheck source=env.sh
+source "$here/scripts/env.sh"
 cd "$here"
-exec "$here/.venv/bin/python" -m pytest tests "$@"
+exec "$venv/bin/python" -m pytest tests "$@"
