@@ -12,11 +12,9 @@ describe('WindowScheduler', () => {
     const order: string[] = [];
     const a = await scheduler.acquire(5);
     const b = await scheduler.acquire(5);
-    const waiting = [
-      scheduler.acquire(9).then((r) => (order.push('p9'), r)),
-      scheduler.acquire(1).then((r) => (order.push('p1 first'), r)),
-      scheduler.acquire(1).then((r) => (order.push('p1 second'), r)),
-    ];
+    const p9 = scheduler.acquire(9).then((r) => (order.push('p9'), r));
+    const p1 = scheduler.acquire(1).then((r) => (order.push('p1 first'), r));
+    const p1b = scheduler.acquire(1).then((r) => (order.push('p1 second'), r));
     expect({
       inFlight: scheduler.inFlight,
       waiting: scheduler.waiting,
@@ -29,12 +27,12 @@ describe('WindowScheduler', () => {
     a();
     a(); // a second call is ignored
     b();
-    const r1 = await waiting[1];
-    const r1b = await waiting[2];
+    const r1 = await p1;
+    const r1b = await p1b;
     expect(order).toEqual(['p1 first', 'p1 second']);
     expect(scheduler.waiting).toBe(1);
     r1();
-    const r9 = await waiting[0];
+    const r9 = await p9;
     expect(order).toEqual(['p1 first', 'p1 second', 'p9']);
     r9();
     r1b();
