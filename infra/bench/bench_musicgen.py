@@ -281,12 +281,6 @@ def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     import torch
-    import transformers
-
-    transformers.logging.set_verbosity_error()
-    from musicgen_serving import random_model
-    from musicgen_serving.config import ServingConfig
-    from musicgen_serving.loader import build_engine
 
     cuda = torch.cuda.is_available()
     if not args.smoke and not cuda:
@@ -298,6 +292,13 @@ def main(argv=None):
         with open(os.path.join(args.out, "results.json"), "w") as f:
             json.dump({"mode": "not-run", "reason": msg}, f, indent=2)
         return 2
+
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    from musicgen_serving import random_model
+    from musicgen_serving.config import ServingConfig
+    from musicgen_serving.loader import build_engine
 
     t_start = time.perf_counter()
     device = torch.device("cuda" if cuda and not args.smoke else "cpu")
