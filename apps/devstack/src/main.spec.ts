@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createS3Client, createS3Store, s3SettingsFromEnv } from '@musicgen/store';
@@ -111,6 +112,30 @@ describe('nx run devstack:up', { timeout: 60_000 }, () => {
     child.kill('SIGINT');
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(stderr).toContain('SIGINT: stopping the local stack...\nLocal stack stopped.\n');
+  });
+
+  it('exits 1 with one line when the S3 port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const child = startStack([
+        '--s3-port',
+        String(port),
+        '--triton-port',
+        '0',
+        '--data-dir',
+        join(dataDir, 'taken'),
+      ]);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      expect(await exitOf(child)).toEqual({ code: 1, signal: null });
+      expect(stderr.split('\n').filter((line) => line.startsWith('Cannot'))).toEqual([
+        `Cannot start the local stack: port ${port} is taken (EADDRINUSE); choose another with --s3-port`,
+      ]);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('exits 2 with one line on a bad flag', async () => {

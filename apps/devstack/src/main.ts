@@ -1,7 +1,7 @@
 import { parseDevstackArgs, USAGE, UsageError } from './devstack-options.js';
 import { startDevstack } from './start-devstack.js';
 
-// Exit codes: 0 stopped cleanly (Ctrl-C / SIGTERM), 1 failed to start or stop, 2 usage error.
+// Exit codes: 0 stopped cleanly (Ctrl-C / SIGTERM) or --help, 1 failed to start or stop, 2 usage error.
 async function main(): Promise<number> {
   let options;
   try {
@@ -23,14 +23,17 @@ async function main(): Promise<number> {
     stack = await startDevstack(options);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const hint =
-      code === 'EADDRINUSE' ? `; port ${options.s3Port} is taken, choose another with --s3-port` : '';
-    console.error(`Cannot start the local stack: ${code ?? (error as Error).message}${hint}`);
+    const reason =
+      code === 'EADDRINUSE'
+        ? `port ${options.s3Port} is taken (EADDRINUSE); choose another with --s3-port`
+        : `${(error as Error).message}; if a port is taken, choose another with --s3-port or --triton-port`;
+    console.error(`Cannot start the local stack: ${reason}`);
     return 1;
   }
 
   console.error(
-    `Local S3 server on ${options.host}, data in ${options.dataDir}, bucket "${options.bucket}".`,
+    `Local S3 server (bucket "${options.bucket}", data in ${options.dataDir}) and preview engine ` +
+      '(a synthesiser, not MusicGen) are running.',
   );
   console.error('Use these environment lines (export them, or put them in .env); Ctrl-C stops the stack:');
   process.stdout.write(stack.env.join('\n') + '\n');

@@ -371,3 +371,14 @@ describe('S3 store upload cut off by the server going away', () => {
     }
   });
 });
+
+describe('startS3rver', () => {
+  it('rejects (instead of crashing) when the port is taken', async () => {
+    const first = await startS3rver();
+    try {
+      await expect(startS3rver({ port: first.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await first.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 declare module 's3rver' {
-  import type { Server } from 'node:http';
+  import type { RequestListener } from 'node:http';
   import type { AddressInfo } from 'node:net';
 
   interface S3rverOptions {
@@ -17,7 +17,11 @@ declare module 's3rver' {
     constructor(options?: S3rverOptions);
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
-    httpServer?: Server;
+    /** Creates the buckets given in `configureBuckets`. */
+    configureBuckets(): Promise<void>;
+    /** The Koa request handler. */
+    callback(): RequestListener;
+    logger: { close(): void };
   }
 
   export default S3rver;

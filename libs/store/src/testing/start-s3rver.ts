@@ -1,5 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -56,7 +58,21 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<Run
     directory,
     configureBuckets: buckets.map((name) => ({ name })),
   });
-  const bound = await server.run();
+  // Listen here rather than with server.run(): s3rver leaves the listen 'error' event unhandled, so a port
+  // in use would crash the process instead of rejecting.
+  await server.configureBuckets();
+  const httpServer = createServer(server.callback());
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, address, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    server.logger.close();
+    throw error;
+  });
+  const bound = httpServer.address() as AddressInfo;
   const endpoint = `http://${address}:${bound.port}`;
   const client = createS3Client({
     endpoint,
@@ -74,8 +90,11 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<Run
       if (closed) return;
       closed = true;
       client.destroy();
-      server.httpServer?.closeAllConnections();
-      await server.close();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        httpServer.close((error) => (error ? reject(error) : resolve())),
+      );
+      server.logger.close();
       if (owned) await rm(directory, { recursive: true, force: true });
     },
   };
