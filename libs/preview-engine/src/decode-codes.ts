@@ -10,10 +10,16 @@ export const SAMPLE_RATE = 32000;
 export const SAMPLES_PER_FRAME = 640;
 
 const HOP = SAMPLES_PER_FRAME;
-const HALF = HOP / 2;
-const GRAIN = 2 * HOP;
+/** Samples over which neighbouring grains cross-fade (5 ms). */
+const FADE = 160;
+/** A grain starts this many samples before its frame; events (onsets) sit at the end of the fade-in. */
+const LEAD_IN = FADE / 2;
+const GRAIN = HOP + FADE;
 const WINDOW = new Float64Array(GRAIN);
-for (let i = 0; i < GRAIN; i++) WINDOW[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / GRAIN);
+for (let i = 0; i < GRAIN; i++) {
+  const rise = (j: number) => 0.5 - 0.5 * Math.cos((Math.PI * (j + 0.5)) / FADE);
+  WINDOW[i] = i < FADE ? rise(i) : i >= HOP ? 1 - rise(i - HOP) : 1;
+}
 
 const DYNAMICS_GAIN = [0.55, 0.7, 0.85, 1];
 const MASTER_GAIN = 0.7;
@@ -37,11 +43,12 @@ const FADE_END = 62 * HOP;
  * Turns preview codes into mono 32 kHz audio in [-1, 1): `frames * 640` samples from codebook-major
  * codes `[4, frames]`. Any values 0..2047 decode; see frame-code.ts for what each codebook means.
  *
- * Each frame renders a grain of two frames (Hann window, hop 640) from its own codes only: notes
+ * Each frame renders a grain of 800 samples (its 640 plus 80 on each side, raised-cosine edges, hop
+ * 640) from its own codes only: notes
  * take their phase from the frames since onset (codebook 1), pads and bass from the position in
  * the bar (codebook 2), with frequencies rounded to whole cycles per bar, so consecutive grains
- * agree and changes cross-fade over 20 ms. Decoding frames [a, b) alone therefore gives the same
- * dry signal as decoding them within a longer sequence, except in the half frame at each edge;
+ * agree and changes cross-fade over 5 ms. Decoding frames [a, b) alone therefore gives the same
+ * dry signal as decoding them within a longer sequence, except in the 80 samples at each edge;
  * what is not continuous is the reverb tail (it starts silent) and drum tails from a hit before a.
  *
  * @example
@@ -65,11 +72,11 @@ export function decodeCodes(codes: Int32Array, frames: number): Float32Array {
     wetGain[f] = REVERB_WET[palette];
     grain.fill(0);
     renderGrain(grain, fields, palette);
-    const start = f * HOP - HALF;
+    const start = f * HOP - LEAD_IN;
     for (let i = 0; i < GRAIN; i++) {
       const n = start + i;
       if (n < 0 || n >= total) continue;
-      const w = (f === 0 && i < HOP) || (f === frames - 1 && i >= HOP) ? 1 : (WINDOW[i] as number);
+      const w = (f === 0 && i < FADE) || (f === frames - 1 && i >= HOP) ? 1 : (WINDOW[i] as number);
       dry[n] = (dry[n] as number) + (grain[i] as number) * w;
     }
   }
@@ -92,22 +99,22 @@ function softLimit(x: number): number {
   return Math.sign(x) * (0.8 + 0.2 * Math.tanh((a - 0.8) / 0.2));
 }
 
-/** Adds one frame's grain: samples k = -320 .. 959 relative to the frame start, at grain[k + 320]. */
+/** Adds one frame's grain: samples k = -80 .. 719 relative to the frame start, at grain[k + 80]. */
 function renderGrain(grain: Float64Array, c: FrameFields, palette: Palette): void {
   const fpb = barFrames(c.tempoIndex);
   const quantum = 50 / fpb;
   const offset = Math.min(stepStart(c.step, fpb) + c.stepAge, fpb);
   const gain = DYNAMICS_GAIN[c.dynamics] as number;
   const pattern = DRUM_PATTERNS[c.pattern] as (typeof DRUM_PATTERNS)[number];
-  const sinceStep = (s: number) => (offset - stepStart(s, fpb)) * HOP - HALF;
+  const sinceStep = (s: number) => (offset - stepStart(s, fpb)) * HOP - LEAD_IN;
   const chord = chordPitchClasses(c.tonic, c.minor, c.degree, c.seventh);
 
   if (c.pitch > 0) {
     const voice = LEAD_VOICES[palette];
     const f0 = midiToHz(LEAD_MIDI_BASE + c.pitch);
-    const base = c.age * HOP - HALF;
+    const base = c.age * HOP - LEAD_IN;
     for (let i = 0; i < GRAIN; i++) {
-      const t = base + i - HALF;
+      const t = base + i - LEAD_IN;
       if (t < 0 || t >= FADE_END) continue;
       const fade = t > FADE_START ? (FADE_END - t) / (FADE_END - FADE_START) : 1;
       grain[i] = (grain[i] as number) + 0.28 * gain * fade * voice(f0, t / SAMPLE_RATE);
@@ -124,15 +131,15 @@ function renderGrain(grain: Float64Array, c: FrameFields, palette: Palette): voi
       if (struck) {
         const voice = LEAD_VOICES[palette];
         for (let i = 0; i < GRAIN; i++) {
-          const t = beatT + i - HALF;
+          const t = beatT + i - LEAD_IN;
           if (t >= 0) grain[i] = (grain[i] as number) + level * voice(f, t / SAMPLE_RATE);
         }
       } else {
         for (let i = 0; i < GRAIN; i++) {
-          const tb = (offset * HOP + i - HALF) / SAMPLE_RATE;
+          const tb = (offset * HOP + i - LEAD_IN) / SAMPLE_RATE;
           let env = 1;
           if (palette === 'electronic') {
-            const t = beatT + i - HALF;
+            const t = beatT + i - LEAD_IN;
             env = t < 0 ? 1 : 0.35 + 0.65 * (1 - Math.exp((-t / SAMPLE_RATE) * 10));
           }
           grain[i] = (grain[i] as number) + level * env * padTone(palette, f, quantum, tb);
@@ -144,11 +151,11 @@ function renderGrain(grain: Float64Array, c: FrameFields, palette: Palette): voi
     const hitT = sinceStep(hit);
     const bassLevel = 0.3 * gain * (c.bassBoost ? 1.5 : 1);
     for (let i = 0; i < GRAIN; i++) {
-      const t = hitT + i - HALF;
+      const t = hitT + i - LEAD_IN;
       const env = t < 0 ? 0.45 : 0.45 + 0.55 * Math.exp((-t / SAMPLE_RATE) * 6);
       grain[i] =
         (grain[i] as number) +
-        bassLevel * env * bassTone(palette, bassF, (offset * HOP + i - HALF) / SAMPLE_RATE);
+        bassLevel * env * bassTone(palette, bassF, (offset * HOP + i - LEAD_IN) / SAMPLE_RATE);
     }
   }
 
@@ -174,7 +181,7 @@ function renderDrum(
   const start = sinceStep(hit);
   const id = drum * 16 + hit;
   for (let i = 0; i < GRAIN; i++) {
-    const n = start + i - HALF;
+    const n = start + i - LEAD_IN;
     if (n >= 0) grain[i] = (grain[i] as number) + voice(n / SAMPLE_RATE, n, id);
   }
 }
