@@ -87,6 +87,9 @@ class StaticCacheDecoder:
         self.num_heads = cfg.num_attention_heads
         self.head_dim = self.hidden // self.num_heads
         self.scale = self.head_dim**-0.5
+        self.qkv_weight, self.qkv_bias = {}, {}
+        for layer in self.layers:
+            self._fuse_qkv(layer.self_attn)
 
         p = self.heads
         self.device, self.dtype = p.device, p.dtype
@@ -117,6 +120,19 @@ class StaticCacheDecoder:
         self.key_index = torch.arange(self.max_len, **i64)
         self.codebook_index = torch.arange(self.num_codebooks, **i64)
         self.neg = torch.finfo(dt).min
+
+    def _fuse_qkv(self, attn) -> None:
+        """One GEMM for q, k and v; the modules' weights become views of the fused one (no copy kept)."""
+        projs = (attn.q_proj, attn.k_proj, attn.v_proj)
+        weight = torch.cat([p.weight.detach() for p in projs])
+        d = self.hidden
+        for i, p in enumerate(projs):
+            p.weight.data = weight[i * d : (i + 1) * d]
+        bias = None
+        if any(p.bias is not None for p in projs):
+            bias = torch.cat([p.bias.detach() if p.bias is not None else weight.new_zeros(d) for p in projs])
+        self.qkv_weight[id(attn)] = weight
+        self.qkv_bias[id(attn)] = bias
 
     @staticmethod
     def _positions(core, n: int) -> torch.Tensor:
@@ -205,7 +221,7 @@ class StaticCacheDecoder:
             q, k, v = self._qkv(layer.self_attn, layer.self_attn_layer_norm(h))
             self.k_cache[li, rows, :, :P] = k
             self.v_cache[li, rows, :, :P] = v
-            h = r + self._out(layer.self_attn, attend(q, k, v, causal, self.scale))
+            h = self._out(layer.self_attn, attend(q, k, v, causal, self.scale), r)
             h = self._cross_ffn(layer, li, h, rows, xmask)
 
     def release(self, slot: int) -> None:
@@ -263,7 +279,7 @@ class StaticCacheDecoder:
             kc[row_idx, :, prow] = k[:, :, 0]
             vc[row_idx, :, prow] = v[:, :, 0]
             att = attend(q, kc[:rows, :, :length], vc[:rows, :, :length], self_mask, self.scale)
-            h = r + self._out(layer.self_attn, att)
+            h = self._out(layer.self_attn, att, r)
             h = self._cross_ffn(layer, li, h, slice(0, rows), xmask)
         h = self.final_norm(h)[:, 0]  # [2B, d]
         logits = torch.matmul(h.unsqueeze(0), self.heads.transpose(1, 2)).float()  # [K, 2B, V]
@@ -300,19 +316,18 @@ class StaticCacheDecoder:
         return x.view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
 
     def _qkv(self, attn, h: torch.Tensor):
-        return self._split(attn.q_proj(h)), self._split(attn.k_proj(h)), self._split(attn.v_proj(h))
+        qkv = F.linear(h, self.qkv_weight[id(attn)], self.qkv_bias[id(attn)])
+        d = self.hidden
+        return self._split(qkv[..., :d]), self._split(qkv[..., d : 2 * d]), self._split(qkv[..., 2 * d :])
 
-    def _out(self, attn, o: torch.Tensor) -> torch.Tensor:
+    def _out(self, attn, o: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
         b, _, n, _ = o.shape
-        return attn.out_proj(o.transpose(1, 2).reshape(b, n, self.hidden))
+        return _linear_add(o.transpose(1, 2).reshape(b, n, self.hidden), attn.out_proj, residual)
 
     def _cross_ffn(self, layer, li: int, h: torch.Tensor, rows, xmask: torch.Tensor) -> torch.Tensor:
-        r = h
         q = self._split(layer.encoder_attn.q_proj(layer.encoder_attn_layer_norm(h)))
-        h = r + self._out(layer.encoder_attn, attend(q, self.xk[li, rows], self.xv[li, rows], xmask, self.scale))
-        r = h
-        h = layer.final_layer_norm(h)
-        return r + layer.fc2(layer.activation_fn(layer.fc1(h)))
+        h = self._out(layer.encoder_attn, attend(q, self.xk[li, rows], self.xv[li, rows], xmask, self.scale), h)
+        return _linear_add(layer.activation_fn(layer.fc1(layer.final_layer_norm(h))), layer.fc2, h)
 
     # -- snapshot for graph warm-up --------------------------------------------------------------
     def snapshot(self) -> List[torch.Tensor]:
@@ -321,6 +336,14 @@ class StaticCacheDecoder:
     def restore(self, snap: List[torch.Tensor]) -> None:
         self.tokens.copy_(snap[0])
         self.pos.copy_(snap[1])
+
+
+def _linear_add(x: torch.Tensor, linear, residual: torch.Tensor) -> torch.Tensor:
+    """residual + linear(x) as one GEMM (addmm) when the layer has no bias, as MusicGen's have none."""
+    if linear.bias is not None:
+        return residual + linear(x)
+    out = torch.addmm(residual.reshape(-1, residual.shape[-1]), x.reshape(-1, x.shape[-1]), linear.weight.t())
+    return out.view(residual.shape)
 
 
 def _twice(x: torch.Tensor) -> torch.Tensor:
