@@ -39,7 +39,9 @@ export function renderProgressBlock(
         ? snapshot.jobsDone / snapshot.jobsTotal
         : 1;
   const lines = [`[${formatBar(fraction, BAR_WIDTH)}] ${formatStatus(snapshot)}`];
-  const active = [...snapshot.active].sort((a, b) => a.line - b.line);
+  // Jobs at work first (generating, retrying, decoding, storing), then those waiting for a slot.
+  const waiting = (job: { phase: string }) => (job.phase === 'waiting' ? 1 : 0);
+  const active = [...snapshot.active].sort((a, b) => waiting(a) - waiting(b) || a.line - b.line);
   for (const job of active.slice(0, maxJobLines)) lines.push(`  ${formatActiveJob(job)}`);
   if (active.length > maxJobLines) lines.push(`  ... and ${active.length - maxJobLines} more`);
   return lines.map((line) =>
@@ -85,7 +87,7 @@ export function createTtyRenderer(
     drawn = 0;
   };
   const draw = () => {
-    const lines = renderProgressBlock(model.snapshot(), stream.columns ?? 80, maxJobLines);
+    const lines = renderProgressBlock(model.snapshot(), stream.columns || 80, maxJobLines);
     erase();
     stream.write(lines.join('\n') + '\n');
     drawn = lines.length;
