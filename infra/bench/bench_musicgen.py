@@ -336,12 +336,12 @@ def main(argv=None):
         batch_buckets=tuple(b for b in ServingConfig().batch_buckets if b <= slots) + (slots,),
     )
     engine = build_engine(model, tok, cfg, log=log)
-    dec = engine.decoder
+    dec, runner = engine.decoder, engine.runner
     cache_bytes = sum(t.numel() * t.element_size() for t in (dec.k_cache, dec.v_cache, dec.xk, dec.xv))
     if engine.runner.use_graphs:
         t0 = time.perf_counter()
         n = engine.runner.capture_all(min(dec.max_len, int(seconds * FRAME_RATE) + 4))
-        log(f"captured {n} CUDA graphs in {time.perf_counter() - t0:.1f} s")
+        log(f"captured {n} CUDA graphs in {time.perf_counter() - t0:.1f} s {engine.runner.capture_error}")
     engine.start()
     try:
         run_engine(engine, torch, device, 1, 8, "warmup")
@@ -364,7 +364,8 @@ def main(argv=None):
             res["engine_short"].append(r)
     finally:
         engine.stop()
-    del engine, dec
+    res["cuda_graphs"] = {"used": runner.use_graphs, "graphs": len(runner.graphs), "error": runner.capture_error}
+    del engine, dec, runner  # frees the KV cache and graph pool before the baseline runs
     if device.type == "cuda":
         torch.cuda.empty_cache()
 

@@ -32,6 +32,7 @@ class StepRunner:
         self.use_graphs = bool(use_graphs) and decoder.device.type == "cuda"
         self.graphs: Dict[Tuple[int, int], torch.cuda.CUDAGraph] = {}
         self.pool = None
+        self.capture_error = ""
 
     def bucket(self, batch: int, length: int) -> Tuple[int, int]:
         b = self.batch_buckets[bisect.bisect_left(self.batch_buckets, batch)]
@@ -46,7 +47,15 @@ class StepRunner:
             return key
         graph = self.graphs.get(key)
         if graph is None:
-            graph = self._capture(key)
+            snap = self.decoder.snapshot()
+            try:
+                graph = self._capture(key)
+            except Exception as exc:  # keep serving, slower: a capture failure must not take the model down
+                self.decoder.restore(snap)
+                self.use_graphs = False
+                self.capture_error = f"CUDA graph capture failed for bucket {key}, running eagerly: {exc}"
+                self.decoder.decode_step(*key)
+                return key
         graph.replay()
         return key
 
@@ -58,7 +67,14 @@ class StepRunner:
         for b in self.batch_buckets:
             for length in range(self.kv_block, top + 1, self.kv_block):
                 if (b, length) not in self.graphs:
-                    self._capture((b, length))
+                    snap = self.decoder.snapshot()
+                    try:
+                        self._capture((b, length))
+                    except Exception as exc:
+                        self.decoder.restore(snap)
+                        self.use_graphs = False
+                        self.capture_error = f"CUDA graph capture failed for bucket {(b, length)}: {exc}"
+                        return len(self.graphs)
         return len(self.graphs)
 
     def _capture(self, key: Tuple[int, int]) -> torch.cuda.CUDAGraph:
