@@ -154,3 +154,24 @@ def test_runner_buckets():
     assert run.bucket(3, 1) == (4, 128)
     assert run.bucket(5, 129) == (6, 256)
     assert run.bucket(1, 1504) == (1, 1536)
+
+
+def test_failed_graph_capture_falls_back_to_eager_with_the_same_codes(tiny):
+    req = request("soft drums", 8, temperature=1.0, seed=4)
+    dec, run = make(tiny)
+    run.use_graphs = True  # pretend CUDA, then make capture fail
+
+    def broken_capture(key):
+        dec.decode_step(*key)  # a capture attempt may already have run the warm-up step
+        raise RuntimeError("operation not permitted when stream is capturing")
+
+    run._capture = broken_capture
+    dec.admit([0], [req])
+    for i in range(11):
+        run.step(1, i + 1)
+    assert run.use_graphs is False
+    assert run.capture_error == (
+        "CUDA graph capture failed for bucket (1, 16), running eagerly: "
+        "operation not permitted when stream is capturing"
+    )
+    np.testing.assert_array_equal(dec.read_frames(0, 0, 8), generate_alone(tiny, req))
