@@ -22,25 +22,33 @@ describe('pinned keys', () => {
       'derived seed',
       'piano',
       PIANO,
-      '["musicgen-job/v1","facebook/musicgen-medium","calm piano",1000,3,250,0,1,null]',
-      'b1e520e33751ec1d57095f14b1a9c4c48f6613202332346391ccb403f7a872ca',
-      'piano_b1e520e3.wav',
+      '["musicgen-job/v1","facebook/musicgen-medium",3,250,0,1,1000,null,"calm piano"]',
+      'f571f187f1624de82b2195b7f5a5cd011ce0f2ebf0c6d76c7737f3418fea1b04',
+      'piano_f571f187.wav',
     ],
     [
       'explicit seed',
       'piano',
       { ...PIANO, seed: 7 },
-      '["musicgen-job/v1","facebook/musicgen-medium","calm piano",1000,3,250,0,1,7]',
-      '56a91989dd409000bed85dc3c36958f2349e7007eab812d8b5f3397cdf1a238d',
-      'piano_56a91989.wav',
+      '["musicgen-job/v1","facebook/musicgen-medium",3,250,0,1,1000,7,"calm piano"]',
+      'b2e9e63708c15668560f99bb8da4ed9600c048fcd70a21e069b5171c2c79fa0a',
+      'piano_b2e9e637.wav',
     ],
     [
       'NFD prompt, every parameter set',
       'Zu\u0308rich',
       ZURICH,
-      '["musicgen-job/v1","facebook/musicgen-small","Z\u00fcrich at night, 80s synth",1500,4.5,0,0.9,0.7,123456]',
-      '6c8ff7db03776dab0fbb4d90d1b42c585b1fd620813bb07c8e957c920b3807a5',
-      'Z\u00fcrich_6c8ff7db.wav',
+      '["musicgen-job/v1","facebook/musicgen-small",4.5,0,0.9,0.7,1500,123456,"Z\u00fcrich at night, 80s synth"]',
+      '099638b5db18f72121f42f9a631d0b34400576b7f9d482d5cdd2ecc3c8a40598',
+      'Z\u00fcrich_099638b5.wav',
+    ],
+    [
+      'prompt that needs escaping',
+      'quote',
+      { ...DEFAULT_GENERATION, prompt: 'say "hi" \\ tab\there é', frames: 50 },
+      '["musicgen-job/v1","facebook/musicgen-medium",3,250,0,1,50,null,"say \\"hi\\" \\\\ tab\\there é"]',
+      '5be257c7ea133b52fb85d536c72933cee607a1fdda78e34a090907f69f2577a9',
+      'quote_5be257c7.wav',
     ],
   ])('%s', (_name, base, identity, canonical, hash, key) => {
     expect(canonicalIdentity(identity)).toBe(canonical);
@@ -49,19 +57,19 @@ describe('pinned keys', () => {
   });
 
   it('derives the seed from hex digits 9 to 16 of the seedless hash', () => {
-    // b1e520e3 3751ec1d ...: 0x3751ec1d = 928115741
-    expect(deriveSeed(PIANO)).toBe(928115741);
-    expect(deriveSeed({ ...PIANO, seed: 7 })).toBe(928115741);
+    // f571f187 f1624de8 ...: 0xf1624de8 = 4049751528
+    expect(deriveSeed(PIANO)).toBe(4049751528);
+    expect(deriveSeed({ ...PIANO, seed: 7 })).toBe(4049751528);
   });
 });
 
 describe('key stability', () => {
   it('counts a given seed, even the derived one, but not a seed marked as derived', () => {
     const derived = deriveSeed(PIANO);
-    expect(jobKey('piano', { ...PIANO, seed: derived, seedDerived: true })).toBe('piano_b1e520e3.wav');
-    expect(jobKey('piano', { ...PIANO, seed: 12345, seedDerived: true })).toBe('piano_b1e520e3.wav');
+    expect(jobKey('piano', { ...PIANO, seed: derived, seedDerived: true })).toBe('piano_f571f187.wav');
+    expect(jobKey('piano', { ...PIANO, seed: 12345, seedDerived: true })).toBe('piano_f571f187.wav');
     expect(canonicalIdentity({ ...PIANO, seed: 5, seedDerived: true })).toBe(canonicalIdentity(PIANO));
-    expect(jobKey('piano', { ...PIANO, seed: derived })).not.toBe('piano_b1e520e3.wav');
+    expect(jobKey('piano', { ...PIANO, seed: derived })).not.toBe('piano_f571f187.wav');
     expect(jobKey('piano', { ...PIANO, seed: derived, seedDerived: false })).toBe(
       jobKey('piano', { ...PIANO, seed: derived }),
     );

@@ -31,11 +31,12 @@ export interface JobIdentity extends GenerationDefaults {
 
 /** Version tag: the first element of every canonical encoding. Change it when the encoding changes. */
 const IDENTITY_VERSION = 'musicgen-job/v1';
-const ASCII_ONLY = /^[\x20-\x7e]*$/;
+/** Printable ASCII without `"` and `\\`: its JSON string literal is itself in quotes. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
  * The exact text that is hashed for a job's identity: a JSON array of
- * `["musicgen-job/v1", modelId, prompt, frames, guidance, topK, topP, temperature, seed]` where `prompt`
+ * `["musicgen-job/v1", modelId, guidance, topK, topP, temperature, frames, seed, prompt]` where `prompt`
  * is NFC-normalised, numbers are JSON numbers (ECMAScript's shortest round-trip form, so `3` and `3.0`
  * are the same and `-0` is written `0`) and `seed` is the given seed or `null` (no seed, or a derived
  * one). The text is hashed as UTF-8.
@@ -44,14 +45,15 @@ const ASCII_ONLY = /^[\x20-\x7e]*$/;
  * ```ts
  * import { canonicalIdentity, DEFAULT_GENERATION } from '@musicgen/prompts';
  * canonicalIdentity({ ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000, seed: 7 });
- * // '["musicgen-job/v1","facebook/musicgen-medium","calm piano",1000,3,250,0,1,7]'
+ * // '["musicgen-job/v1","facebook/musicgen-medium",3,250,0,1,1000,7,"calm piano"]'
  * ```
  *
  * @throws {RangeError} when a field is out of range (see {@link jobKey}).
  */
 export function canonicalIdentity(identity: JobIdentity): string {
   checkIdentity('encode job identity', identity);
-  return `${identityPrefix(identity)}${givenSeed(identity) ?? null}]`;
+  const promptLiteral = promptJson(identity.prompt.normalize('NFC'));
+  return encodeParts(parametersHead(identity), identity.frames, givenSeed(identity), promptLiteral);
 }
 
 /**
@@ -68,7 +70,7 @@ export function canonicalIdentity(identity: JobIdentity): string {
  */
 export function identityHash(identity: JobIdentity): string {
   checkIdentity('hash job identity', identity);
-  return seededHash(identityPrefix(identity), givenSeed(identity)).hex;
+  return hashOf(identity, givenSeed(identity)).hex;
 }
 
 /**
@@ -91,7 +93,7 @@ export function jobKey(base: string, identity: JobIdentity): string {
     throw new RangeError(`Cannot ${action}: base ${problem}: got ${JSON.stringify(base)}`);
   }
   checkIdentity(action, identity);
-  return keyFromHash(base.normalize('NFC'), seededHash(identityPrefix(identity), givenSeed(identity)).hex);
+  return keyFromHash(base.normalize('NFC'), hashOf(identity, givenSeed(identity)).hex);
 }
 
 /**
@@ -109,27 +111,44 @@ export function jobKey(base: string, identity: JobIdentity): string {
  */
 export function deriveSeed(identity: JobIdentity): number {
   checkIdentity('derive seed', { ...identity, seed: undefined });
-  return seededHash(identityPrefix(identity), undefined).seed;
+  return hashOf(identity, undefined).seed;
 }
 
 /**
- * The canonical encoding up to and including the comma before the seed. Numbers are written with
- * `String(n)`, which for finite numbers is exactly JSON's form. Pass `promptIsNfc` when the prompt is
- * known to be NFC already.
+ * The canonical encoding up to the frames:
+ * `["musicgen-job/v1",<modelId>,<guidance>,<topK>,<topP>,<temperature>,`. Numbers are written with
+ * `String(n)`, which for finite numbers is exactly JSON's form.
  */
-export function identityPrefix(identity: JobIdentity, promptIsNfc = false): string {
-  const { prompt } = identity;
-  const nfc = promptIsNfc || ASCII_ONLY.test(prompt) ? prompt : prompt.normalize('NFC');
+export function parametersHead(parameters: GenerationDefaults): string {
   return (
-    `["${IDENTITY_VERSION}",${JSON.stringify(identity.modelId)},${JSON.stringify(nfc)},${identity.frames},` +
-    `${identity.guidance},${identity.topK},${identity.topP},${identity.temperature},`
+    `["${IDENTITY_VERSION}",${JSON.stringify(parameters.modelId)},` +
+    `${parameters.guidance},${parameters.topK},${parameters.topP},${parameters.temperature},`
   );
 }
 
-/** The identity hash for an encoded prefix and given seed, and the seed to use; no validation. */
-export function seededHash(prefix: string, seed: number | undefined): { seed: number; hex: string } {
-  const hex = hash('sha256', `${prefix}${seed ?? null}]`, 'hex');
+/** The JSON string literal of an already NFC-normalised prompt. */
+export function promptJson(nfcPrompt: string): string {
+  return PLAIN_ASCII.test(nfcPrompt) ? `"${nfcPrompt}"` : JSON.stringify(nfcPrompt);
+}
+
+/** The identity hash of the canonical parts, and the seed to use (the given one or the derived one). */
+export function seededHash(
+  head: string,
+  frames: number,
+  seed: number | undefined,
+  promptLiteral: string,
+): { seed: number; hex: string } {
+  const hex = hash('sha256', encodeParts(head, frames, seed, promptLiteral), 'hex');
   return { seed: seed ?? Number.parseInt(hex.slice(8, 16), 16), hex };
+}
+
+function encodeParts(head: string, frames: number, seed: number | undefined, promptLiteral: string): string {
+  return `${head}${frames},${seed ?? null},${promptLiteral}]`;
+}
+
+function hashOf(identity: JobIdentity, seed: number | undefined): { seed: number; hex: string } {
+  const promptLiteral = promptJson(identity.prompt.normalize('NFC'));
+  return seededHash(parametersHead(identity), identity.frames, seed, promptLiteral);
 }
 
 function givenSeed(identity: JobIdentity): number | undefined {

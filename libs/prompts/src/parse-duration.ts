@@ -1,6 +1,7 @@
 /** MusicGen's EnCodec frame rate: one frame is 20 ms of audio. */
 export const FRAMES_PER_SECOND = 50;
 
+const WHOLE_SECONDS = /^\d{1,9}$/;
 const SECONDS = /^(\d+)(?:\.(\d+))?s?$/;
 const MINUTES_SECONDS = /^(\d+):(\d\d)(?:\.(\d+))?$/;
 const MAX_DECIMALS = 6;
@@ -19,6 +20,13 @@ export type DurationCheck =
  */
 export function parseDuration(text: string, maxSeconds: number): DurationCheck {
   if (text === '') return { problem: 'is missing' };
+  if (WHOLE_SECONDS.test(text)) {
+    const seconds = Number(text);
+    if (seconds === 0) return { problem: 'must be greater than 0' };
+    if (seconds > maxSeconds)
+      return { problem: `must be at most ${maxSeconds} s (maxDurationSeconds option)` };
+    return { seconds, frames: seconds * FRAMES_PER_SECOND };
+  }
   let whole: string;
   let fraction: string;
   let minutes = 0;

@@ -1,6 +1,6 @@
 import { checkFileName } from './check-filename.js';
 import type { GenerationDefaults } from './generation-parameters.js';
-import { identityPrefix, keyFromHash, seededHash, type JobIdentity } from './job-identity.js';
+import { keyFromHash, parametersHead, promptJson, seededHash } from './job-identity.js';
 import { parseDuration } from './parse-duration.js';
 import { parseOptionTokens, recogniseOptions, type LineOverrides } from './parse-options-field.js';
 import type { PromptJob } from './prompt-job.js';
@@ -18,6 +18,7 @@ export type LineOutcome = PromptJob | PromptLineError[] | undefined;
 const BLANK_OR_COMMENT = /^\s*(?:#|$)/;
 const ASCII_ONLY = /^[\x20-\x7e]*$/;
 const MAX_SHOWN = 60;
+const HEADS = new WeakMap<GenerationDefaults, string>();
 const FORM = 'line must have the form PROMPT ; DURATION ; FILENAME';
 
 /**
@@ -77,25 +78,29 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
   }
 
   const { defaults } = context;
-  const identity: JobIdentity = {
-    prompt: ASCII_ONLY.test(prompt) ? prompt : prompt.normalize('NFC'),
-    frames: parsedDuration.frames,
-    modelId: defaults.modelId,
-    guidance: overrides?.guidance ?? defaults.guidance,
-    topK: overrides?.topK ?? defaults.topK,
-    topP: overrides?.topP ?? defaults.topP,
-    temperature: overrides?.temperature ?? defaults.temperature,
-  };
-  const { seed, hex } = seededHash(identityPrefix(identity, true), overrides?.seed);
+  const nfcPrompt = ASCII_ONLY.test(prompt) ? prompt : prompt.normalize('NFC');
+  const guidance = overrides?.guidance ?? defaults.guidance;
+  const topK = overrides?.topK ?? defaults.topK;
+  const topP = overrides?.topP ?? defaults.topP;
+  const temperature = overrides?.temperature ?? defaults.temperature;
+  const head =
+    guidance === defaults.guidance &&
+    topK === defaults.topK &&
+    topP === defaults.topP &&
+    temperature === defaults.temperature
+      ? headOf(defaults)
+      : parametersHead({ modelId: defaults.modelId, guidance, topK, topP, temperature });
+  const { frames } = parsedDuration;
+  const { seed, hex } = seededHash(head, frames, overrides?.seed, promptJson(nfcPrompt));
   return {
     line,
-    prompt: identity.prompt,
-    frames: identity.frames,
-    modelId: identity.modelId,
-    guidance: identity.guidance,
-    topK: identity.topK,
-    topP: identity.topP,
-    temperature: identity.temperature,
+    prompt: nfcPrompt,
+    frames,
+    modelId: defaults.modelId,
+    guidance,
+    topK,
+    topP,
+    temperature,
     seed,
     seedDerived: overrides?.seed === undefined,
     durationSeconds: parsedDuration.seconds,
@@ -103,6 +108,16 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
     key: keyFromHash(parsedName.base, hex),
     identityHash: hex,
   };
+}
+
+/** The canonical head of a defaults object, computed once per object. */
+function headOf(defaults: GenerationDefaults): string {
+  let head = HEADS.get(defaults);
+  if (head === undefined) {
+    head = parametersHead(defaults);
+    HEADS.set(defaults, head);
+  }
+  return head;
 }
 
 function report(

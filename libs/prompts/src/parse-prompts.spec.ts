@@ -39,10 +39,10 @@ function summary(result: PromptsParseResult) {
 
 const EXPECTED = {
   jobs: [
-    [2, 'piano_b1e520e3.wav', 1000, 928115741, true],
-    [5, 'rain_109c5b0e.wav', 4500, 7, false],
-    [7, 'piano_b1e520e3.wav', 1000, 928115741, true],
-    [8, 'z_3bad003a.wav', 2, 3393543996, true],
+    [2, 'piano_f571f187.wav', 1000, 4049751528, true],
+    [5, 'rain_9a37e11c.wav', 4500, 7, false],
+    [7, 'piano_f571f187.wav', 1000, 4049751528, true],
+    [8, 'z_32ef6bd2.wav', 2, 2331778625, true],
   ],
   errors: ['p.txt:6:10: duration must be seconds (12, 12.5, 12s) or m:ss (1:30, 0:45.5): found "abc"'],
   lineCount: 8,
@@ -63,18 +63,19 @@ describe('parsePrompts: text', () => {
       topK: 250,
       topP: 0,
       temperature: 1,
-      seed: 928115741,
+      seed: 4049751528,
       seedDerived: true,
       durationSeconds: 20,
       base: 'piano',
-      key: 'piano_b1e520e3.wav',
-      identityHash: 'b1e520e33751ec1d57095f14b1a9c4c48f6613202332346391ccb403f7a872ca',
+      key: 'piano_f571f187.wav',
+      identityHash: 'f571f187f1624de82b2195b7f5a5cd011ce0f2ebf0c6d76c7737f3418fea1b04',
     });
   });
 
   it('gives jobs whose key, hash and seed the identity functions recompute', async () => {
-    const { jobs } = await parsePrompts(FILE);
-    expect(jobs).toHaveLength(4);
+    const { jobs } = await parsePrompts(`${FILE}\r\nsay "hi" \\ Zu\u0308rich\t; 1 ; q ; top_p=0.5`);
+    expect(jobs).toHaveLength(5);
+    expect(jobs[4]).toMatchObject({ prompt: 'say "hi" \\ Z\u00fcrich', topP: 0.5 });
     for (const job of jobs) {
       expect(jobKey(job.base, job)).toBe(job.key);
       expect(identityHash(job)).toBe(job.identityHash);

@@ -41,7 +41,7 @@ describe('readPromptsFile', () => {
   it('reads a file, naming it in messages', async () => {
     const path = await write('ok.txt', '\ufeff# demo\r\ncalm piano ; 20 ; piano\r\nbad ; 0 ; x\r\n');
     const result = await readPromptsFile(path);
-    expect(result.jobs.map((job) => [job.line, job.key])).toEqual([[2, 'piano_b1e520e3.wav']]);
+    expect(result.jobs.map((job) => [job.line, job.key])).toEqual([[2, 'piano_f571f187.wav']]);
     expect(formatPromptErrors(result)).toEqual([`${path}:3:7: duration must be greater than 0: found "0"`]);
     expect(result.lineCount).toBe(3);
     const renamed = await readPromptsFile(path, { source: 'prompts.txt' });
