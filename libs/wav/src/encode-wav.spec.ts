@@ -88,6 +88,31 @@ describe('encodeWav', () => {
     expect(Array.from(wav.getSamples(false, Float64Array) as unknown as Float64Array)).toEqual(expected);
   });
 
+  it.each([
+    ['pcm16', 32767, 2],
+    ['pcm24', 8388607, 3],
+  ] as const)('rounds %s like Math.round for 200000 random float32 samples', (format, scale, size) => {
+    const bits = new Uint32Array(200_000);
+    let seed = 1;
+    for (let i = 0; i < bits.length; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      bits[i] = seed;
+    }
+    const samples = new Float32Array(bits.buffer).map((x) => (Number.isFinite(x) ? x % 1 : 0));
+    const view = new DataView(encodeWav([samples], { format }).buffer, 44);
+    const mismatches: string[] = [];
+    for (let i = 0; i < samples.length; i++) {
+      const p = size * i;
+      const actual =
+        size === 2
+          ? view.getInt16(p, true)
+          : view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16);
+      const expected = Math.round((samples[i] as number) * scale) + 0;
+      if (actual !== expected) mismatches.push(`${samples[i]}: ${actual} != ${expected}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   it('applies gain, then the limit, in every format', () => {
     const input = f([0.25, 0.5, -0.5]);
     const options = { gain: 2, limit: 0.75, format: 'float32' } as const;
