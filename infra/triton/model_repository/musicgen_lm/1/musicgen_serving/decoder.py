@@ -82,7 +82,9 @@ class StaticCacheDecoder:
         self.embed_scale = math.sqrt(cfg.hidden_size) if getattr(cfg, "scale_embedding", False) else 1.0
         self.layers = list(core.layers)
         self.final_norm = core.layer_norm
-        self.heads = torch.stack([h.weight for h in lm.lm_heads])  # [K, V, d]
+        self.heads = torch.stack([h.weight.detach() for h in lm.lm_heads])  # [K, V, d], one batched GEMM
+        for k, head in enumerate(lm.lm_heads):
+            head.weight.data = self.heads[k]  # a view: no second copy of the heads
         self.hidden = cfg.hidden_size
         self.num_heads = cfg.num_attention_heads
         self.head_dim = self.hidden // self.num_heads
