@@ -148,7 +148,7 @@ describe('local directory store', () => {
 
   it('checks that the directory can be written, leaving no probe behind', async () => {
     expect(await store.check()).toEqual({ ok: true, problems: [] });
-    expect(await files(join(dir, 'out'))).toEqual([]);
+    expect(await readdir(join(dir, 'out'))).toEqual([]);
   });
 
   it('reports a directory that cannot be created in one line', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { bodyStream } from './body-stream.js';
@@ -127,6 +127,7 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
       try {
         await store.put(key, Buffer.from('probe'));
         await store.delete(key);
+        await rmdir(dirname(pathOf(key))).catch(() => undefined);
         return { ok: true, problems: [] };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
