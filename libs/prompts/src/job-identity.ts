@@ -126,9 +126,14 @@ export function parametersHead(parameters: GenerationDefaults): string {
   );
 }
 
+/** True for printable ASCII without `"` and `\\`: NFC already, and its JSON literal is itself in quotes. */
+export function isPlainAscii(text: string): boolean {
+  return PLAIN_ASCII.test(text);
+}
+
 /** The JSON string literal of an already NFC-normalised prompt. */
-export function promptJson(nfcPrompt: string): string {
-  return PLAIN_ASCII.test(nfcPrompt) ? `"${nfcPrompt}"` : JSON.stringify(nfcPrompt);
+export function promptJson(nfcPrompt: string, plain = isPlainAscii(nfcPrompt)): string {
+  return plain ? `"${nfcPrompt}"` : JSON.stringify(nfcPrompt);
 }
 
 /** The identity hash of the canonical parts, and the seed to use (the given one or the derived one). */

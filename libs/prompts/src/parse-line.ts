@@ -1,6 +1,6 @@
 import { checkFileName } from './check-filename.js';
 import type { GenerationDefaults } from './generation-parameters.js';
-import { keyFromHash, parametersHead, promptJson, seededHash } from './job-identity.js';
+import { isPlainAscii, keyFromHash, parametersHead, promptJson, seededHash } from './job-identity.js';
 import { parseDuration } from './parse-duration.js';
 import { parseOptionTokens, recogniseOptions, type LineOverrides } from './parse-options-field.js';
 import type { PromptJob } from './prompt-job.js';
@@ -16,7 +16,6 @@ export interface LineContext {
 export type LineOutcome = PromptJob | PromptLineError[] | undefined;
 
 const BLANK_OR_COMMENT = /^\s*(?:#|$)/;
-const ASCII_ONLY = /^[\x20-\x7e]*$/;
 const MAX_SHOWN = 60;
 const HEADS = new WeakMap<GenerationDefaults, string>();
 const FORM = 'line must have the form PROMPT ; DURATION ; FILENAME';
@@ -78,7 +77,8 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
   }
 
   const { defaults } = context;
-  const nfcPrompt = ASCII_ONLY.test(prompt) ? prompt : prompt.normalize('NFC');
+  const plain = isPlainAscii(prompt);
+  const nfcPrompt = plain ? prompt : prompt.normalize('NFC');
   const guidance = overrides?.guidance ?? defaults.guidance;
   const topK = overrides?.topK ?? defaults.topK;
   const topP = overrides?.topP ?? defaults.topP;
@@ -91,7 +91,7 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
       ? headOf(defaults)
       : parametersHead({ modelId: defaults.modelId, guidance, topK, topP, temperature });
   const { frames } = parsedDuration;
-  const { seed, hex } = seededHash(head, frames, overrides?.seed, promptJson(nfcPrompt));
+  const { seed, hex } = seededHash(head, frames, overrides?.seed, promptJson(nfcPrompt, plain));
   return {
     line,
     prompt: nfcPrompt,
