@@ -1,6 +1,6 @@
 # Sourced by ci-setup.sh, test.sh and lint.sh: where the Python environments live.
 # Outside the work tree on purpose, so that workspace tools (prettier, Nx) never walk into them.
 # Override with MUSICGEN_TRITON_ENV=/some/dir.
-env_root="${MUSICGEN_TRITON_ENV:-${XDG_CACHE_HOME:-$HOME/.cache}/musicgen-triton}"
+env_root="${MUSICGEN_TRITON_ENV:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/musicgen-triton}"
 venv="$env_root/venv"           # Debian torch 1.13 (system site packages) + transformers + ruff
 tvenv="$env_root/venv-triton"   # nvidia-pytriton: tritonserver binary + tritonclient
