@@ -176,6 +176,8 @@ describe('parseLine: errors', () => {
       'lofi beat ; 10 ; beat ; x=1',
       [[25, 'option "x" is unknown (use seed, guidance, top_k, top_p or temperature): found "x=1"']],
     ],
+    [`${'🎵'.repeat(61)}`, [[1, `${FORM}: found "${'🎵'.repeat(60)}…"`]]],
+    [`${'🎵'.repeat(60)}`, [[1, `${FORM}: found "${'🎵'.repeat(60)}"`]]],
     [
       `x ; 1 ; ${'a'.repeat(70)}/`,
       [[9, `filename must be a plain name without / or \\ (path separators): found "${'a'.repeat(60)}…"`]],

@@ -158,6 +158,9 @@ function isHighSurrogate(code: number): boolean {
 
 /** `"text"` as a JSON string, cut to 60 code points with an ellipsis. */
 function show(text: string): string {
-  const chars = [...text];
-  return JSON.stringify(chars.length > MAX_SHOWN ? `${chars.slice(0, MAX_SHOWN).join('')}…` : text);
+  let end = 0;
+  for (let shown = 0; shown < MAX_SHOWN && end < text.length; shown++) {
+    end += isHighSurrogate(text.charCodeAt(end)) && end + 1 < text.length ? 2 : 1;
+  }
+  return JSON.stringify(end < text.length ? `${text.slice(0, end)}…` : text);
 }

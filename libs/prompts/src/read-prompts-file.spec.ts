@@ -67,6 +67,18 @@ describe('readPromptsFile', () => {
     ]);
   });
 
+  it('reports a 5 MB line without separators as one short error', async () => {
+    const path = await write('one-line.txt', 'x'.repeat(5_000_000));
+    const result = await readPromptsFile(path);
+    expect(result.errors).toEqual([
+      {
+        line: 1,
+        column: 1,
+        message: `line must have the form PROMPT ; DURATION ; FILENAME: found "${'x'.repeat(60)}…"`,
+      },
+    ]);
+  });
+
   it.each<[string, () => Promise<string>, [string, string]]>([
     ['a missing file', async () => join(dir, 'nope.txt'), ['NOT_FOUND', 'no such file']],
     [
