@@ -14,7 +14,8 @@ const base: GenerationParams = {
 };
 
 function frameAt(codes: Int32Array, frames: number, f: number) {
-  return unpackFrame(codes[f]!, codes[frames + f]!, codes[2 * frames + f]!, codes[3 * frames + f]!);
+  const at = (i: number) => codes[i] as number;
+  return unpackFrame(at(f), at(frames + f), at(2 * frames + f), at(3 * frames + f));
 }
 
 describe('generateReferenceCodes', () => {
@@ -125,7 +126,7 @@ describe('continuation from PROMPT_CODES', () => {
   it('depends on the context codes', () => {
     const a = generateReferenceCodes(base, 100);
     const b = Int32Array.from(a);
-    b[50] = (b[50]! + 1) % 2048;
+    b[50] = ((b[50] as number) + 1) % 2048;
     const p1 = generateReferenceCodes({ ...base, promptCodes: a, promptFrames: 100 }, 200);
     const p2 = generateReferenceCodes({ ...base, promptCodes: b, promptFrames: 100 }, 200);
     expect(p1).not.toEqual(p2);

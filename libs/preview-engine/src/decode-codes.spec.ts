@@ -84,7 +84,7 @@ describe('decodeCodes', () => {
       let early = 0;
       let late = 0;
       for (let i = 0; i < 199 * 640; i++) {
-        const d = Math.abs(part[i]! - full[100 * 640 + i]!);
+        const d = Math.abs((part[i] as number) - (full[100 * 640 + i] as number));
         if (i < 50 * 640) early = Math.max(early, d);
         else late = Math.max(late, d);
       }

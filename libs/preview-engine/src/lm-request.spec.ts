@@ -188,7 +188,7 @@ describe('parseLmRequest', () => {
 
   it('rejects raw contents that do not match the shape', () => {
     const r = request([text('x'), int32('NUM_FRAMES', [1], [5])]);
-    r.raw_input_contents![1] = Buffer.alloc(8);
+    (r.raw_input_contents as Uint8Array[])[1] = Buffer.alloc(8);
     expect(errorOf(() => parseLmRequest(r))).toEqual({
       code: 3,
       message: "Cannot decode tensor 'NUM_FRAMES': INT32 shape [1] needs 4 bytes (1 × 4): got 8",
@@ -197,7 +197,7 @@ describe('parseLmRequest', () => {
 
   it('rejects a raw entry count that does not match the inputs', () => {
     const r = request([text('x'), int32('NUM_FRAMES', [1], [5])]);
-    r.raw_input_contents!.pop();
+    (r.raw_input_contents as Uint8Array[]).pop();
     expect(errorOf(() => parseLmRequest(r))).toEqual({
       code: 3,
       message: 'raw_input_contents must hold one entry per input (2 inputs): got 1',

@@ -70,7 +70,7 @@ describe('500 random requests over one stream', () => {
     expect(peakInFlight).toBeGreaterThan(100);
     let mismatches = 0;
     results.forEach((codes, i) => {
-      const expected = previewReferenceCodes(requests[i]!);
+      const expected = previewReferenceCodes(requests[i] as PreviewWindowRequest);
       if (
         codes.frames !== expected.frames ||
         !Buffer.from(codes.data.buffer, codes.data.byteOffset, codes.data.byteLength).equals(

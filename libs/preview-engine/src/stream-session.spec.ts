@@ -91,7 +91,7 @@ describe('ModelStreamInfer semantics on the wire', () => {
       { id: 'b', error: '', final: false, outputs: ['CODES[4,50]', 'FRAMES_DONE[1]'] },
       { id: 'b', error: '', final: true, outputs: [] },
     ]);
-    expect(responses[1]!.infer_response).toMatchObject({
+    expect(responses[1]?.infer_response).toMatchObject({
       model_name: 'musicgen_lm',
       model_version: '1',
       raw_output_contents: [],
