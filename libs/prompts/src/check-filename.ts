@@ -1,4 +1,13 @@
-/** Longest base name accepted, in characters (code points), not counting `.wav`. */
+/**
+ * Longest base name accepted, in characters (code points), not counting `.wav`; the key adds 13
+ * (`_` + 8 hex digits + `.wav`).
+ *
+ * @example
+ * ```ts
+ * import { MAX_BASE_LENGTH } from '@musicgen/prompts';
+ * MAX_BASE_LENGTH; // 120
+ * ```
+ */
 export const MAX_BASE_LENGTH = 120;
 
 const WAV_SUFFIX = /\.wav$/i;

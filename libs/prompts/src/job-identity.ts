@@ -63,7 +63,8 @@ export function canonicalIdentity(identity: JobIdentity): string {
  * @example
  * ```ts
  * import { identityHash, DEFAULT_GENERATION } from '@musicgen/prompts';
- * identityHash({ ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000 }).length; // 64
+ * identityHash({ ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000 });
+ * // 'f571f187f1624de82b2195b7f5a5cd011ce0f2ebf0c6d76c7737f3418fea1b04'
  * ```
  *
  * @throws {RangeError} when a field is out of range (see {@link jobKey}).
@@ -80,7 +81,7 @@ export function identityHash(identity: JobIdentity): string {
  * @example
  * ```ts
  * import { jobKey, DEFAULT_GENERATION } from '@musicgen/prompts';
- * jobKey('piano', { ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000 }); // 'piano_<8 hex digits>.wav'
+ * jobKey('piano', { ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000 }); // 'piano_f571f187.wav'
  * ```
  *
  * @throws {RangeError} when `base` is not a plain file name or a field is out of range: frames an
@@ -104,7 +105,7 @@ export function jobKey(base: string, identity: JobIdentity): string {
  * @example
  * ```ts
  * import { deriveSeed, DEFAULT_GENERATION } from '@musicgen/prompts';
- * deriveSeed({ ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000 }); // an integer 0..4294967295
+ * deriveSeed({ ...DEFAULT_GENERATION, prompt: 'calm piano', frames: 1000 }); // 4049751528
  * ```
  *
  * @throws {RangeError} when a field is out of range (see {@link jobKey}).

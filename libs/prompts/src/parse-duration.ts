@@ -1,4 +1,12 @@
-/** MusicGen's EnCodec frame rate: one frame is 20 ms of audio. */
+/**
+ * MusicGen's EnCodec frame rate: one frame is 20 ms of audio.
+ *
+ * @example
+ * ```ts
+ * import { FRAMES_PER_SECOND } from '@musicgen/prompts';
+ * const seconds = 1000 / FRAMES_PER_SECOND; // 20
+ * ```
+ */
 export const FRAMES_PER_SECOND = 50;
 
 const WHOLE_SECONDS = /^\d{1,9}$/;

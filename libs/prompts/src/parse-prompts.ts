@@ -62,9 +62,9 @@ const KNOWN_DEFAULTS = new Set(['modelId', 'guidance', 'topK', 'topP', 'temperat
  * @example
  * ```ts
  * import { parsePrompts } from '@musicgen/prompts';
- * const { jobs, errors } = await parsePrompts('calm piano ; 20 ; piano\nrain ; 1:30 ; rain.wav ; seed=7\n');
+ * const { jobs } = await parsePrompts('calm piano ; 20 ; piano\nrain ; 1:30 ; rain.wav ; seed=7\n');
  * jobs.map((job) => [job.key, job.frames, job.seed]);
- * // [['piano_<hash8>.wav', 1000, <derived seed>], ['rain_<hash8>.wav', 4500, 7]]
+ * // [['piano_f571f187.wav', 1000, 4049751528], ['rain_42830d04.wav', 4500, 7]]
  * ```
  *
  * @throws {TypeError | RangeError} when an option is invalid (before reading anything).
