@@ -19,6 +19,8 @@ export interface StreamRequestOptions {
   /** Milliseconds until the request fails with DEADLINE_EXCEEDED; 0 for none. */
   readonly deadlineMs: number;
   readonly onResponse?: ((result: InferResult) => void) | undefined;
+  /** Keep the responses for the resolved list. */
+  readonly collect: boolean;
   readonly callSite: Error;
 }
 
@@ -175,7 +177,7 @@ export class InferStream {
       return;
     }
     if (response.outputs.length > 0) {
-      pending.results.push(result);
+      if (pending.options.collect) pending.results.push(result);
       try {
         pending.options.onResponse?.(result);
       } catch (error) {

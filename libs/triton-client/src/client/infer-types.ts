@@ -88,22 +88,28 @@ export function toWireRequest(request: InferRequest, id: string): ModelInferRequ
  */
 export function fromWireResponse(response: ModelInferResponse): InferResult {
   const raw = response.raw_output_contents ?? [];
+  const { outputs: wireOutputs } = response;
   const outputs: Record<string, Tensor> = {};
-  response.outputs.forEach((output, index) => {
-    const shape = output.shape.map(Number);
+  for (let index = 0; index < wireOutputs.length; index++) {
+    const output = wireOutputs[index] as ModelInferResponse['outputs'][number];
     const bytes = raw[index];
     if (bytes === undefined) {
       throw new RangeError(
         `Cannot decode tensor '${output.name}': the response has no raw contents for output ${index}: ` +
-          `got ${raw.length} raw entries for ${response.outputs.length} outputs`,
+          `got ${raw.length} raw entries for ${wireOutputs.length} outputs`,
       );
     }
+    const shape: number[] = [];
+    for (const dim of output.shape) shape.push(Number(dim));
     outputs[output.name] = decodeRawTensor({ name: output.name, datatype: output.datatype, shape }, bytes);
-  });
+  }
   const parameters: Record<string, InferParameterValue> = {};
-  for (const [key, parameter] of Object.entries(response.parameters ?? {})) {
-    const value = fromInferParameter(parameter);
-    if (value !== undefined) parameters[key] = value;
+  const wireParameters = response.parameters;
+  if (wireParameters !== undefined) {
+    for (const key in wireParameters) {
+      const value = fromInferParameter(wireParameters[key] as InferParameter);
+      if (value !== undefined) parameters[key] = value;
+    }
   }
   return {
     model: response.model_name,

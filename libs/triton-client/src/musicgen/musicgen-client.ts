@@ -4,7 +4,7 @@ import type { TritonClient } from '../client/triton-client.js';
 import type { InferResult } from '../client/infer-types.js';
 import { TritonError } from '../errors/triton-error.js';
 import type { Tensor } from '../tensor/datatype.js';
-import { concatCodes, validateCodes, type Codes } from './codes.js';
+import { validateCodes, type Codes } from './codes.js';
 import {
   CODEBOOKS,
   DECODE_TENSORS,
@@ -107,32 +107,37 @@ export class MusicgenClient {
   async generateWindow(request: GenerateWindowRequest): Promise<Codes> {
     const inputs = windowInputs(request);
     const { frames, onProgress } = request;
-    const chunks: Codes[] = [];
-    const toCodes = (result: InferResult): Codes => {
-      const tensor = output(result, LM_TENSORS.CODES, 'INT32', MUSICGEN_LM);
-      if (tensor.shape.length !== 2 || tensor.shape[0] !== CODEBOOKS) {
-        throw contractError(`CODES must have shape [4, n]: got [${tensor.shape.join(', ')}]`, result.id);
-      }
-      return { frames: tensor.shape[1] as number, data: tensor.data };
-    };
+    const data = new Int32Array(CODEBOOKS * frames);
+    let received = 0;
     await this.client.streamInfer(
       { model: MUSICGEN_LM, inputs },
       {
         signal: request.signal,
         deadlineMs: request.deadlineMs,
+        collect: false,
         onResponse: (result) => {
-          const codes = toCodes(result);
-          chunks.push(codes);
-          const done = output(result, LM_TENSORS.FRAMES_DONE, 'INT32', MUSICGEN_LM).data[0] ?? 0;
-          onProgress?.({ framesDone: done, frames, codes });
+          const tensor = output(result, LM_TENSORS.CODES, 'INT32', MUSICGEN_LM);
+          const n = tensor.shape[1] ?? 0;
+          if (tensor.shape.length !== 2 || tensor.shape[0] !== CODEBOOKS) {
+            throw contractError(`CODES must have shape [4, n]: got [${tensor.shape.join(', ')}]`, result.id);
+          }
+          if (received + n > frames) {
+            throw contractError(`the responses hold more than NUM_FRAMES ${frames} frames`, result.id);
+          }
+          for (let c = 0; c < CODEBOOKS; c++)
+            data.set(tensor.data.subarray(c * n, (c + 1) * n), c * frames + received);
+          received += n;
+          if (onProgress !== undefined) {
+            const framesDone = output(result, LM_TENSORS.FRAMES_DONE, 'INT32', MUSICGEN_LM).data[0] ?? 0;
+            onProgress({ framesDone, frames, codes: { frames: n, data: tensor.data } });
+          }
         },
       },
     );
-    const codes = concatCodes(chunks);
-    if (codes.frames !== frames) {
-      throw contractError(`the responses hold ${codes.frames} frames for NUM_FRAMES ${frames}`);
+    if (received !== frames) {
+      throw contractError(`the responses hold ${received} frames for NUM_FRAMES ${frames}`);
     }
-    return codes;
+    return { frames, data };
   }
 
   /**

@@ -71,7 +71,7 @@ export const DATATYPES: readonly DataType[] = Object.freeze([
  * ```
  */
 export function isDataType(value: string): value is DataType {
-  return (DATATYPES as readonly string[]).includes(value);
+  return value === 'BYTES' || Object.hasOwn(ELEMENT_BYTES, value);
 }
 
 /**

@@ -89,9 +89,9 @@ describe('decodeRawTensor', () => {
     ).toThrow(new RangeError(message));
   });
 
-  it('rejects an unknown datatype', () => {
-    expect(() => decodeRawTensor({ name: 'X', datatype: 'FLOAT', shape: [1] }, Buffer.alloc(4))).toThrow(
-      new TypeError("Cannot decode tensor 'X': unknown datatype: got 'FLOAT'"),
+  it.each(['FLOAT', 'toString', 'fp32'])('rejects the unknown datatype %s', (datatype) => {
+    expect(() => decodeRawTensor({ name: 'X', datatype, shape: [1] }, Buffer.alloc(4))).toThrow(
+      new TypeError(`Cannot decode tensor 'X': unknown datatype: got '${datatype}'`),
     );
   });
 });

@@ -55,7 +55,7 @@ const VIEW_TYPES: { [D in Exclude<FixedSizeDataType, 'FP16' | 'BF16'>]: TypedArr
  */
 export function decodeRawTensor(header: RawTensorHeader, raw: Uint8Array): Tensor {
   const { name, datatype } = header;
-  const shape = [...header.shape];
+  const { shape } = header;
   if (!isDataType(datatype)) {
     throw new TypeError(`Cannot decode tensor '${name}': unknown datatype: got '${datatype}'`);
   }
