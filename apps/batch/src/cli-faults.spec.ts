@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPreviewEngine, type PreviewEngine } from '@musicgen/preview-engine';
 import { AUDIO_METADATA_NAMES, openStore } from '@musicgen/store';
@@ -120,5 +120,25 @@ describe('musicgen-batch under faults (child process, real gRPC)', () => {
     expect(head?.bytes).toBe(44 + 50 * 640 * 2);
     expect(head?.metadata[AUDIO_METADATA_NAMES.model]).toBe('musicgen-preview');
     expect(await wavFiles(join(dir, 'output'))).toEqual([]);
+  }, 120_000);
+
+  it('reads TRITON_URL from .env in the directory it is typed in, and a real environment variable wins', async () => {
+    const dir = await workspace('a ; 1 ; a\n');
+    const server = await engine();
+    await writeFile(join(dir, '.env'), `TRITON_URL=${server.url}\n`);
+    const fromFile = await runCliProcess(['--prompts', 'prompts.txt', '--dry-run'], { cwd: dir });
+    expect([fromFile.code, fromFile.stderr]).toEqual([
+      0,
+      `Note: ${server.url} serves the preview engine (a synthesiser, not MusicGen)\n`,
+    ]);
+    await writeFile(join(dir, '.env'), 'TRITON_URL=127.0.0.1:1\n');
+    const overridden = await runCliProcess(['--prompts', 'prompts.txt', '--dry-run'], {
+      cwd: dir,
+      env: { TRITON_URL: server.url },
+    });
+    expect([overridden.code, overridden.stderr]).toEqual([
+      0,
+      `Note: ${server.url} serves the preview engine (a synthesiser, not MusicGen)\n`,
+    ]);
   }, 120_000);
 });
