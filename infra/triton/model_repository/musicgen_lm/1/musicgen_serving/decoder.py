@@ -293,7 +293,7 @@ class StaticCacheDecoder:
         self._commit(batch, sampled)
 
     def _commit(self, batch: int, sampled: torch.Tensor) -> None:
-        t = (self.pos[:batch] + 1 - 1)[:, None] - self.codebook_index[None, :]  # frame of each new cell
+        t = self.pos[:batch, None] - self.codebook_index[None, :]  # frame of each new cell (step pos + 1)
         P = self.prompt_len[:batch, None]
         T = self.total_frames[:batch, None]
         prompt_val = self.prompt[:batch].gather(2, t.clamp(0, self.options.max_frames - 1).unsqueeze(-1)).squeeze(-1)
