@@ -122,7 +122,7 @@ describe('local directory store', () => {
     );
     const put = store.put('endless.wav', endless, { signal: controller.signal });
     setImmediate(() => controller.abort(new Error('user cancelled')));
-    await expect(put).rejects.toThrow();
+    await expect(put).rejects.toThrow(new Error('user cancelled'));
     expect(await files(join(dir, 'out'))).toEqual([]);
   });
 

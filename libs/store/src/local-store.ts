@@ -92,7 +92,7 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
       } catch (error) {
         await unlink(bodyTemp).catch(ignoreMissing);
         await unlink(sidecarTemp).catch(ignoreMissing);
-        throw error;
+        throw putOptions.signal?.aborted ? putOptions.signal.reason : error;
       }
     },
 

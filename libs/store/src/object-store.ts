@@ -9,7 +9,7 @@ export interface PutOptions {
   metadata?: Record<string, string>;
   /** Content type. Default: `application/octet-stream`. */
   contentType?: string;
-  /** Cancels the upload; nothing is left under the key. */
+  /** Cancels the upload: the put rejects with the signal's reason and nothing is left under the key. */
   signal?: AbortSignal;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudioMetadata, encodeAudioMetadata } from './audio-metadata.js';
 import { createS3Client } from './s3-client.js';
 import { createS3Store } from './s3-store.js';
 import { StoreError } from './store-error.js';
@@ -130,6 +131,31 @@ describe('S3 store against s3rver', () => {
     };
     await store().put('meta.wav', Buffer.from('x'), { metadata, contentType: 'audio/wav' });
     expect(await store().head('meta.wav')).toEqual({ key: 'meta.wav', bytes: 1, metadata });
+  });
+
+  it('round-trips audio metadata with emoji and newlines through S3 headers', async () => {
+    const audio = {
+      prompt: 'lofi 🎹🌧️ "rain"\nsecond line; ünïcödé',
+      durationSeconds: 12.5,
+      model: 'facebook/musicgen-medium',
+      seed: -5n,
+      identityHash: 'ab'.repeat(32),
+    };
+    await store().put('audio.wav', Buffer.from('RIFF'), { metadata: encodeAudioMetadata(audio) });
+    const info = await store().head('audio.wav');
+    expect(decodeAudioMetadata(info?.metadata ?? {})).toEqual({ ...audio, promptTruncated: false });
+  });
+
+  it('cancels a streamed put on abort and leaves nothing under the key', async () => {
+    const controller = new AbortController();
+    const body = patternStream(40 * MiB, (sent) => {
+      if (sent === 6 * MiB) controller.abort(new Error('cancelled by the user'));
+    });
+    const error = await store()
+      .put('aborted.bin', body, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toEqual(new Error('cancelled by the user'));
+    expect(await store().head('aborted.bin')).toBeUndefined();
   });
 
   it('rejects unsafe keys before any request', async () => {

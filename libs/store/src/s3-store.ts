@@ -135,7 +135,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         await upload.done();
         return { key, bytes, metadata };
       } catch (error) {
-        if (putOptions.signal?.aborted) throw error;
+        if (putOptions.signal?.aborted) throw putOptions.signal.reason;
         return fail(error, `put s3://${bucket}/${Key}`, 's3:PutObject');
       } finally {
         putOptions.signal?.removeEventListener('abort', onAbort);
