@@ -66,24 +66,22 @@ describe('openStore', () => {
     expect(await store.list()).toEqual([{ key: 'a.wav', bytes: 1 }]);
   });
 
-  it('builds the S3 client from the environment when none is injected', async () => {
+  it('builds the S3 client, credentials included, from the given environment when none is injected', async () => {
     const env = {
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_REGION: 'us-east-1',
       MUSICGEN_S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
     };
-    const previous = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-    try {
-      const store = await openStore('s3://open-bucket/from-env', { env });
-      expect(await store.check()).toEqual({ ok: true, problems: [] });
-    } finally {
-      if (previous.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
-      else process.env.AWS_ACCESS_KEY_ID = previous.id;
-      if (previous.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
-      else process.env.AWS_SECRET_ACCESS_KEY = previous.secret;
-    }
+    const store = await openStore('s3://open-bucket/from-env', { env });
+    expect(await store.check()).toEqual({ ok: true, problems: [] });
+    const refused = await openStore('s3://open-bucket/from-env', {
+      env: { ...env, AWS_ACCESS_KEY_ID: 'NOT-KNOWN' },
+    });
+    expect((await refused.check()).problems).toEqual([
+      'Cannot list s3://open-bucket/from-env/: the server does not know this access key ID (InvalidAccessKeyId); fix AWS_ACCESS_KEY_ID',
+    ]);
   });
 
   it('opens a directory as a local store', async () => {

@@ -13,6 +13,15 @@ describe('s3SettingsFromEnv', () => {
     ],
     [{ MUSICGEN_S3_FORCE_PATH_STYLE: '0' }, { forcePathStyle: false }],
     [{ MUSICGEN_S3_CHECKSUM_MODE: 'when_supported' }, { checksumMode: 'WHEN_SUPPORTED' }],
+    [
+      { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 's3cr3t', AWS_PROFILE: 'ignored' },
+      { credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3cr3t' } },
+    ],
+    [
+      { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 's3cr3t', AWS_SESSION_TOKEN: 'tok' },
+      { credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 's3cr3t', sessionToken: 'tok' } },
+    ],
+    [{ AWS_PROFILE: 'renders' }, { profile: 'renders' }],
   ])('reads %j', (env, expected) => {
     expect(s3SettingsFromEnv(env)).toEqual(expected);
   });
@@ -33,6 +42,14 @@ describe('s3SettingsFromEnv', () => {
     [
       { AWS_ENDPOINT_URL_S3: 'http://key:secret@minio:9000' },
       'Cannot configure S3: AWS_ENDPOINT_URL_S3 must be an http(s) URL without user info, e.g. http://127.0.0.1:4569: got "(a URL with credentials)"',
+    ],
+    [
+      { AWS_SECRET_ACCESS_KEY: 'do-not-print-me' },
+      'Cannot configure S3: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: AWS_ACCESS_KEY_ID is empty',
+    ],
+    [
+      { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' },
+      'Cannot configure S3: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: AWS_SECRET_ACCESS_KEY is empty',
     ],
   ])('rejects %j', (env, message) => {
     expect(() => s3SettingsFromEnv(env)).toThrow(new RangeError(message));

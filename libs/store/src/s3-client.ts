@@ -22,6 +22,8 @@ export interface S3ClientSettings {
   retry?: RetryOptions;
   /** Credentials. Default: the SDK's default chain (environment, profile, SSO, instance role). */
   credentials?: S3ClientConfig['credentials'];
+  /** Named profile from the shared AWS config files, for the default chain. Default: `AWS_PROFILE` or `default`. */
+  profile?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface S3ClientSettings {
  * ```
  */
 export function createS3Client(settings: S3ClientSettings = {}): S3Client {
-  const { region, endpoint, forcePathStyle, checksumMode, retry, credentials } = settings;
+  const { region, endpoint, forcePathStyle, checksumMode, retry, credentials, profile } = settings;
   if (endpoint !== undefined) validateEndpoint(endpoint, 'endpoint');
   const custom = endpoint !== undefined;
   const mode = checksumMode ?? (custom ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED');
@@ -43,6 +45,7 @@ export function createS3Client(settings: S3ClientSettings = {}): S3Client {
     ...(region !== undefined ? { region } : custom ? { region: 'us-east-1' } : {}),
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
+    ...(profile !== undefined ? { profile } : {}),
     forcePathStyle: forcePathStyle ?? custom,
     requestChecksumCalculation: mode,
     responseChecksumValidation: mode,
@@ -55,7 +58,9 @@ export function createS3Client(settings: S3ClientSettings = {}): S3Client {
  * Reads {@link S3ClientSettings} from environment variables: `AWS_REGION` (or `AWS_DEFAULT_REGION`),
  * `AWS_ENDPOINT_URL_S3`, `MUSICGEN_S3_FORCE_PATH_STYLE` (`true`/`false`/`1`/`0`) and
  * `MUSICGEN_S3_CHECKSUM_MODE` (`when_supported`/`when_required`). Empty values count as unset.
- * Credentials are left to the SDK's default chain, which reads `AWS_ACCESS_KEY_ID` and friends itself.
+ * `AWS_ACCESS_KEY_ID` with `AWS_SECRET_ACCESS_KEY` (and `AWS_SESSION_TOKEN`) become static credentials,
+ * else `AWS_PROFILE` selects a profile, so that an environment read from a `.env` file works even when it
+ * is not `process.env`; with none of them, the SDK's default chain decides.
  *
  * @example
  * ```ts
@@ -89,6 +94,24 @@ export function s3SettingsFromEnv(env: Record<string, string | undefined> = proc
       );
     }
     settings.checksumMode = checksum;
+  }
+  const accessKeyId = value('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = value('AWS_SECRET_ACCESS_KEY');
+  const sessionToken = value('AWS_SESSION_TOKEN');
+  if (accessKeyId !== undefined && secretAccessKey !== undefined) {
+    settings.credentials = {
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken !== undefined ? { sessionToken } : {}),
+    };
+  } else if (accessKeyId !== undefined || secretAccessKey !== undefined) {
+    const missing = accessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY';
+    throw new RangeError(
+      `Cannot configure S3: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: ${missing} is empty`,
+    );
+  } else {
+    const profile = value('AWS_PROFILE');
+    if (profile !== undefined) settings.profile = profile;
   }
   return settings;
 }
