@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatPromptErrors } from './format-prompt-errors.js';
 import { deriveSeed, identityHash, jobKey } from './job-identity.js';
-import { parsePrompts, type ParsePromptsOptions, type PromptsParseResult } from './parse-prompts.js';
+import { parsePrompts, type PromptsParseResult } from './parse-prompts.js';
+import type { ParsePromptsOptions } from './parse-prompts-options.js';
 import { PromptsFileError } from './prompts-file-error.js';
 
 const FILE = [

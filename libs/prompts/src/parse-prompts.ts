@@ -1,30 +1,13 @@
+import { parseLine } from './parse-line.js';
 import {
-  DEFAULT_GENERATION,
-  guidanceProblem,
-  temperatureProblem,
-  topKProblem,
-  topPProblem,
-  type GenerationDefaults,
-} from './generation-parameters.js';
-import { parseLine, type LineContext } from './parse-line.js';
+  resolveParseOptions,
+  type ParsePromptsOptions,
+  type ResolvedParseOptions,
+} from './parse-prompts-options.js';
 import type { PromptJob } from './prompt-job.js';
 import type { PromptLineError } from './prompt-line-error.js';
 import { PromptsFileError } from './prompts-file-error.js';
 import { readLines, splitTextLines } from './read-lines.js';
-
-/** Options of {@link parsePrompts} and {@link readPromptsFile}; every field is optional. */
-export interface ParsePromptsOptions {
-  /** Name used in messages: the file path for `readPromptsFile`, else `<input>`. */
-  readonly source?: string;
-  /** Model id and sampling parameters for lines that do not override them. Default {@link DEFAULT_GENERATION}. */
-  readonly defaults?: Partial<GenerationDefaults>;
-  /** Longest DURATION accepted, in seconds (0 < value <= 86400). Default 600. */
-  readonly maxDurationSeconds?: number;
-  /** Line errors kept in the result; the rest are only counted (`omittedErrors`). Default 1000. */
-  readonly maxErrors?: number;
-  /** Largest input accepted, in bytes. Default 64 MiB (67108864). */
-  readonly maxBytes?: number;
-}
 
 /** Everything read from a prompts file. */
 export interface PromptsParseResult {
@@ -39,20 +22,6 @@ export interface PromptsParseResult {
   /** Lines read, blank and comment lines included. */
   readonly lineCount: number;
 }
-
-/** Options with every default filled in. */
-export interface ResolvedParseOptions extends LineContext {
-  readonly source: string;
-  readonly maxErrors: number;
-  readonly maxBytes: number;
-}
-
-const DEFAULT_MAX_DURATION_SECONDS = 600;
-const LARGEST_MAX_DURATION_SECONDS = 86_400;
-const DEFAULT_MAX_ERRORS = 1000;
-const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-const KNOWN_OPTIONS = new Set(['source', 'defaults', 'maxDurationSeconds', 'maxErrors', 'maxBytes']);
-const KNOWN_DEFAULTS = new Set(['modelId', 'guidance', 'topK', 'topP', 'temperature']);
 
 /**
  * Parses a prompts file given as text or as a stream of UTF-8 chunks (for example
@@ -84,70 +53,6 @@ export async function parsePrompts(
     );
   }
   return collect(readLines(input, resolved), resolved);
-}
-
-/** Validates options and fills in defaults. */
-export function resolveParseOptions(
-  options: ParsePromptsOptions,
-  defaultSource: string,
-): ResolvedParseOptions {
-  const fail = (name: string, reason: string, value: unknown): never => {
-    const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-    throw new RangeError(`Cannot parse prompts: option ${name} ${reason}: got ${shown}`);
-  };
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`Cannot parse prompts: options must be an object: got ${String(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name)) unknown(name, KNOWN_OPTIONS);
-  }
-  const {
-    source = defaultSource,
-    defaults = {},
-    maxDurationSeconds = DEFAULT_MAX_DURATION_SECONDS,
-    maxErrors = DEFAULT_MAX_ERRORS,
-    maxBytes = DEFAULT_MAX_BYTES,
-  } = options;
-  if (typeof source !== 'string' || source === '') fail('source', 'must be a non-empty string', source);
-  if (
-    typeof maxDurationSeconds !== 'number' ||
-    !(maxDurationSeconds > 0 && maxDurationSeconds <= LARGEST_MAX_DURATION_SECONDS)
-  ) {
-    fail(
-      'maxDurationSeconds',
-      `must be a number > 0 and <= ${LARGEST_MAX_DURATION_SECONDS}`,
-      maxDurationSeconds,
-    );
-  }
-  if (!Number.isSafeInteger(maxErrors) || maxErrors < 0)
-    fail('maxErrors', 'must be an integer >= 0', maxErrors);
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) fail('maxBytes', 'must be an integer >= 1', maxBytes);
-  if (defaults === null || typeof defaults !== 'object') fail('defaults', 'must be an object', defaults);
-  for (const name of Object.keys(defaults)) {
-    if (!KNOWN_DEFAULTS.has(name)) unknown(`defaults.${name}`, KNOWN_DEFAULTS);
-  }
-  const merged: GenerationDefaults = {
-    ...DEFAULT_GENERATION,
-    ...Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined)),
-  };
-  if (typeof merged.modelId !== 'string' || merged.modelId.trim() === '') {
-    fail('defaults.modelId', 'must be a non-empty string', merged.modelId);
-  }
-  const checks: [keyof GenerationDefaults, (value: number) => string | undefined][] = [
-    ['guidance', guidanceProblem],
-    ['topK', topKProblem],
-    ['topP', topPProblem],
-    ['temperature', temperatureProblem],
-  ];
-  for (const [name, problem] of checks) {
-    const reason = problem(merged[name] as number);
-    if (reason !== undefined) fail(`defaults.${name}`, reason, merged[name]);
-  }
-  return { source, defaults: Object.freeze(merged), maxDurationSeconds, maxErrors, maxBytes };
-}
-
-function unknown(name: string, known: ReadonlySet<string>): never {
-  throw new TypeError(`Cannot parse prompts: option ${name} is unknown (known: ${[...known].join(', ')})`);
 }
 
 /** Runs every line through the line parser and gathers jobs and capped errors. */

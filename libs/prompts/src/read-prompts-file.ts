@@ -1,11 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import {
-  collect,
-  resolveParseOptions,
-  type ParsePromptsOptions,
-  type PromptsParseResult,
-} from './parse-prompts.js';
+import { collect, type PromptsParseResult } from './parse-prompts.js';
+import { resolveParseOptions, type ParsePromptsOptions } from './parse-prompts-options.js';
 import { PromptsFileError } from './prompts-file-error.js';
 import { formatBytes, readLines } from './read-lines.js';
 
