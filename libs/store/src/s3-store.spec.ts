@@ -260,6 +260,26 @@ describe('S3 store credentials', () => {
   });
 });
 
+describe('S3 store without a server', () => {
+  it('says the endpoint cannot be reached', async () => {
+    const s3 = await startS3rver({ buckets: [BUCKET] });
+    const endpoint = s3.endpoint;
+    await s3.close();
+    const client = createS3Client({
+      endpoint,
+      credentials: { ...S3RVER_CREDENTIALS },
+      retry: { maxAttempts: 2, baseDelayMs: 1 },
+    });
+    expect(await createS3Store({ client, bucket: BUCKET }).check()).toEqual({
+      ok: false,
+      problems: [
+        'Cannot list s3://test-bucket/: the S3 endpoint cannot be reached (ECONNREFUSED); check AWS_ENDPOINT_URL_S3 and the network',
+      ],
+    });
+    client.destroy();
+  });
+});
+
 describe('S3 store retries and redirects through a fault proxy', () => {
   let s3: RunningS3rver;
   let proxy: FaultProxy | undefined;
