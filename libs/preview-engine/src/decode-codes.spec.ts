@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateReferenceCodes, type GenerationParams } from './code-generator.js';
-import { decodeCodes } from './decode-codes.js';
+import { decodeCodes, decodeCodesCooperatively } from './decode-codes.js';
 import { Prng } from './prng.js';
 
 const base: GenerationParams = {
@@ -92,4 +92,11 @@ describe('decodeCodes', () => {
       expect(late).toBeLessThan(0.001);
     },
   );
+});
+
+describe('decodeCodesCooperatively', () => {
+  it('gives the same samples as decodeCodes', async () => {
+    const codes = generateReferenceCodes({ ...base, text: 'synth' }, 60);
+    expect(await decodeCodesCooperatively(codes, 60)).toEqual(decodeCodes(codes, 60));
+  });
 });

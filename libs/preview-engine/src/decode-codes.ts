@@ -2,6 +2,7 @@ import { barFrames, stepStart, unpackFrame, LEAD_MIDI_BASE, type FrameFields } f
 import { DRUM_PATTERNS, PALETTES, chordPitchClasses, type Palette } from './music-theory.js';
 import { midiToHz } from './oscillator.js';
 import { reverbWet } from './reverb.js';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { LEAD_VOICES, STRUCK_CHORDS, bassTone, hat, kick, padTone, snare } from './voices.js';
 
 /** Output sample rate in Hz. */
@@ -57,6 +58,35 @@ const FADE_END = 62 * HOP;
  * ```
  */
 export function decodeCodes(codes: Int32Array, frames: number): Float32Array {
+  const steps = decodeSteps(codes, frames);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * {@link decodeCodes} in slices of {@link FRAMES_PER_SLICE} frames with a turn of the event loop
+ * between slices, so a server keeps serving other calls while it decodes. Same samples.
+ *
+ * @example
+ * ```ts
+ * const audio = await decodeCodesCooperatively(codes, 1500);
+ * ```
+ */
+export async function decodeCodesCooperatively(codes: Int32Array, frames: number): Promise<Float32Array> {
+  const steps = decodeSteps(codes, frames);
+  let step = steps.next();
+  while (!step.done) {
+    await yieldToLoop();
+    step = steps.next();
+  }
+  return step.value;
+}
+
+/** Frames rendered between yields of {@link decodeCodesCooperatively}. */
+export const FRAMES_PER_SLICE = 25;
+
+function* decodeSteps(codes: Int32Array, frames: number): Generator<void, Float32Array, void> {
   const total = frames * HOP;
   const dry = new Float32Array(total);
   const grain = new Float64Array(GRAIN);
@@ -79,6 +109,7 @@ export function decodeCodes(codes: Int32Array, frames: number): Float32Array {
       const w = (f === 0 && i < FADE) || (f === frames - 1 && i >= HOP) ? 1 : (WINDOW[i] as number);
       dry[n] = (dry[n] as number) + (grain[i] as number) * w;
     }
+    if ((f + 1) % FRAMES_PER_SLICE === 0) yield;
   }
   const wet = reverbWet(dry);
   const out = new Float32Array(total);

@@ -18,7 +18,7 @@ import {
   type ModelInferResponse,
   type ModelStreamInferResponse,
 } from '@musicgen/triton-client';
-import { decodeCodes } from './decode-codes.js';
+import { decodeCodesCooperatively } from './decode-codes.js';
 import { parseDecodeRequest } from './decode-request.js';
 import {
   MODEL_VERSION,
@@ -95,7 +95,7 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
   const unavailable = () => new RequestError(status.UNAVAILABLE, 'preview engine is shutting down');
   const decode = async (request: ModelInferRequest): Promise<ModelInferResponse> => {
     const { codes, frames } = parseDecodeRequest(request, maxDecodeFrames);
-    const audio = decodeCodes(codes, frames);
+    const audio = await decodeCodesCooperatively(codes, frames);
     const shape = [1, frames * SAMPLES_PER_FRAME];
     return {
       model_name: ENCODEC_DECODE,

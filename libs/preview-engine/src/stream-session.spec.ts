@@ -112,6 +112,15 @@ describe('ModelStreamInfer semantics on the wire', () => {
     ]);
   });
 
+  it('keeps answering other requests while it decodes', async () => {
+    const codes: Tensor = { name: 'CODES', datatype: 'INT32', shape: [1, 4, 200], data: new Int32Array(800) };
+    const responses = await exchange(client, [
+      wire('decode', 'encodec_decode', [codes]),
+      wire('window', 'musicgen_lm', lmInputs(10)),
+    ]);
+    expect(responses.map((m) => m.infer_response?.id)).toEqual(['window', 'decode']);
+  });
+
   it('interleaves requests on one stream and answers an error with the request id', async () => {
     const responses = await exchange(client, [
       wire('long-1', 'musicgen_lm', lmInputs(400), EMPTY_FINAL),
