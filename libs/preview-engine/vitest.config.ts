@@ -12,5 +12,8 @@ export default defineConfig({
     name: 'preview',
     include: ['src/**/*.spec.ts'],
     environment: 'node',
+    // Decoding and gRPC round trips run on shared CI machines: allow for slow runs (speed is benchmarked, not tested).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
