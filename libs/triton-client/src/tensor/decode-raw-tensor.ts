@@ -96,11 +96,11 @@ function decodeFixed(
   const size = ELEMENT_BYTES[datatype];
   if (HOST_IS_LITTLE_ENDIAN && raw.byteOffset % size === 0)
     return new Type(raw.buffer, raw.byteOffset, count);
-  const out = new Type(count);
-  const bytes = new Uint8Array(out.buffer, 0, count * size);
+  // A fresh, unpooled buffer: aligned, and not zero-filled before the copy overwrites it.
+  const bytes = Buffer.allocUnsafeSlow(count * size);
   bytes.set(raw);
   if (!HOST_IS_LITTLE_ENDIAN) swapByteOrder(bytes, size);
-  return out;
+  return new Type(bytes.buffer, bytes.byteOffset, count);
 }
 
 function decodeBytesElements(
