@@ -32,7 +32,7 @@ export function prepareJobs(
 }
 
 function withSeed(job: PromptJob, seed: number): PromptJob {
-  const identity = { ...job, seed };
+  const identity = { ...job, seed, seedDerived: false };
   return {
     ...job,
     seed,

@@ -24,13 +24,16 @@ export interface RunBatchInput {
   readonly onWindow?: JobContext['onWindow'];
 }
 
+/** Fewest jobs decoding, encoding and storing at once; more with a higher concurrency (a quarter of it). */
+export const MIN_FINISHING_SLOTS = 4;
 /** Jobs started beyond the windows in flight, so finished windows' decode and upload never starve the server. */
 const EXTRA_ACTIVE_JOBS = 8;
 
 /**
  * Runs the jobs with `concurrency` windows in flight: a new job starts whenever the scheduler has a
  * free slot nobody waits for (and at most `2 × concurrency + 8` jobs are active, bounding memory);
- * earlier jobs' windows get slots first, so jobs finish in order as much as possible. One job's
+ * earlier jobs' windows get slots first, so jobs finish in order as much as possible. At most
+ * `max(4, concurrency / 4)` jobs decode, encode and store at once, which bounds memory with long jobs. One job's
  * failure never stops the others. When `signal` aborts, no new job starts, in-flight windows are
  * cancelled, and every unfinished job is reported `failed` with error `interrupted`.
  *
@@ -47,6 +50,7 @@ export async function runBatch(
   const context: JobContext = {
     backend: input.backend,
     scheduler,
+    finishing: new WindowScheduler({ capacity: Math.max(MIN_FINISHING_SLOTS, Math.ceil(concurrency / 4)) }),
     store: input.store,
     progress: input.progress,
     signal,

@@ -34,6 +34,11 @@ export interface JobOutcome {
 export interface JobContext {
   readonly backend: GenerationBackend;
   readonly scheduler: WindowScheduler;
+  /**
+   * Bounds the jobs decoding, encoding and storing at once (each holds its whole audio in memory), so
+   * memory stays bounded with long jobs. Default: unbounded.
+   */
+  readonly finishing?: WindowScheduler;
   readonly store: ObjectStore;
   readonly progress: ProgressModel;
   readonly signal: AbortSignal;
@@ -130,28 +135,34 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       progress.framesDone(job.line, window.startFrame + window.newFrames);
       context.onWindow?.({ job, window: window.index, promptCodes, codes: windowCodes });
     }
-    progress.phase(job.line, 'decoding');
-    const audio = await retryWithBackoff(() => context.backend.decode(codes, { signal }), {
-      ...context.retry,
-      signal,
-      isRetryable: isRetryableError,
-    });
-    if (audio.length !== job.frames * SAMPLES_PER_FRAME) {
-      throw new Error(
-        `decoded ${audio.length} samples for ${job.frames} frames: expected ${job.frames * SAMPLES_PER_FRAME}`,
-      );
+    const releaseFinishing = await context.finishing?.acquire(order, signal);
+    let info: { bytes: number };
+    try {
+      progress.phase(job.line, 'decoding');
+      const audio = await retryWithBackoff(() => context.backend.decode(codes, { signal }), {
+        ...context.retry,
+        signal,
+        isRetryable: isRetryableError,
+      });
+      if (audio.length !== job.frames * SAMPLES_PER_FRAME) {
+        throw new Error(
+          `decoded ${audio.length} samples for ${job.frames} frames: expected ${job.frames * SAMPLES_PER_FRAME}`,
+        );
+      }
+      const { gain, limit } = normalizationGain(audio, context.normalize);
+      const wav = encodeWav([audio], { sampleRate: SAMPLE_RATE_HZ, format: context.format, gain, limit });
+      progress.phase(job.line, 'storing');
+      const metadata = encodeAudioMetadata({
+        prompt: job.prompt,
+        durationSeconds: job.frames / 50,
+        model: job.modelId,
+        seed: job.seed,
+        identityHash: job.identityHash,
+      });
+      info = await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal });
+    } finally {
+      releaseFinishing?.();
     }
-    const { gain, limit } = normalizationGain(audio, context.normalize);
-    const wav = encodeWav([audio], { sampleRate: SAMPLE_RATE_HZ, format: context.format, gain, limit });
-    progress.phase(job.line, 'storing');
-    const metadata = encodeAudioMetadata({
-      prompt: job.prompt,
-      durationSeconds: job.frames / 50,
-      model: job.modelId,
-      seed: job.seed,
-      identityHash: job.identityHash,
-    });
-    const info = await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal });
     progress.jobFinished(
       job,
       'generated',
