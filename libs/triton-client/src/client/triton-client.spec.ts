@@ -238,6 +238,43 @@ describe('TritonClient.streamInfer', () => {
     expect(client.streamRequestsInFlight).toBe(0);
   });
 
+  it('keeps 300 concurrent requests on one stream, queueing writes past the stream buffer', async () => {
+    const { client, server } = await setup();
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => client.streamInfer(lmRequest(`w${i}`, 60, BigInt(i)))),
+    );
+    const wrong = results.filter(
+      (responses, i) =>
+        responses.map((r) => r.outputs['FRAMES_DONE']?.data[0]).join() !== '50,60' ||
+        responses[1]?.outputs['CODES']?.data[0] !== fakeCodes(BigInt(i), 60)[50],
+    );
+    expect(wrong).toEqual([]);
+    expect(server.calls).toEqual(['ModelStreamInfer.open']);
+  });
+
+  it('passes responses only to onResponse when collect is false', async () => {
+    const { client } = await setup();
+    const seen: number[] = [];
+    const responses = await client.streamInfer(lmRequest('x', 70), {
+      collect: false,
+      onResponse: (r) => seen.push(r.outputs['FRAMES_DONE']?.data[0] as number),
+    });
+    expect([responses, seen]).toEqual([[], [50, 70]]);
+  });
+
+  it('fails the request when onResponse throws, and keeps the stream', async () => {
+    const { client } = await setup();
+    const failure = new Error('caller gave up');
+    await expect(
+      client.streamInfer(lmRequest('x', 120), {
+        onResponse: () => {
+          throw failure;
+        },
+      }),
+    ).rejects.toBe(failure);
+    expect((await client.streamInfer(lmRequest('y', 10))).length).toBe(1);
+  });
+
   it('fails only the request whose stream response carries an error_message', async () => {
     const { client } = await setup();
     const [ok, failed] = await Promise.allSettled([

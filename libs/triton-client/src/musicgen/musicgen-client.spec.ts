@@ -2,8 +2,11 @@ import { equalPowerCrossfade } from '@musicgen/wav';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TritonClient } from '../client/triton-client.js';
 import { readInputs } from '../testing/read-inputs.js';
+import type { ModelInferRequest, ModelStreamInferResponse } from '../grpc/messages.js';
+import type { Tensor } from '../tensor/datatype.js';
 import {
   fakeAudio,
+  responseFor,
   fakeCodes,
   fakeEncodecDecode,
   fakeMusicgenLm,
@@ -125,6 +128,49 @@ describe('MusicgenClient.generateWindow', () => {
     const { musicgen, server } = await setup();
     await expect(musicgen.generateWindow({ text: 'x', ...request })).rejects.toThrow(new RangeError(message));
     expect(server.requests).toEqual([]);
+  });
+});
+
+describe('MusicgenClient against a server that breaks the contract', () => {
+  it.each([
+    {
+      frames: [5],
+      message:
+        "ModelStreamInfer for model 'musicgen_lm' failed with INTERNAL: response breaks the model contract: the responses hold 5 frames for NUM_FRAMES 10",
+    },
+    {
+      frames: [8, 8],
+      message:
+        "ModelStreamInfer for model 'musicgen_lm' (request 1) failed with INTERNAL: response breaks the model contract: the responses hold more than NUM_FRAMES 10 frames",
+    },
+  ])('rejects responses holding $frames frames for 10 asked', async ({ frames, message }) => {
+    const lm = {
+      stream: (request: ModelInferRequest, send: (m: ModelStreamInferResponse) => void) => {
+        frames.forEach((n, i) => {
+          const codes: Tensor = {
+            name: 'CODES',
+            datatype: 'INT32',
+            shape: [4, n],
+            data: new Int32Array(4 * n),
+          };
+          const done: Tensor = { name: 'FRAMES_DONE', datatype: 'INT32', shape: [1], data: Int32Array.of(n) };
+          send({ infer_response: responseFor(request, [codes, done], false) });
+          if (i === frames.length - 1) send({ infer_response: responseFor(request, [], true) });
+        });
+      },
+    };
+    const server = await startTestTritonServer({ models: { musicgen_lm: lm } });
+    const client = new TritonClient({ address: server.address });
+    cleanups.push(
+      () => client.close(),
+      () => server.kill(),
+    );
+    const musicgen = new MusicgenClient({ client });
+    await expect(musicgen.generateWindow({ text: 'x', frames: 10 })).rejects.toMatchObject({
+      name: 'TritonError',
+      codeName: 'INTERNAL',
+      message,
+    });
   });
 });
 
