@@ -53,66 +53,69 @@ describe('nx run devstack:up', { timeout: 60_000 }, () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('prints working environment lines and stops cleanly on SIGINT', async () => {
-    const child = startStack([
-      '--s3-port',
-      '0',
-      '--triton-port',
-      '0',
-      '--data-dir',
-      join(dataDir, 's3'),
-      '--bucket',
-      'stack-test',
-    ]);
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = exitOf(child);
-    const printed = await waitForLine(child, /^TRITON_URL=.*\n/m);
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'prints working environment lines and stops cleanly on %s',
+    async (signal) => {
+      const child = startStack([
+        '--s3-port',
+        '0',
+        '--triton-port',
+        '0',
+        '--data-dir',
+        join(dataDir, 's3'),
+        '--bucket',
+        'stack-test',
+      ]);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = exitOf(child);
+      const printed = await waitForLine(child, /^TRITON_URL=.*\n/m);
 
-    const env = Object.fromEntries(
-      printed
-        .trim()
-        .split('\n')
-        .map((line) => line.split(/=(.*)/s, 2) as [string, string]),
-    );
-    expect(Object.keys(env)).toEqual([
-      'MUSICGEN_S3_BUCKET',
-      'AWS_ENDPOINT_URL_S3',
-      'MUSICGEN_S3_FORCE_PATH_STYLE',
-      'AWS_REGION',
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'TRITON_URL',
-    ]);
-    expect(env.MUSICGEN_S3_BUCKET).toBe('stack-test');
-    expect(env.AWS_ENDPOINT_URL_S3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const env = Object.fromEntries(
+        printed
+          .trim()
+          .split('\n')
+          .map((line) => line.split(/=(.*)/s, 2) as [string, string]),
+      );
+      expect(Object.keys(env)).toEqual([
+        'MUSICGEN_S3_BUCKET',
+        'AWS_ENDPOINT_URL_S3',
+        'MUSICGEN_S3_FORCE_PATH_STYLE',
+        'AWS_REGION',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'TRITON_URL',
+      ]);
+      expect(env.MUSICGEN_S3_BUCKET).toBe('stack-test');
+      expect(env.AWS_ENDPOINT_URL_S3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
-    const client: S3Client = createS3Client({
-      ...s3SettingsFromEnv(env),
-      credentials: {
-        accessKeyId: String(env.AWS_ACCESS_KEY_ID),
-        secretAccessKey: String(env.AWS_SECRET_ACCESS_KEY),
-      },
-    });
-    const store = createS3Store({ client, bucket: String(env.MUSICGEN_S3_BUCKET) });
-    expect(await store.check()).toEqual({ ok: true, problems: [] });
-    await store.put('hello.txt', Buffer.from('hello from the stack'));
-    const got = await store.get('hello.txt');
-    expect(Buffer.concat(await got.body.toArray()).toString()).toBe('hello from the stack');
-    client.destroy();
-    const triton = new TritonClient({ address: String(env.TRITON_URL) });
-    expect(env.TRITON_URL).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(await triton.serverLive()).toBe(true);
-    expect(await triton.modelReady('musicgen_lm')).toBe(true);
-    triton.close();
-    expect(await readFile(join(dataDir, 's3', '.gitignore'), 'utf8')).toBe(
-      '# local stack data, never committed\n*\n',
-    );
+      const client: S3Client = createS3Client({
+        ...s3SettingsFromEnv(env),
+        credentials: {
+          accessKeyId: String(env.AWS_ACCESS_KEY_ID),
+          secretAccessKey: String(env.AWS_SECRET_ACCESS_KEY),
+        },
+      });
+      const store = createS3Store({ client, bucket: String(env.MUSICGEN_S3_BUCKET) });
+      expect(await store.check()).toEqual({ ok: true, problems: [] });
+      await store.put('hello.txt', Buffer.from('hello from the stack'));
+      const got = await store.get('hello.txt');
+      expect(Buffer.concat(await got.body.toArray()).toString()).toBe('hello from the stack');
+      client.destroy();
+      const triton = new TritonClient({ address: String(env.TRITON_URL) });
+      expect(env.TRITON_URL).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(await triton.serverLive()).toBe(true);
+      expect(await triton.modelReady('musicgen_lm')).toBe(true);
+      triton.close();
+      expect(await readFile(join(dataDir, 's3', '.gitignore'), 'utf8')).toBe(
+        '# local stack data, never committed\n*\n',
+      );
 
-    child.kill('SIGINT');
-    expect(await exited).toEqual({ code: 0, signal: null });
-    expect(stderr).toContain('SIGINT: stopping the local stack...\nLocal stack stopped.\n');
-  });
+      child.kill(signal);
+      expect(await exited).toEqual({ code: 0, signal: null });
+      expect(stderr).toContain(`${signal}: stopping the local stack...\nLocal stack stopped.\n`);
+    },
+  );
 
   it('exits 1 with one line when the S3 port is taken', async () => {
     const blocker = createServer();
