@@ -10,7 +10,10 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readPromptsFile } from '../src/index.js';
+import { readLines } from '../src/read-lines.js';
 
 const LINES = 100_000;
 const RUNS = 7;
@@ -27,6 +30,23 @@ function line(i: number): string {
     return `${mood} ${style}; tempo ${60 + (i % 120)} bpm ; ${i % 10}:${String(i % 60).padStart(2, '0')} ; track-${i}.wav ; seed=${i} guidance=3.5`;
   if (i % 20 === 2) return `Café-Musik, ${mood} ${style} — Zürich 🎹 ; ${(i % 300) + 0.5}s ; café-${i}`;
   return `a ${mood} ${style} with warm pads and a steady groove, take ${i} ; ${(i % 590) + 10} ; ${style.replaceAll(' ', '-')}-${i}`;
+}
+
+/** Median wall and CPU milliseconds of `RUNS` calls of `work`. */
+async function measure(work: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const cpuStart = process.cpuUsage();
+    const start = performance.now();
+    await work();
+    walls.push(performance.now() - start);
+    const cpu = process.cpuUsage(cpuStart);
+    cpus.push((cpu.user + cpu.system) / 1000);
+  }
+  const median = (values: number[]): number =>
+    values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  return { wall: median(walls), cpu: median(cpus) };
 }
 
 async function main(): Promise<void> {
@@ -62,6 +82,20 @@ async function main(): Promise<void> {
       `throughput at the median: ${Math.round(LINES / (median / 1000))} lines/s, ${(size / 1e6 / (median / 1000)).toFixed(1)} MB/s`,
     );
     console.log(`target: median under ${TARGET_MS} ms: ${median < TARGET_MS ? 'met' : 'MISSED'}`);
+    const split = await measure(async () => {
+      let lines = 0;
+      const chunks = createReadStream(path, { highWaterMark: 1024 * 1024 });
+      for await (const batch of readLines(chunks, { source: path, maxBytes: size })) lines += batch.length;
+      return lines;
+    });
+    const canonical = warm.jobs.map(
+      (job) => `["musicgen-job/v1",3,250,0,1,${job.frames},null,"${job.prompt}"]`,
+    );
+    const hashing = await measure(async () => canonical.map((text) => hash('sha256', text, 'hex')));
+    console.log(
+      `parts (median wall / CPU): read + UTF-8 decode + split lines ${ms(split.wall)} / ${ms(split.cpu)}; ` +
+        `${canonical.length} SHA-256 of canonical-sized strings ${ms(hashing.wall)} / ${ms(hashing.cpu)}`,
+    );
     console.log(
       `machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
     );
