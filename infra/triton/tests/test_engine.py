@@ -108,3 +108,14 @@ def test_background_thread_serves_and_cancels(tiny):
     assert sinks[4].was_cancelled and sinks[4].codes == []
     for i, s in enumerate(sinks[:4]):
         assert np.concatenate(s.codes, axis=1).shape == (4, 20 + i)
+
+
+def test_stop_ends_unfinished_requests_with_an_error(tiny):
+    engine, _ = engine_for(tiny, slots=1)
+    running, waiting = Sink(), Sink()
+    engine.submit("running", req("calm piano", 50), running)
+    engine.submit("waiting", req("jazz", 5), waiting)
+    engine.run_once()  # "running" starts, "waiting" stays queued; no background thread
+    engine.stop()
+    assert running.errors == waiting.errors == ["Cannot finish the request as musicgen_lm is shutting down"]
+    assert engine.idle()

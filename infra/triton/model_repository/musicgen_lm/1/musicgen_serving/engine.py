@@ -77,6 +77,12 @@ class Engine:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        with self._cond:
+            left = list(self._pending)
+            for rid in left:
+                self.scheduler.cancel(rid)
+        for rid in left:  # every request still gets its final response
+            self._finish(rid, lambda sink: sink.error("Cannot finish the request as musicgen_lm is shutting down"))
 
     def idle(self) -> bool:
         with self._cond:
