@@ -1,18 +1,43 @@
 import { performance } from 'node:perf_hooks';
 
-/** Runs `fn` `runs` times after one warm-up run and returns the durations in milliseconds, sorted. */
-export function time(runs: number, fn: () => void): number[] {
-  fn();
-  const durations: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    fn();
-    durations.push(performance.now() - start);
-  }
-  return durations.sort((a, b) => a - b);
+/** Wall-clock and CPU (user + system, whole process) time of one run, in milliseconds. */
+export interface Timing {
+  readonly wallMs: number;
+  readonly cpuMs: number;
 }
 
-export const median = (sorted: readonly number[]): number => sorted[Math.floor(sorted.length / 2)] as number;
+/**
+ * Runs `fn` `runs` times after one warm-up run. CPU time is reported beside wall time because shared
+ * machines make wall time noisy: on an idle core the two agree.
+ */
+export function time(runs: number, fn: () => void): Timing[] {
+  fn();
+  const timings: Timing[] = [];
+  for (let i = 0; i < runs; i++) {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    fn();
+    const wallMs = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    timings.push({ wallMs, cpuMs: (used.user + used.system) / 1000 });
+  }
+  return timings;
+}
+
+/** Median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/** "median wall ms (min–max), median CPU ms" for a set of timings. */
+export function describeTimings(timings: readonly Timing[]): string {
+  const wall = timings.map((t) => t.wallMs);
+  return (
+    `wall ${median(wall).toFixed(0)} ms (min ${Math.min(...wall).toFixed(0)}, max ${Math.max(...wall).toFixed(0)}), ` +
+    `CPU ${median(timings.map((t) => t.cpuMs)).toFixed(0)} ms`
+  );
+}
 
 /** Music-like test audio: a few partials with a slow tremolo and some noise, peak below 1. */
 export function testAudio(seconds: number, sampleRate = 32000): Float32Array {
