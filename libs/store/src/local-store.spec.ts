@@ -126,10 +126,12 @@ describe('local directory store', () => {
     expect(await files(join(dir, 'out'))).toEqual([]);
   });
 
-  it('reads an object without a sidecar as having no metadata', async () => {
+  it('reads an object without a readable sidecar as having no metadata', async () => {
     await store.put('x.wav', Buffer.from('x'));
     await writeFile(join(dir, 'out', 'copied.wav'), 'abc');
     expect(await store.head('copied.wav')).toEqual({ key: 'copied.wav', bytes: 3, metadata: {} });
+    await writeFile(join(dir, 'out', 'x.wav.meta.json'), '{ garbled');
+    expect(await store.head('x.wav')).toEqual({ key: 'x.wav', bytes: 1, metadata: {} });
   });
 
   it.each([

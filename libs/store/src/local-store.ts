@@ -171,7 +171,12 @@ async function syncDirectory(directory: string): Promise<void> {
 
 async function readSidecar(path: string): Promise<Sidecar | undefined> {
   const text = await readFile(`${path}${SIDECAR_SUFFIX}`, 'utf8').catch(ignoreMissing);
-  return text === undefined ? undefined : (JSON.parse(text) as Sidecar);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Sidecar;
+  } catch {
+    return undefined; // only an outside edit can garble it (writes are atomic): treat as no metadata
+  }
 }
 
 async function walk(directory: string, visit: (file: string, size: number) => Promise<void>): Promise<void> {

@@ -13,7 +13,7 @@ export interface RunReportJob {
   error: string | null;
 }
 
-/** Counts and totals over a run; `seconds` is the run's wall-clock time. */
+/** Counts and totals over a run: `bytes` written by generated jobs, `seconds` of wall-clock time. */
 export interface RunSummary {
   total: number;
   generated: number;

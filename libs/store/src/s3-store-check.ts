@@ -57,7 +57,11 @@ export async function checkS3Store(target: S3CheckTarget): Promise<StoreCheckRes
   const key = probeKey();
   try {
     await store.put(key, Buffer.from('musicgen write probe'), { contentType: 'text/plain' });
-    await store.head(key);
+    if (!(await store.head(key))) {
+      return failed(
+        `Cannot read back s3://${bucket}/${prefix}${key}: the probe object was written but is not there`,
+      );
+    }
     await store.delete(key);
   } catch (error) {
     return failed((error as Error).message);
