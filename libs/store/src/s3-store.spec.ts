@@ -158,6 +158,15 @@ describe('S3 store against s3rver', () => {
     expect(await store().head('aborted.bin')).toBeUndefined();
   });
 
+  it('handles keys with spaces, punctuation and non-ASCII characters', async () => {
+    const keys = ['odd/café 🎹 (v2) + [x]_1a2b3c4d.wav', 'odd/percent%20and&amp;.wav'];
+    for (const key of keys) await store().put(key, Buffer.from(key));
+    expect(await store().list('odd/')).toEqual(
+      keys.map((key) => ({ key, bytes: Buffer.byteLength(key) })).sort((a, b) => (a.key < b.key ? -1 : 1)),
+    );
+    for (const key of keys) expect((await readAll((await store().get(key)).body)).toString()).toBe(key);
+  });
+
   it('rejects unsafe keys before any request', async () => {
     await expect(store().put('../escape.wav', Buffer.from('x'))).rejects.toThrow(
       new RangeError('Cannot use object key: it has a ".." path segment: got "../escape.wav"'),
