@@ -9,6 +9,7 @@ import fake_pb_utils
 import numpy as np
 import pbtxt
 import pytest
+import torch
 
 from musicgen_serving.hf_reference import transformers_codes
 
@@ -49,6 +50,10 @@ def test_config_parameters_parse():
     cfg = ServingConfig.from_parameters(params)
     assert cfg == ServingConfig()
     assert cfg.resolved_model_id == "facebook/musicgen-medium"
+    assert cfg.max_concurrent_requests == 0  # "auto"
+    assert (
+        ServingConfig.from_parameters({"max_concurrent_requests": {"string_value": "12"}}).max_concurrent_requests == 12
+    )
     with pytest.raises(ValueError) as err:
         ServingConfig.from_parameters({"max_concurrent_requests": {"string_value": "lots"}})
     assert str(err.value) == (
@@ -175,3 +180,20 @@ def test_full_queue_answers_unavailable(tiny_dir):
     assert resp.error().message() == (
         "Cannot queue request 'q#1' as the queue is full: 0 requests are waiting " "(max_queue_size 0); retry later"
     )
+
+
+def test_auto_slots_from_free_memory(tiny):
+    from musicgen_serving import random_model
+    from musicgen_serving.decoder import DecoderOptions
+    from musicgen_serving.loader import auto_slots, slot_bytes
+
+    class Medium:  # only the decoder config is read
+        class decoder:
+            config = random_model.build_config("medium").decoder
+
+    per_slot = slot_bytes(Medium, DecoderOptions(max_text_tokens=64, kv_block=128), torch.float16)
+    assert per_slot == 2 * 2 * 48 * 1536 * 2 * (1536 + 64)  # 0.94 GB: K and V, cond and uncond rows
+    gib = 2**30
+    assert auto_slots(int(43 * gib), per_slot) == 41  # an L40S after loading medium
+    assert auto_slots(int(130 * gib), per_slot) == 64  # an H200: capped
+    assert auto_slots(int(1 * gib), per_slot) == 1

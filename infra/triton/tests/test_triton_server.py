@@ -56,7 +56,7 @@ def make_repository(tmp, tiny_dir):
         ("kind: KIND_GPU", "kind: KIND_CPU"),
         ('string_value: "medium"', f'string_value: "{tiny_dir}"'),
         (
-            '"max_concurrent_requests" value: { string_value: "64" }',
+            '"max_concurrent_requests" value: { string_value: "auto" }',
             '"max_concurrent_requests" value: { string_value: "4" }',
         ),
         (

@@ -83,7 +83,10 @@ class TritonPythonModel:
         self.engine = engine_from_config(self.config, device, log=pb_utils.Logger.log_error)
         self.engine.start()
         self._next_id = 0
-        pb_utils.Logger.log_info(f"musicgen_lm ready: model {self.config.resolved_model_id} on {device}")
+        pb_utils.Logger.log_info(
+            f"musicgen_lm ready: model {self.config.resolved_model_id} on {device}, "
+            f"{self.engine.scheduler.max_slots} concurrent requests"
+        )
 
     def execute(self, requests):
         for request in requests:

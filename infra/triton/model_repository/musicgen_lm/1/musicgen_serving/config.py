@@ -11,6 +11,7 @@ MODEL_ALIASES = {
     "large": "facebook/musicgen-large",
 }
 DTYPES = ("float16", "bfloat16", "float32")
+AUTO_MAX_SLOTS = 64
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,9 @@ class ServingConfig:
     model_id: str = "medium"  # small | medium | large | a hub id | a local directory
     dtype: str = "float16"  # float16 | bfloat16 | float32 (CPU instances always use float32)
     hf_local_files_only: bool = False  # true: never reach the hub, load from the HF cache only
-    max_concurrent_requests: int = 64  # decode slots (each holds a full 30 s KV cache, x2 for CFG)
+    # decode slots, each holding a full 30 s KV cache (x2 rows for CFG); "auto" (stored as 0): as many
+    # as the GPU memory left after loading allows, at most AUTO_MAX_SLOTS (8 on CPU)
+    max_concurrent_requests: int = 0
     max_queue_size: int = 256  # waiting requests beyond that are refused with UNAVAILABLE
     progress_interval_frames: int = 50  # a progress response every N frames (50 = 1 s of audio)
     max_text_tokens: int = 64  # longer prompts are truncated to this many T5 tokens
@@ -53,7 +56,12 @@ class ServingConfig:
                 f"Cannot load musicgen_lm as parameter 'dtype' must be one of {DTYPES}: "
                 f"current value is {self.dtype!r}"
             )
-        for name in ("max_concurrent_requests", "progress_interval_frames", "max_text_tokens", "kv_block"):
+        if self.max_concurrent_requests < 0:
+            raise ValueError(
+                "Cannot load musicgen_lm as parameter 'max_concurrent_requests' must be 'auto' or >= 1: "
+                f"current value is {self.max_concurrent_requests}"
+            )
+        for name in ("progress_interval_frames", "max_text_tokens", "kv_block"):
             if getattr(self, name) < 1:
                 raise ValueError(
                     f"Cannot load musicgen_lm as parameter '{name}' must be >= 1: "
@@ -78,7 +86,7 @@ def _convert(key: str, text: str, kind: object):
         if "Tuple" in kind:
             return tuple(int(x) for x in text.replace(" ", "").split(",") if x)
         if "int" in kind:
-            return int(text)
+            return 0 if key == "max_concurrent_requests" and text.lower() == "auto" else int(text)
     except ValueError:
         raise ValueError(
             f"Cannot load musicgen_lm as parameter '{key}' is not a valid {kind}: " f"current value is {text!r}"

@@ -7,7 +7,7 @@ from typing import Callable, Optional
 
 import torch
 
-from .config import ServingConfig
+from .config import AUTO_MAX_SLOTS, ServingConfig
 from .decoder import DecoderOptions, StaticCacheDecoder
 from .engine import Engine
 from .graphs import StepRunner
@@ -43,16 +43,39 @@ def load_musicgen(model_id: str, dtype: torch.dtype, device: torch.device, local
     return model, tokenizer
 
 
+def slot_bytes(model, options: DecoderOptions, dtype: torch.dtype) -> int:
+    """Device bytes one slot needs: self-attention K/V for 2 rows plus cross-attention K/V."""
+    cfg = model.decoder.config
+    per_position = 2 * 2 * cfg.num_hidden_layers * cfg.hidden_size * torch.finfo(dtype).bits // 8
+    return per_position * (options.max_len + options.max_text_tokens)
+
+
+def auto_slots(free_bytes: int, per_slot: int, cap: int = AUTO_MAX_SLOTS) -> int:
+    """Slots that fit in free memory after keeping 10% + 2 GiB for activations, graphs and the allocator."""
+    budget = free_bytes * 0.9 - 2 * 2**30
+    return int(max(1, min(cap, budget // per_slot)))
+
+
+def resolve_slots(model, cfg: ServingConfig, device: torch.device, dtype: torch.dtype) -> int:
+    if cfg.max_concurrent_requests > 0:
+        return cfg.max_concurrent_requests
+    if device.type != "cuda":
+        return 8
+    free, _ = torch.cuda.mem_get_info(device)
+    options = DecoderOptions(max_text_tokens=cfg.max_text_tokens, kv_block=cfg.kv_block)
+    return auto_slots(free, slot_bytes(model, options, dtype))
+
+
 def build_engine(model, tokenizer, cfg: ServingConfig, log: Optional[Callable[[str], None]] = None) -> Engine:
     """Wraps a loaded model in decoder, graph runner, scheduler and engine (not started)."""
-    options = DecoderOptions(
-        max_slots=cfg.max_concurrent_requests, max_text_tokens=cfg.max_text_tokens, kv_block=cfg.kv_block
-    )
+    p = model.decoder.lm_heads[0].weight
+    slots = resolve_slots(model, cfg, p.device, p.dtype)
+    options = DecoderOptions(max_slots=slots, max_text_tokens=cfg.max_text_tokens, kv_block=cfg.kv_block)
     decoder = StaticCacheDecoder(model, tokenizer, options)
     runner = StepRunner(decoder, cfg.batch_buckets, use_graphs=cfg.cuda_graphs)
     if cfg.capture_graphs_at_start:
         runner.capture_all()
-    scheduler = Scheduler(cfg.max_concurrent_requests, cfg.max_queue_size, cfg.progress_interval_frames)
+    scheduler = Scheduler(slots, cfg.max_queue_size, cfg.progress_interval_frames)
     return Engine(decoder, runner, scheduler, log=log)
 
 
