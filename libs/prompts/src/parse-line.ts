@@ -44,8 +44,9 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
   if (tokens !== undefined) {
     const options = parseOptionTokens(tokens);
     overrides = options.overrides;
-    for (const problem of options.problems)
+    for (const problem of options.problems) {
       errors = report(errors, text, line, problem.index, problem.message);
+    }
   }
 
   const prompt = trimmed(text, 0, first);
