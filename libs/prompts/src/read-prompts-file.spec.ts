@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPromptErrors } from './format-prompt-errors.js';
+import { parsePrompts } from './parse-prompts.js';
 import { PromptsFileError } from './prompts-file-error.js';
 import { readPromptsFile } from './read-prompts-file.js';
 
@@ -46,6 +48,13 @@ describe('readPromptsFile', () => {
     expect(result.lineCount).toBe(3);
     const renamed = await readPromptsFile(path, { source: 'prompts.txt' });
     expect(renamed.source).toBe('prompts.txt');
+  });
+
+  it('gives the same result as parsePrompts over a read stream of tiny chunks', async () => {
+    const path = await write('tiny.txt', '\ufeff# é\r\nKäse 🧀 ; 1:30 ; käse\r\nbad ; x ; y\r\nlast ; 2 ; z');
+    const streamed = await parsePrompts(createReadStream(path, { highWaterMark: 3 }), { source: path });
+    expect(streamed).toEqual(await readPromptsFile(path));
+    expect(streamed.jobs.map((job) => job.key)).toHaveLength(2);
   });
 
   it('streams a file of many chunks and keeps line numbers right', async () => {
