@@ -58,12 +58,15 @@ class ResponseSender:
     def __init__(self):
         self.sent = []  # (response or None, flags)
         self.cancelled = False
+        self.cancel_after_sends = None  # the client "goes away" after this many responses
         self.done = threading.Event()
 
     def send(self, response=None, flags=0):
         if self.done.is_set():
             raise RuntimeError("send after the final flag")
         self.sent.append((response, flags))
+        if self.cancel_after_sends is not None and len(self.sent) >= self.cancel_after_sends:
+            self.cancelled = True
         if flags & TRITONSERVER_RESPONSE_COMPLETE_FINAL:
             self.done.set()
 

@@ -156,12 +156,16 @@ def test_cancelled_request_ends_with_final_flag_and_others_finish(tiny_dir):
     try:
         a = pb.InferenceRequest(inputs("dark ambient", 40, SEED=np.array([1], np.int64)), "a")
         b = pb.InferenceRequest(inputs("bright piano", 20, SEED=np.array([2], np.int64)), "b")
-        a.sender.cancelled = True  # the client went away before the first progress response
-        model.execute([a, b])
-        wait([a, b])
+        a.sender.cancel_after_sends = 1  # the client goes away after the first progress response
+        early = pb.InferenceRequest(inputs("calm", 5), "early")
+        early.sender.cancelled = True  # cancelled before it reached the model
+        model.execute([a, b, early])
+        wait([a, b, early])
     finally:
         model.finalize()
-    assert a.sender.sent == [(None, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL)]
+    assert early.sender.sent == [(None, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL)]
+    assert len(a.sender.sent) == 2 and a.sender.sent[0][1] == 0
+    assert a.sender.sent[1] == (None, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
     codes, done = codes_of(b.sender)
     assert codes.shape == (4, 20) and done[-1] == 20
 
