@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { Client, credentials, status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TritonError } from '../errors/triton-error.js';
 import type { Tensor } from '../tensor/datatype.js';
@@ -171,6 +171,22 @@ describe('TritonClient health, metadata and config', () => {
     const pending = client.infer({ model: 'slow', inputs: [] }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('TritonClient with an injected grpc-js client', () => {
+  it('uses the injected channel and leaves it open on close', async () => {
+    const server = await startTestTritonServer({ models: { musicgen_lm: fakeMusicgenLm() } });
+    cleanups.push(() => server.kill());
+    const channel = new Client(server.address, credentials.createInsecure());
+    cleanups.push(() => channel.close());
+    const client = new TritonClient({ grpcClient: channel });
+    expect([client.address, await client.serverLive()]).toEqual(['injected', true]);
+    expect((await client.streamInfer(lmRequest('x', 10))).length).toBe(1);
+    client.close();
+    const other = new TritonClient({ grpcClient: channel });
+    cleanups.push(() => other.close());
+    expect(await other.modelReady('musicgen_lm')).toBe(true);
   });
 });
 
