@@ -26,12 +26,17 @@ export interface RunBatchInput {
 
 /** Fewest jobs decoding, encoding and storing at once; more with a higher concurrency (a quarter of it). */
 export const MIN_FINISHING_SLOTS = 4;
-/** Jobs started beyond the windows in flight, so finished windows' decode and upload never starve the server. */
-const EXTRA_ACTIVE_JOBS = 8;
+/**
+ * Most jobs started and not finished, as a multiple of the concurrency (plus {@link EXTRA_ACTIVE_JOBS}).
+ * Jobs waiting to decode hold only their codes (8 KB per 10 s of audio), so a deep queue is cheap and
+ * keeps the windows in flight even while decoding or uploading falls behind for a while.
+ */
+const ACTIVE_JOBS_PER_WINDOW = 8;
+const EXTRA_ACTIVE_JOBS = 64;
 
 /**
  * Runs the jobs with `concurrency` windows in flight: a new job starts whenever the scheduler has a
- * free slot nobody waits for (and at most `2 × concurrency + 8` jobs are active, bounding memory);
+ * free slot nobody waits for (and at most `8 × concurrency + 64` jobs are active);
  * earlier jobs' windows get slots first, so jobs finish in order as much as possible. At most
  * `max(4, concurrency / 4)` jobs decode, encode and store at once, which bounds memory with long jobs. One job's
  * failure never stops the others. When `signal` aborts, no new job starts, in-flight windows are
@@ -62,7 +67,7 @@ export async function runBatch(
   };
   const outcomes = new Map<number, JobOutcome>();
   const active = new Set<Promise<void>>();
-  const maxActive = 2 * concurrency + EXTRA_ACTIVE_JOBS;
+  const maxActive = ACTIVE_JOBS_PER_WINDOW * concurrency + EXTRA_ACTIVE_JOBS;
   for (const [order, job] of jobs.entries()) {
     if (signal.aborted) break;
     try {
