@@ -12,5 +12,7 @@ export default defineConfig({
     name: 'triton-client',
     include: ['src/**/*.spec.ts'],
     environment: 'node',
+    // Loopback gRPC tests on busy shared machines: generous, never relied on for timing.
+    testTimeout: 30_000,
   },
 });
