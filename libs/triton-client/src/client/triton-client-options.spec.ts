@@ -9,7 +9,7 @@ describe('resolveTritonClientOptions', () => {
       inferDeadlineMs: 120_000,
       streamRequestDeadlineMs: 600_000,
       streamMode: 'shared',
-      keepaliveTimeMs: 300_000,
+      keepaliveTimeMs: 360_000,
       keepaliveTimeoutMs: 20_000,
       maxReceiveMessageBytes: 536_870_912,
       maxSendMessageBytes: -1,

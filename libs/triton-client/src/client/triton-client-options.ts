@@ -30,7 +30,11 @@ export interface TritonClientOptions {
    * free its slot (Triton has no per-request cancel message on a shared stream).
    */
   readonly streamMode?: 'shared' | 'per-request';
-  /** HTTP/2 keepalive ping interval in ms (`grpc.keepalive_time_ms`). Default 300 000, Triton's minimum accepted ping interval without data. */
+  /**
+   * HTTP/2 keepalive ping interval in ms (`grpc.keepalive_time_ms`), sent while calls are open.
+   * Default 360 000: above Triton's default minimum ping interval without data (300 000 ms), which
+   * it enforces with GOAWAY after two early pings.
+   */
   readonly keepaliveTimeMs?: number;
   /** How long to wait for a ping ack before closing the connection, in ms. Default 20 000. */
   readonly keepaliveTimeoutMs?: number;
@@ -58,7 +62,7 @@ export const TRITON_CLIENT_DEFAULTS = Object.freeze({
   inferDeadlineMs: 120_000,
   streamRequestDeadlineMs: 600_000,
   streamMode: 'shared',
-  keepaliveTimeMs: 300_000,
+  keepaliveTimeMs: 360_000,
   keepaliveTimeoutMs: 20_000,
   maxReceiveMessageBytes: 512 * 1024 * 1024,
   maxSendMessageBytes: -1,
