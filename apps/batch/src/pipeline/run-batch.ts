@@ -6,6 +6,7 @@ import type { BatchReportJob } from '../report/build-report.js';
 import type { ProgressModel } from '../progress/progress-model.js';
 import type { DuplicateLine } from './prepare-jobs.js';
 import { runJob, type JobContext, type JobOutcome } from './run-job.js';
+import { AudioMemoryBudget } from './audio-memory-budget.js';
 import { WindowScheduler, type OccupancyStats } from './window-scheduler.js';
 
 /** What {@link runBatch} works with. */
@@ -24,8 +25,11 @@ export interface RunBatchInput {
   readonly onWindow?: JobContext['onWindow'];
 }
 
-/** Fewest jobs decoding, encoding and storing at once; more with a higher concurrency (a quarter of it). */
-export const MIN_FINISHING_SLOTS = 4;
+/**
+ * Seconds of audio that jobs decoding, encoding and storing may hold in memory at once: 600 s is about
+ * 150 MB of float samples plus 75 MB of 16-bit WAV. A longer job still runs, alone.
+ */
+export const FINISHING_AUDIO_SECONDS = 600;
 /**
  * Most jobs started and not finished, as a multiple of the concurrency (plus {@link EXTRA_ACTIVE_JOBS}).
  * Jobs waiting to decode hold only their codes (8 KB per 10 s of audio), so a deep queue is cheap and
@@ -38,7 +42,7 @@ const EXTRA_ACTIVE_JOBS = 64;
  * Runs the jobs with `concurrency` windows in flight: a new job starts whenever the scheduler has a
  * free slot nobody waits for (and at most `8 × concurrency + 64` jobs are active);
  * earlier jobs' windows get slots first, so jobs finish in order as much as possible. At most
- * `max(4, concurrency / 4)` jobs decode, encode and store at once, which bounds memory with long jobs. One job's
+ * {@link FINISHING_AUDIO_SECONDS} of audio are held by jobs decoding, encoding and storing at once. One job's
  * failure never stops the others. When `signal` aborts, no new job starts, in-flight windows are
  * cancelled, and every unfinished job is reported `failed` with error `interrupted`.
  *
@@ -55,7 +59,7 @@ export async function runBatch(
   const context: JobContext = {
     backend: input.backend,
     scheduler,
-    finishing: new WindowScheduler({ capacity: Math.max(MIN_FINISHING_SLOTS, Math.ceil(concurrency / 4)) }),
+    finishing: new AudioMemoryBudget(FINISHING_AUDIO_SECONDS),
     store: input.store,
     progress: input.progress,
     signal,

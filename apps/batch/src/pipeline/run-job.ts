@@ -15,6 +15,7 @@ import type { ProgressModel } from '../progress/progress-model.js';
 import { isRetryableError, describeError } from './retryable-error.js';
 import { normalizationGain } from './normalization-gain.js';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.js';
+import type { AudioMemoryBudget } from './audio-memory-budget.js';
 import type { WindowScheduler } from './window-scheduler.js';
 
 /** What one job ended with. */
@@ -35,10 +36,10 @@ export interface JobContext {
   readonly backend: GenerationBackend;
   readonly scheduler: WindowScheduler;
   /**
-   * Bounds the jobs decoding, encoding and storing at once (each holds its whole audio in memory), so
-   * memory stays bounded with long jobs. Default: unbounded.
+   * Bounds the audio held by jobs decoding, encoding and storing at once (each holds its whole audio in
+   * memory), so memory stays bounded with long jobs. Default: unbounded.
    */
-  readonly finishing?: WindowScheduler;
+  readonly finishing?: AudioMemoryBudget;
   readonly store: ObjectStore;
   readonly progress: ProgressModel;
   readonly signal: AbortSignal;
@@ -135,7 +136,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       progress.framesDone(job.line, window.startFrame + window.newFrames);
       context.onWindow?.({ job, window: window.index, promptCodes, codes: windowCodes });
     }
-    const releaseFinishing = await context.finishing?.acquire(order, signal);
+    const releaseFinishing = await context.finishing?.acquire(job.frames / 50, signal);
     let info: { bytes: number };
     try {
       progress.phase(job.line, 'decoding');
