@@ -27,7 +27,7 @@ export interface RunBatchInput {
 
 /**
  * Seconds of audio that jobs decoding, encoding and storing may hold in memory at once: 600 s is about
- * 150 MB of float samples plus 75 MB of 16-bit WAV. A longer job still runs, alone.
+ * 77 MB of float samples plus 38 MB of 16-bit WAV. A longer job still runs, alone.
  */
 export const FINISHING_AUDIO_SECONDS = 600;
 /**
