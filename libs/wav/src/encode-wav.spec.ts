@@ -152,6 +152,27 @@ describe('encodeWav', () => {
     },
   );
 
+  it.each(['pcm16', 'pcm24', 'float32'] as const)(
+    'converts %s audio longer than one internal block',
+    (format) => {
+      const frames = 50_001;
+      const left = Float32Array.from({ length: frames }, (_, i) => Math.sin(i / 100));
+      const right = Float32Array.from({ length: frames }, (_, i) => Math.cos(i / 70) * 1.2);
+      const scale = { pcm16: 32767, pcm24: 8388607, float32: 1 }[format];
+      const convert = (x: number): number => {
+        const clamped = Math.max(-1, Math.min(1, x));
+        return format === 'float32' ? clamped : Math.round(clamped * scale);
+      };
+      const expected = Array.from(left, (x, i) => [convert(x), convert(right[i] as number)]).flat();
+      const wav = new WaveFile(encodeWav([left, right], { format }));
+      expect(Array.from(wav.getSamples(true, Float64Array) as unknown as Float64Array)).toEqual(expected);
+      const mono = new WaveFile(encodeWav([left], { format }));
+      expect(Array.from(mono.getSamples(false, Float64Array) as unknown as Float64Array)).toEqual(
+        Array.from(left, convert),
+      );
+    },
+  );
+
   it('encodes an empty signal as a header with an empty data chunk', () => {
     expect(encodeWav([new Float32Array(0)]).length).toBe(44);
   });

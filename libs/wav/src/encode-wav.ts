@@ -3,6 +3,7 @@ import { fileBytes, headerBytes, wavHeader } from './wav-header.js';
 import { writeSamples } from './write-samples.js';
 
 const ACTION = 'Cannot encode WAV';
+const BLOCK_FRAMES = 16384;
 
 /**
  * Encodes float PCM (one Float32Array per channel: mono or stereo) as a complete WAV file in memory.
@@ -35,6 +36,10 @@ export function encodeWav(channels: readonly Float32Array[], options: WavEncodeO
   const header = wavHeader(fields);
   const out = new Uint8Array(fileBytes(fields));
   out.set(header, 0);
-  writeSamples(channels, 0, frames, resolved, out, headerBytes(resolved.format));
+  // Blocks keep each call short, so V8 optimises the conversion loop as a whole function early.
+  for (let start = 0, offset = headerBytes(resolved.format); start < frames; start += BLOCK_FRAMES) {
+    const count = Math.min(BLOCK_FRAMES, frames - start);
+    offset += writeSamples(channels, start, count, resolved, out, offset);
+  }
   return out;
 }
