@@ -50,7 +50,8 @@ describe('musicgen-batch under faults (child process, real gRPC)', () => {
     const leftovers = (await readdir(out)).filter(
       (f) => !f.endsWith('.wav') && !f.endsWith('.wav.meta.json'),
     );
-    expect(leftovers.sort()).toEqual(['_musicgen-check', 'reports']);
+    // Nothing but WAVs, their metadata and the reports (the store's own check probe may leave its empty folder).
+    expect(leftovers.filter((f) => f !== '_musicgen-check')).toEqual(['reports']);
     for (const job of generated) expect((await stat(join(out, job.key))).size).toBe(44 + 50 * 640 * 2);
 
     const resumed = await runCliProcess(args, { cwd: dir });
