@@ -11,16 +11,17 @@ import { createWavWriter } from '../src/index.js';
 const SAMPLE_RATE = 32000;
 const MB = 1024 * 1024;
 
-function* seconds(count: number): Generator<Float32Array[]> {
+function* seconds(count: number, reuse: boolean): Generator<Float32Array[]> {
+  const shared = new Float32Array(SAMPLE_RATE);
   for (let s = 0; s < count; s++) {
-    const chunk = new Float32Array(SAMPLE_RATE);
+    const chunk = reuse ? shared : new Float32Array(SAMPLE_RATE);
     for (let i = 0; i < chunk.length; i++)
       chunk[i] = 0.5 * Math.sin((2 * Math.PI * 440 * (s * SAMPLE_RATE + i)) / SAMPLE_RATE);
     yield [chunk];
   }
 }
 
-async function child(minutes: number): Promise<void> {
+async function child(minutes: number, reuse: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wav-writer-bench-'));
   try {
     globalThis.gc?.();
@@ -29,7 +30,7 @@ async function child(minutes: number): Promise<void> {
     let peakRss = before.rss;
     const started = performance.now();
     const writer = await createWavWriter(join(dir, 'long.wav'));
-    for (const chunk of seconds(minutes * 60)) {
+    for (const chunk of seconds(minutes * 60, reuse)) {
       await writer.write(chunk);
       const now = process.memoryUsage();
       peakHeap = Math.max(peakHeap, now.heapUsed);
@@ -37,11 +38,16 @@ async function child(minutes: number): Promise<void> {
     }
     const result = await writer.close();
     const elapsed = performance.now() - started;
-    globalThis.gc?.();
+    // Backing stores of collected arrays are freed asynchronously: collect a few times, yielding between.
+    for (let i = 0; i < 3; i++) {
+      globalThis.gc?.();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const after = process.memoryUsage();
     console.log(
       JSON.stringify({
         minutes,
+        reuse,
         fileMB: result.bytes / 1e6,
         seconds: elapsed / 1000,
         rssBeforeMiB: before.rss / MB,
@@ -58,11 +64,15 @@ async function child(minutes: number): Promise<void> {
 
 const arg = process.argv[2];
 if (arg) {
-  await child(Number(arg));
+  await child(Number(arg), process.argv[3] === 'reuse');
 } else {
   console.log('createWavWriter, pcm16 mono, audio generated 1 s at a time (each size in its own process):');
-  for (const minutes of [1, 60]) {
-    const args = [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), String(minutes)];
+  for (const [minutes, mode] of [
+    [1, 'new'],
+    [60, 'new'],
+    [60, 'reuse'],
+  ] as const) {
+    const args = [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), String(minutes), mode];
     const result = spawnSync(process.execPath, args, {
       encoding: 'utf8',
     });
@@ -70,7 +80,7 @@ if (arg) {
     const r = JSON.parse(result.stdout) as Record<string, number>;
     const f = (key: string): string => (r[key] as number).toFixed(1);
     console.log(
-      `  ${String(minutes).padStart(2)} min: ${f('fileMB')} MB written in ${f('seconds')} s; peak RSS ${f('peakRssMiB')} MiB ` +
+      `  ${String(minutes).padStart(2)} min, ${mode === 'new' ? 'a new array per second' : 'one reused array    '}: ${f('fileMB')} MB written in ${f('seconds')} s; peak RSS ${f('peakRssMiB')} MiB ` +
         `(+${f('rssGrowthMiB')} MiB over the start), peak heap growth ${f('heapGrowthMiB')} MiB, ` +
         `retained after close and GC ${f('retainedMiB')} MiB`,
     );
