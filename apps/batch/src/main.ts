@@ -5,9 +5,15 @@ import { runCli } from './cli/run-cli.js';
 const baseDir = resolveBaseDir(process.env, process.cwd());
 loadEnvFile(baseDir);
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  baseDir,
-});
+try {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    baseDir,
+  });
+} catch (error) {
+  // runCli reports every expected failure itself; this is the last line of defence: one line, no stack.
+  process.stderr.write(`musicgen-batch: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

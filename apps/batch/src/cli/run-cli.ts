@@ -82,7 +82,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     say(`${PROGRAM_NAME}: ${describeError(error)}`);
     return EXIT.JOBS_FAILED;
   } finally {
-    for (const step of cleanup.reverse()) await step();
+    for (const step of cleanup.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        say(`${PROGRAM_NAME}: while shutting down: ${describeError(error)}`);
+      }
+    }
   }
 }
 
