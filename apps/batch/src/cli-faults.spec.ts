@@ -142,4 +142,16 @@ describe('musicgen-batch under faults (child process, real gRPC)', () => {
       `Note: ${server.url} serves the preview engine (a synthesiser, not MusicGen)\n`,
     ]);
   }, 120_000);
+
+  it('runs on several --triton endpoints, sizing the concurrency over all of them', async () => {
+    const dir = await workspace(lines(6, 1));
+    const [a, b] = [await engine(), await engine()];
+    const { code, stdout, stderr } = await runCliProcess(
+      ['--prompts', 'prompts.txt', '--triton', `${a?.url},${b?.url}`, '--json'],
+      { cwd: dir },
+    );
+    expect(code).toBe(0);
+    expect(stderr).toContain(`32 windows in flight on ${a?.url}, ${b?.url}`);
+    expect(JSON.parse(stdout).summary).toMatchObject({ total: 6, generated: 6, failed: 0 });
+  }, 120_000);
 });
