@@ -78,7 +78,7 @@ describe('measureLoudness', () => {
 
   it('rejects invalid input', () => {
     expect(() => measureLoudness([new Float32Array(1)], { sampleRate: 0 })).toThrow(
-      new RangeError('Cannot measure loudness: sampleRate must be an integer from 1000 to 1000000: got 0'),
+      new RangeError('Cannot measure loudness: sampleRate must be an integer from 8000 to 1000000: got 0'),
     );
     expect(() => measureLoudness([])).toThrow(
       new RangeError('Cannot measure loudness: channels must be 1 (mono) or 2 (stereo): got 0'),

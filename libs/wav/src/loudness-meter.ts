@@ -3,12 +3,14 @@ import { validateChannelCount, validateChannels } from './wav-options.js';
 
 /** Options of {@link LoudnessMeter} and {@link measureLoudness}. */
 export interface LoudnessOptions {
-  /** Sample rate in Hz; the K-weighting filters are derived for it. Default 32000. */
+  /** Sample rate in Hz (8000..1000000); the K-weighting filters are derived for it. Default 32000. */
   readonly sampleRate?: number;
   /** Number of channels pushed (1 or 2, each weighted 1.0). Default 1; `measureLoudness` infers it. */
   readonly channels?: number;
 }
 
+/** The K-weighting shelf sits at ~1.7 kHz: below 8 kHz sampling its design is no longer meaningful. */
+const MIN_SAMPLE_RATE = 8000;
 const BLOCK_STEPS = 4; // 400 ms gating blocks made of four 100 ms steps: 75 % overlap
 const STEP_SECONDS = 0.1;
 const LOUDNESS_OFFSET_DB = -0.691;
@@ -50,9 +52,9 @@ export class LoudnessMeter {
   /** @throws {RangeError} when `sampleRate` or `channels` is out of range. */
   constructor(options: LoudnessOptions = {}) {
     const { sampleRate = 32000, channels = 1 } = options;
-    if (!Number.isInteger(sampleRate) || sampleRate < 1000 || sampleRate > 1_000_000) {
+    if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > 1_000_000) {
       throw new RangeError(
-        `Cannot measure loudness: sampleRate must be an integer from 1000 to 1000000: got ${sampleRate}`,
+        `Cannot measure loudness: sampleRate must be an integer from ${MIN_SAMPLE_RATE} to 1000000: got ${sampleRate}`,
       );
     }
     validateChannelCount('Cannot measure loudness', channels);

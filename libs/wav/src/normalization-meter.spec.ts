@@ -93,7 +93,7 @@ describe('planNormalization', () => {
     [{ targetLufs: 3 }, 'Cannot normalise audio: targetLufs must be a finite number <= 0: got 3'],
     [
       { strategy: 'loudness', sampleRate: 10 },
-      'Cannot measure loudness: sampleRate must be an integer from 1000 to 1000000: got 10',
+      'Cannot measure loudness: sampleRate must be an integer from 8000 to 1000000: got 10',
     ],
   ])('rejects options %j', (options, message) => {
     expect(() => planNormalization([f([0.5])], options as object)).toThrow(new RangeError(message));
