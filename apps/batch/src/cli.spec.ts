@@ -115,6 +115,26 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     expect(await wavFiles(join(dir, 'output'))).toEqual([]);
   }, 60_000);
 
+  it('--shard i/n plans disjoint shards that together hold every job', async () => {
+    const dir = await workspace(
+      Array.from({ length: 12 }, (_, i) => `piece ${i} ; 1 ; p${i}`).join('\n') + '\n',
+    );
+    const keysOf = async (shard: string) => {
+      const { code, stdout } = await runCliProcess(
+        ['--prompts', 'prompts.txt', '--dry-run', '--json', '--shard', shard],
+        {
+          cwd: dir,
+        },
+      );
+      expect(code).toBe(0);
+      return JSON.parse(stdout).jobs.map((j: { key: string }) => j.key) as string[];
+    };
+    const [first, second] = [await keysOf('1/2'), await keysOf('2/2')];
+    expect(first.filter((k) => second.includes(k))).toEqual([]);
+    expect([...first, ...second].sort()).toEqual((await keysOf('1/1')).sort());
+    expect(first.length + second.length).toBe(12);
+  }, 120_000);
+
   it('--strict stops before generating when a line is invalid (exit 2)', async () => {
     const text = 'fine ; 1 ; fine\nbroken ; -2 ; broken\n';
     const dir = await workspace(text);

@@ -17,6 +17,7 @@ export interface CliOptions {
   temperature?: string;
   seed?: string;
   maxAttempts?: string;
+  shard?: string;
 }
 
 /** One command-line flag: declared once here; `--help`, the README table and validation follow it. */
@@ -138,5 +139,11 @@ export const FLAGS: readonly FlagSpec[] = [
     flags: '--max-attempts <n>',
     description: 'attempts per generation window before its job fails',
     defaultText: '8',
+  },
+  {
+    key: 'shard',
+    flags: '--shard <i/n>',
+    description: 'run only the i-th of n shards of the jobs (by key), to split a file over n workers',
+    defaultText: '1/1',
   },
 ];

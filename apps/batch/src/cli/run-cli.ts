@@ -145,7 +145,7 @@ async function execute(
       say(`Note: ${addresses.join(', ')} serves the preview engine (a synthesiser, not MusicGen)`);
     parsed = await readPrompts(config, PREVIEW_MODEL_ID);
   }
-  const { jobs, duplicates } = prepareJobs(parsed.jobs, config.seed);
+  const { jobs, duplicates } = prepareJobs(parsed.jobs, config.seed, config.shard);
   const concurrency = config.concurrency ?? connected.suggestedConcurrency;
   const invalidLines = new Set(parsed.errors.map((e) => e.line)).size + parsed.omittedErrors;
 
@@ -174,8 +174,9 @@ async function execute(
     io.signals,
   );
   cleanup.push(uninstall);
+  const shardNote = config.shard.count > 1 ? ` in shard ${config.shard.index}/${config.shard.count}` : '';
   say(
-    `${jobs.length} jobs (${duplicates.length} duplicate lines, ${invalidLines} invalid lines) from ${parsed.source} ` +
+    `${jobs.length} jobs${shardNote} (${duplicates.length} duplicate lines, ${invalidLines} invalid lines) from ${parsed.source} ` +
       `into ${store.location}, ${concurrency} windows in flight on ${addresses.join(', ')}`,
   );
   const progress = new ProgressModel({

@@ -22,6 +22,7 @@ describe('resolveConfig', () => {
       generation: { modelId: 'facebook/musicgen-medium', guidance: 3, topK: 250, topP: 0, temperature: 1 },
       seed: undefined,
       maxAttempts: 8,
+      shard: { index: 1, count: 1 },
     });
   });
 
@@ -61,6 +62,7 @@ describe('resolveConfig', () => {
         temperature: '0.7',
         seed: '4294967295',
         maxAttempts: '2',
+        shard: '2/4',
         dryRun: true,
         json: true,
         force: true,
@@ -75,6 +77,7 @@ describe('resolveConfig', () => {
       generation: { guidance: 4.5, topK: 0, topP: 0.9, temperature: 0.7 },
       seed: 4294967295,
       maxAttempts: 2,
+      shard: { index: 2, count: 4 },
       dryRun: true,
       json: true,
       force: true,
@@ -117,6 +120,16 @@ describe('resolveConfig', () => {
       { prompts: 'p', maxAttempts: '0' },
       {},
       'Cannot use --max-attempts: must be an integer from 1 to 100: got "0"',
+    ],
+    [
+      { prompts: 'p', shard: '5/4' },
+      {},
+      'Cannot use --shard: must be i/n with 1 <= i <= n, for example 2/4: got "5/4"',
+    ],
+    [
+      { prompts: 'p', shard: '0/1' },
+      {},
+      'Cannot use --shard: must be i/n with 1 <= i <= n, for example 2/4: got "0/1"',
     ],
     [{ prompts: 'p', out: ' ' }, {}, 'Cannot use --out: give a directory or s3://bucket/prefix: got " "'],
     [

@@ -37,6 +37,8 @@ export interface BatchConfig {
   /** Seed for lines without one; undefined: derived per job. */
   readonly seed: number | undefined;
   readonly maxAttempts: number;
+  /** This worker's share of the jobs: shard `index` (1-based) of `count`. */
+  readonly shard: { readonly index: number; readonly count: number };
 }
 
 /** MusicGen's own sampling defaults (audiocraft). */
@@ -202,6 +204,17 @@ export function resolveConfig(options: CliOptions, context: ResolveContext): Bat
           true,
         );
 
+  let shard = { index: 1, count: 1 };
+  if (options.shard !== undefined) {
+    const match = /^\s*(\d{1,6})\s*\/\s*(\d{1,6})\s*$/.exec(options.shard);
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || index < 1 || index > count) {
+      fail('--shard', 'must be i/n with 1 <= i <= n, for example 2/4', options.shard);
+    }
+    shard = { index, count };
+  }
+
   return {
     promptsPath: resolve(baseDir, promptsName),
     promptsName,
@@ -217,5 +230,6 @@ export function resolveConfig(options: CliOptions, context: ResolveContext): Bat
     generation,
     seed,
     maxAttempts,
+    shard,
   };
 }

@@ -7,9 +7,29 @@ export interface DuplicateLine {
   readonly duplicateOf: number;
 }
 
+/** Which part of the jobs this worker runs: shard `index` (1-based) of `count`. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
 /**
- * Gives jobs without a seed of their own the run's `--seed` (recomputing key and identity hash), then
- * keeps the first job of each key: duplicate lines generate once.
+ * The shard (1-based) a key belongs to among `count`: its `hash8` read as a number, modulo `count`, so
+ * every worker given the same file and `--shard i/n` agrees, and duplicate lines land together.
+ *
+ * @example
+ * ```ts
+ * shardOfKey('rain_0000000a.wav', 4); // 3 (10 mod 4 = 2, so the third shard)
+ * ```
+ */
+export function shardOfKey(key: string, count: number): number {
+  const hash8 = /_([0-9a-f]{8})\.wav$/.exec(key)?.[1] ?? '0';
+  return (Number.parseInt(hash8, 16) % count) + 1;
+}
+
+/**
+ * Gives jobs without a seed of their own the run's `--seed` (recomputing key and identity hash), keeps
+ * only this worker's shard, then keeps the first job of each key: duplicate lines generate once.
  *
  * @example
  * ```ts
@@ -19,11 +39,13 @@ export interface DuplicateLine {
 export function prepareJobs(
   parsed: readonly PromptJob[],
   seed: number | undefined,
+  shard: Shard = { index: 1, count: 1 },
 ): { jobs: PromptJob[]; duplicates: DuplicateLine[] } {
   const first = new Map<string, PromptJob>();
   const duplicates: DuplicateLine[] = [];
   for (const original of parsed) {
     const job = seed === undefined || !original.seedDerived ? original : withSeed(original, seed);
+    if (shard.count > 1 && shardOfKey(job.key, shard.count) !== shard.index) continue;
     const earlier = first.get(job.key);
     if (earlier) duplicates.push({ line: job.line, key: job.key, duplicateOf: earlier.line });
     else first.set(job.key, job);
