@@ -1,10 +1,56 @@
-// A consumer outside the workspace: imports each packed library through its package name only.
-import * as chunking from '@musicgen/chunking';
-import * as preview from '@musicgen/preview-engine';
-import * as prompts from '@musicgen/prompts';
-import * as store from '@musicgen/store';
-import * as tritonClient from '@musicgen/triton-client';
-import * as wav from '@musicgen/wav';
+// A consumer outside the workspace. It imports each packed library by its package name only (the
+// packages resolve to their built dist/), and runs one small job through all of them: parse a prompt
+// line, plan its windows, generate and decode the first window on the preview engine over gRPC, encode
+// a WAV and store it with metadata in a local folder, then ask whether the job is done.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planWindows } from '@musicgen/chunking';
+import { startPreviewEngine } from '@musicgen/preview-engine';
+import { parsePrompts } from '@musicgen/prompts';
+import { encodeAudioMetadata, isJobDone, openStore } from '@musicgen/store';
+import { MusicgenClient, SAMPLES_PER_FRAME, TritonClient } from '@musicgen/triton-client';
+import { encodeWav } from '@musicgen/wav';
 
-const loaded = { chunking, preview, prompts, store, tritonClient, wav };
-console.log(JSON.stringify({ modules: Object.keys(loaded).sort() }));
+const parsed = await parsePrompts('calm piano ; 45 ; piano\nbad line without fields\n', {
+  source: 'prompts.txt',
+});
+const job = parsed.jobs[0];
+if (job === undefined) throw new Error('expected one job');
+const plan = planWindows(job.frames, job.seed);
+
+const engine = await startPreviewEngine({ port: 0, host: '127.0.0.1' });
+const client = new TritonClient({ address: `127.0.0.1:${engine.port}` });
+const folder = await mkdtemp(join(tmpdir(), 'musicgen-consumer-'));
+try {
+  const musicgen = new MusicgenClient({ client });
+  const codes = await musicgen.generateWindow({ text: job.prompt, frames: 50, seed: BigInt(job.seed) });
+  const audio = await musicgen.decode(codes);
+  const wav = encodeWav([audio], { sampleRate: 32_000, format: 'pcm16' });
+  const store = await openStore(folder);
+  const metadata = encodeAudioMetadata({
+    prompt: job.prompt,
+    durationSeconds: audio.length / 32_000,
+    model: job.modelId,
+    seed: job.seed,
+    identityHash: job.identityHash,
+  });
+  await store.put(job.key, wav, { metadata, contentType: 'audio/wav' });
+  const done = await isJobDone(store, job.key, job.identityHash);
+  console.log(
+    JSON.stringify({
+      jobs: parsed.jobs.length,
+      errors: parsed.errors.map((e) => [e.line, e.column]),
+      keyShape: /^piano_[0-9a-f]{8}\.wav$/.test(job.key),
+      windows: plan.windows.map((w) => [w.contextFrames, w.newFrames]),
+      codes: [codes.frames, codes.data.length],
+      samples: audio.length === 50 * SAMPLES_PER_FRAME,
+      wavBytes: wav.byteLength,
+      done: done.done,
+    }),
+  );
+} finally {
+  client.close();
+  await engine.close();
+  await rm(folder, { recursive: true, force: true });
+}

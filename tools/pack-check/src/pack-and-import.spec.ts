@@ -63,8 +63,10 @@ describe('npm pack → install → compile → run', () => {
 
     const consumer = join(work, 'consumer');
     await cp(consumerTemplate, consumer, { recursive: true });
-    // The template is not named package.json so that Nx does not take it for a workspace project.
+    // The templates have other names so that Nx takes them neither for a workspace project nor for a
+    // TypeScript project to keep in sync.
     await rename(join(consumer, 'package.template.json'), join(consumer, 'package.json'));
+    await rename(join(consumer, 'tsconfig.template.json'), join(consumer, 'tsconfig.json'));
     const tgzs = packed.map((p) => join(tarballs, p.filename));
     await run(
       'npm',
