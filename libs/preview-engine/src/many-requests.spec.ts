@@ -53,6 +53,11 @@ describe('500 random requests over one stream', () => {
   });
 
   it('returns exactly what the deterministic reference says for every request', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(`${warning.name}: ${warning.message}`);
+    };
+    process.on('warning', onWarning);
     const rng = new Prng(20240501);
     const requests = Array.from({ length: 500 }, () => randomRequest(rng));
     const musicgen = new MusicgenClient({ client });
@@ -80,6 +85,9 @@ describe('500 random requests over one stream', () => {
         mismatches++;
       }
     });
+    process.off('warning', onWarning);
     expect({ requests: results.length, mismatches }).toEqual({ requests: 500, mismatches: 0 });
+    // Waiting writers share one drain listener: no MaxListenersExceededWarning however many wait.
+    expect(warnings).toEqual([]);
   }, 120_000);
 });

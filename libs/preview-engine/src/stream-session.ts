@@ -9,7 +9,6 @@ import {
   type ModelInferResponse,
   type ModelStreamInferResponse,
 } from '@musicgen/triton-client';
-import { once } from 'node:events';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { CodeGenerator } from './code-generator.js';
 import { parseLmRequest, type LmRequest } from './lm-request.js';
@@ -35,6 +34,7 @@ export class StreamSession {
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
   private clientDone = false;
+  private drained: Promise<void> | undefined;
 
   constructor(
     private readonly call: Call,
@@ -153,7 +153,25 @@ export class StreamSession {
 
   private async write(message: ModelStreamInferResponse): Promise<void> {
     if (this.stopped) return;
-    if (!this.call.write(message)) await Promise.race([once(this.call, 'drain'), once(this.call, 'close')]);
+    if (!this.call.write(message)) await this.writable();
+  }
+
+  /**
+   * Resolves when the call drains or closes. Every writer that met backpressure waits on the same
+   * promise, so the number of listeners stays at two however many requests share the stream.
+   */
+  private writable(): Promise<void> {
+    this.drained ??= new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.call.off('drain', done);
+        this.call.off('close', done);
+        this.drained = undefined;
+        resolve();
+      };
+      this.call.on('drain', done);
+      this.call.on('close', done);
+    });
+    return this.drained;
   }
 }
 
