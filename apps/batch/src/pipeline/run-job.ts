@@ -8,12 +8,11 @@ import {
   sliceCodes,
   type Codes,
 } from '@musicgen/triton-client';
-import { encodeWav } from '@musicgen/wav';
+import { encodeWav, planNormalization } from '@musicgen/wav';
 import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
 import type { ProgressModel } from '../progress/progress-model.js';
 import { isRetryableError, describeError } from './retryable-error.js';
-import { normalizationGain } from './normalization-gain.js';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.js';
 import type { AudioMemoryBudget } from './audio-memory-budget.js';
 import type { WindowScheduler } from './window-scheduler.js';
@@ -150,7 +149,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
           `decoded ${audio.length} samples for ${job.frames} frames: expected ${job.frames * SAMPLES_PER_FRAME}`,
         );
       }
-      const { gain, limit } = normalizationGain(audio, context.normalize);
+      const { gain, limit } = planNormalization([audio], { strategy: context.normalize });
       const wav = encodeWav([audio], { sampleRate: SAMPLE_RATE_HZ, format: context.format, gain, limit });
       progress.phase(job.line, 'storing');
       const metadata = encodeAudioMetadata({
