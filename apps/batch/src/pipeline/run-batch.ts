@@ -31,6 +31,12 @@ export interface RunBatchInput {
  */
 export const FINISHING_AUDIO_SECONDS = 600;
 /**
+ * Backoff between attempts of a window or a decode: 250 ms doubling up to 8 s (with the default 8
+ * attempts, about half a minute of waiting), long enough to ride out a Triton restart.
+ */
+const WINDOW_RETRY_INITIAL_DELAY_MS = 250;
+const WINDOW_RETRY_MAX_DELAY_MS = 8_000;
+/**
  * Most jobs started and not finished, as a multiple of the concurrency (plus {@link EXTRA_ACTIVE_JOBS}).
  * Jobs waiting to decode hold only their codes (8 KB per 10 s of audio), so a deep queue is cheap and
  * keeps the windows in flight even while decoding or uploading falls behind for a while.
@@ -66,7 +72,12 @@ export async function runBatch(
     force: input.config.force,
     format: input.config.format,
     normalize: input.config.normalize,
-    retry: { ...input.retry, maxAttempts: input.config.maxAttempts },
+    retry: {
+      initialDelayMs: WINDOW_RETRY_INITIAL_DELAY_MS,
+      maxDelayMs: WINDOW_RETRY_MAX_DELAY_MS,
+      ...input.retry,
+      maxAttempts: input.config.maxAttempts,
+    },
     ...(input.onWindow ? { onWindow: input.onWindow } : {}),
   };
   const outcomes = new Map<number, JobOutcome>();

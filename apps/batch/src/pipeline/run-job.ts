@@ -5,15 +5,16 @@ import {
   CODEBOOKS,
   SAMPLES_PER_FRAME,
   SAMPLE_RATE_HZ,
+  retryWithBackoff,
   sliceCodes,
   type Codes,
+  type RetryOptions,
 } from '@musicgen/triton-client';
 import { encodeWav, planNormalization } from '@musicgen/wav';
 import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
 import type { ProgressModel } from '../progress/progress-model.js';
 import { isRetryableError, describeError } from './retryable-error.js';
-import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.js';
 import type { AudioMemoryBudget } from './audio-memory-budget.js';
 import type { WindowScheduler } from './window-scheduler.js';
 
@@ -45,7 +46,7 @@ export interface JobContext {
   readonly force: boolean;
   readonly format: SampleFormat;
   readonly normalize: NormalizeStrategy;
-  readonly retry: Omit<RetryOptions, 'signal' | 'isRetryable' | 'onRetry'>;
+  readonly retry: Omit<RetryOptions, 'signal' | 'shouldRetry' | 'onRetry'>;
   /** Called with every window request sent, for instrumentation (tests, benchmarks). */
   readonly onWindow?: (info: {
     job: PromptJob;
@@ -119,7 +120,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
         {
           ...context.retry,
           signal,
-          isRetryable: isRetryableError,
+          shouldRetry: isRetryableError,
           onRetry: ({ attempt, error, delayMs }) => {
             retries += 1;
             progress.retrying(job.line, attempt, delayMs, describeError(error));
@@ -142,7 +143,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       const audio = await retryWithBackoff(() => context.backend.decode(codes, { signal }), {
         ...context.retry,
         signal,
-        isRetryable: isRetryableError,
+        shouldRetry: isRetryableError,
       });
       if (audio.length !== job.frames * SAMPLES_PER_FRAME) {
         throw new Error(

@@ -140,6 +140,37 @@ describe('sleep and retryWithBackoff with fake time', () => {
     expect(calls).toBe(2);
   });
 
+  it('reports each retry before waiting, with the attempt, the error and the delay', async () => {
+    const retries: { attempt: number; error: unknown; delayMs: number }[] = [];
+    const result = retryWithBackoff(
+      async (index) => {
+        if (index < 2) throw new Error(`transient ${index}`);
+        return index;
+      },
+      { maxAttempts: 5, shouldRetry: () => true, jitter: 0, onRetry: (info) => retries.push(info) },
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(result).resolves.toBe(2);
+    expect(retries).toEqual([
+      { attempt: 1, error: new Error('transient 0'), delayMs: 100 },
+      { attempt: 2, error: new Error('transient 1'), delayMs: 200 },
+    ]);
+  });
+
+  it('does not start an attempt when the signal is already aborted', async () => {
+    let calls = 0;
+    const reason = new Error('stopped by the user');
+    const pending = retryWithBackoff(
+      async () => {
+        calls++;
+        return 1;
+      },
+      { maxAttempts: 3, shouldRetry: () => true, signal: AbortSignal.abort(reason) },
+    );
+    await expect(pending).rejects.toBe(reason);
+    expect(calls).toBe(0);
+  });
+
   it('rejects a maxAttempts below 1', async () => {
     await expect(
       retryWithBackoff(async () => 1, { maxAttempts: 0, shouldRetry: () => true }),

@@ -95,6 +95,8 @@ export interface RetryOptions extends BackoffOptions {
   readonly shouldRetry: (error: unknown) => boolean;
   /** Stops waiting between attempts; the pending delay rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Called before each wait with the failed attempt (1-based), its error and the delay chosen. */
+  readonly onRetry?: (info: { attempt: number; error: unknown; delayMs: number }) => void;
 }
 
 /**
@@ -118,11 +120,14 @@ export async function retryWithBackoff<T>(
     throw new RangeError(`Cannot retry: 'maxAttempts' must be a positive integer: got ${maxAttempts}`);
   }
   for (let index = 0; ; index++) {
+    signal?.throwIfAborted();
     try {
       return await attempt(index);
     } catch (error) {
       if (index + 1 >= maxAttempts || !shouldRetry(error)) throw error;
-      await sleep(backoffDelayMs(index, options), signal);
+      const delayMs = backoffDelayMs(index, options);
+      options.onRetry?.({ attempt: index + 1, error, delayMs });
+      await sleep(delayMs, signal);
     }
   }
 }
