@@ -10,16 +10,17 @@
  */
 export const MAX_BASE_LENGTH = 120;
 
-const WAV_SUFFIX = /\.wav$/i;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const SEPARATOR = /[/\\]/;
 const WINDOWS_RESERVED_CHAR = /[<>:"|?*]/;
 const WINDOWS_DEVICE = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])$/i;
-const NON_BMP = /[\ud800-\udbff]/;
-// eslint-disable-next-line no-control-regex
-const ANY_SHARED_PROBLEM = /[\u0000-\u001f\u007f-\u009f/\\<>:"|?*]|\.\./;
-const ASCII_ONLY = /^[\x20-\x7e]*$/;
+const WAV = '.wav';
+
+/** What one pass over a name found (bit flags), so that the common plain names skip the regexes. */
+const SHARED_PROBLEM = 1;
+const NOT_PRINTABLE_ASCII = 2;
+const NON_BMP = 4;
 
 /** The outcome of checking a FILENAME field: its base (without `.wav`) or why it is refused. */
 export type FileNameCheck = { readonly base: string } | { readonly problem: string };
@@ -29,23 +30,76 @@ export type FileNameCheck = { readonly base: string } | { readonly problem: stri
  * base (`take.mp3` gives base `take.mp3` and key `take.mp3_<hash8>.wav`). The base is NFC-normalised.
  */
 export function checkFileName(name: string): FileNameCheck {
-  const shared = sharedProblem(name);
+  const found = scan(name);
+  const shared = sharedProblem(name, found);
   if (shared !== undefined) return { problem: shared };
-  const base = name.replace(WAV_SUFFIX, '');
+  const base = hasWavSuffix(name) ? name.slice(0, -WAV.length) : name;
   if (base === '') return { problem: 'needs a name before ".wav"' };
-  const problem = baseProblem(base);
+  const problem = baseProblem(base, found);
   if (problem !== undefined) return { problem };
-  return { base: ASCII_ONLY.test(base) ? base : base.normalize('NFC') };
+  return { base: (found & NOT_PRINTABLE_ASCII) === 0 ? base : base.normalize('NFC') };
 }
 
 /** Why `base` cannot be the base of a key (the same rules as for a FILENAME), or undefined. */
 export function checkBaseName(base: string): string | undefined {
-  return sharedProblem(base) ?? baseProblem(base);
+  const found = scan(base);
+  return sharedProblem(base, found) ?? baseProblem(base, found);
 }
 
-function sharedProblem(name: string): string | undefined {
+/**
+ * Flags for `name`: SHARED_PROBLEM for a control character, a path separator, a character reserved on
+ * Windows or `..`; NOT_PRINTABLE_ASCII for anything outside U+0020..U+007E; NON_BMP for a surrogate pair.
+ * Removing a `.wav` suffix changes none of them.
+ */
+function scan(name: string): number {
+  let found = 0;
+  let previous = 0;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) {
+      found |= NOT_PRINTABLE_ASCII;
+      if (code <= 0x9f)
+        found |= SHARED_PROBLEM; // C0 and C1 controls, DEL
+      else if (code >= 0xd800 && code <= 0xdbff) found |= NON_BMP;
+    } else if (isReservedAscii(code) || (code === 0x2e && previous === 0x2e)) {
+      found |= SHARED_PROBLEM;
+    }
+    previous = code;
+  }
+  return found;
+}
+
+/** `/ \\ < > : " | ? *`. */
+function isReservedAscii(code: number): boolean {
+  switch (code) {
+    case 0x2f:
+    case 0x5c:
+    case 0x3c:
+    case 0x3e:
+    case 0x3a:
+    case 0x22:
+    case 0x7c:
+    case 0x3f:
+    case 0x2a:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** True when `name` ends with `.wav` in any case. */
+function hasWavSuffix(name: string): boolean {
+  const at = name.length - WAV.length;
+  if (at < 0 || name.charCodeAt(at) !== 0x2e) return false;
+  for (let i = 1; i < WAV.length; i++) {
+    if ((name.charCodeAt(at + i) | 0x20) !== WAV.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function sharedProblem(name: string, found: number): string | undefined {
   if (name === '') return 'is missing';
-  if (!ANY_SHARED_PROBLEM.test(name)) return undefined;
+  if ((found & SHARED_PROBLEM) === 0) return undefined;
   if (CONTROL.test(name)) return 'must not contain control characters';
   if (SEPARATOR.test(name)) return 'must be a plain name without / or \\ (path separators)';
   if (WINDOWS_RESERVED_CHAR.test(name)) return 'must not contain any of < > : " | ? * (reserved on Windows)';
@@ -53,7 +107,7 @@ function sharedProblem(name: string): string | undefined {
   return undefined;
 }
 
-function baseProblem(base: string): string | undefined {
+function baseProblem(base: string, found: number): string | undefined {
   if (base.endsWith('.') || base.endsWith(' ')) {
     return 'must not end with a dot or a space (reserved on Windows)';
   }
@@ -62,7 +116,7 @@ function baseProblem(base: string): string | undefined {
   if (stem.length <= 4 && WINDOWS_DEVICE.test(stem)) {
     return 'must not be a Windows device name (CON, PRN, AUX, NUL, COM0-9, LPT0-9)';
   }
-  const length = NON_BMP.test(base) ? [...base].length : base.length;
+  const length = (found & NON_BMP) === 0 ? base.length : [...base].length;
   if (length > MAX_BASE_LENGTH) return `must be at most ${MAX_BASE_LENGTH} characters without ".wav"`;
   return undefined;
 }

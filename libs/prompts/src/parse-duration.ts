@@ -9,7 +9,7 @@
  */
 export const FRAMES_PER_SECOND = 50;
 
-const WHOLE_SECONDS = /^\d{1,9}$/;
+const MAX_WHOLE_DIGITS = 9;
 const SECONDS = /^(\d+)(?:\.(\d+))?s?$/;
 const MINUTES_SECONDS = /^(\d+):(\d\d)(?:\.(\d+))?$/;
 const MAX_DECIMALS = 6;
@@ -28,31 +28,30 @@ export type DurationCheck =
  */
 export function parseDuration(text: string, maxSeconds: number): DurationCheck {
   if (text === '') return { problem: 'is missing' };
-  if (WHOLE_SECONDS.test(text)) {
-    const seconds = Number(text);
-    if (seconds === 0) return { problem: 'must be greater than 0' };
-    if (seconds > maxSeconds)
-      return { problem: `must be at most ${maxSeconds} s (maxDurationSeconds option)` };
-    return { seconds, frames: seconds * FRAMES_PER_SECOND };
+  const whole = wholeSeconds(text);
+  if (whole !== undefined) {
+    if (whole === 0) return { problem: 'must be greater than 0' };
+    if (whole > maxSeconds) return { problem: `must be at most ${maxSeconds} s (maxDurationSeconds option)` };
+    return { seconds: whole, frames: whole * FRAMES_PER_SECOND };
   }
-  let whole: string;
+  let secondsText: string;
   let fraction: string;
   let minutes = 0;
   const plain = SECONDS.exec(text);
   if (plain !== null) {
-    whole = plain[1] ?? '';
+    secondsText = plain[1] ?? '';
     fraction = plain[2] ?? '';
   } else {
     const clock = MINUTES_SECONDS.exec(text);
     if (clock === null) return { problem: 'must be seconds (12, 12.5, 12s) or m:ss (1:30, 0:45.5)' };
     minutes = Number(clock[1]);
-    whole = clock[2] ?? '';
+    secondsText = clock[2] ?? '';
     fraction = clock[3] ?? '';
-    if (Number(whole) >= 60) return { problem: 'must have fewer than 60 seconds after ":"' };
+    if (Number(secondsText) >= 60) return { problem: 'must have fewer than 60 seconds after ":"' };
   }
   if (fraction.length > MAX_DECIMALS) return { problem: `must have at most ${MAX_DECIMALS} decimal places` };
   const micros =
-    (minutes * 60 + Number(whole)) * MICROS_PER_SECOND + Number(fraction.padEnd(MAX_DECIMALS, '0'));
+    (minutes * 60 + Number(secondsText)) * MICROS_PER_SECOND + Number(fraction.padEnd(MAX_DECIMALS, '0'));
   const seconds = micros / MICROS_PER_SECOND;
   if (micros === 0) return { problem: 'must be greater than 0' };
   if (seconds > maxSeconds) return { problem: `must be at most ${maxSeconds} s (maxDurationSeconds option)` };
@@ -60,4 +59,16 @@ export function parseDuration(text: string, maxSeconds: number): DurationCheck {
   const frames = (halfUp - (halfUp % MICROS_PER_FRAME)) / MICROS_PER_FRAME;
   if (frames === 0) return { problem: 'rounds to 0 frames (the shortest duration is 0.01 s)' };
   return { seconds, frames };
+}
+
+/** The value of 1 to 9 ASCII digits (the common case, read without a regex), else undefined. */
+function wholeSeconds(text: string): number | undefined {
+  if (text.length > MAX_WHOLE_DIGITS) return undefined;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return value;
 }

@@ -5,6 +5,7 @@ import { parseDuration } from './parse-duration.js';
 import { parseOptionTokens, recogniseOptions, type LineOverrides } from './parse-options-field.js';
 import type { PromptJob } from './prompt-job.js';
 import type { PromptLineError } from './prompt-line-error.js';
+import { skipWhitespace, skipWhitespaceBack } from './whitespace.js';
 
 /** What every line is checked against. */
 export interface LineContext {
@@ -15,7 +16,7 @@ export interface LineContext {
 /** A parsed line: a job, the line's problems, or undefined for a blank or comment line. */
 export type LineOutcome = PromptJob | PromptLineError[] | undefined;
 
-const BLANK_OR_COMMENT = /^\s*(?:#|$)/;
+const HASH = 0x23;
 const MAX_SHOWN = 60;
 const HEADS = new WeakMap<GenerationDefaults, string>();
 const FORM = 'line must have the form PROMPT ; DURATION ; FILENAME';
@@ -26,7 +27,8 @@ const FORM = 'line must have the form PROMPT ; DURATION ; FILENAME';
  * only `key=value` tokens. Every problem of the line is reported, each at its field's column.
  */
 export function parseLine(text: string, line: number, context: LineContext): LineOutcome {
-  if (BLANK_OR_COMMENT.test(text)) return undefined;
+  const start = skipWhitespace(text, 0, text.length);
+  if (start === text.length || text.charCodeAt(start) === HASH) return undefined;
   let errors: PromptLineError[] | undefined;
 
   const last = text.lastIndexOf(';');
@@ -49,29 +51,21 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
     }
   }
 
-  const prompt = trimmed(text, 0, first);
-  const duration = trimmed(text, first + 1, second);
-  const fileName = trimmed(text, second + 1, end);
+  const prompt = text.slice(start, skipWhitespaceBack(text, start, first));
+  const durationStart = skipWhitespace(text, first + 1, second);
+  const duration = text.slice(durationStart, skipWhitespaceBack(text, durationStart, second));
+  const nameStart = skipWhitespace(text, second + 1, end);
+  const fileName = text.slice(nameStart, skipWhitespaceBack(text, nameStart, end));
   if (prompt === '') errors = report(errors, text, line, 0, `prompt must not be empty: found ""`);
   const parsedDuration = parseDuration(duration, context.maxDurationSeconds);
   if ('problem' in parsedDuration) {
-    errors = report(
-      errors,
-      text,
-      line,
-      fieldIndex(text, first + 1, duration),
-      `duration ${parsedDuration.problem}: found ${show(duration)}`,
-    );
+    const index = duration === '' ? first + 1 : durationStart;
+    errors = report(errors, text, line, index, `duration ${parsedDuration.problem}: found ${show(duration)}`);
   }
   const parsedName = checkFileName(fileName);
   if ('problem' in parsedName) {
-    errors = report(
-      errors,
-      text,
-      line,
-      fieldIndex(text, second + 1, fileName),
-      `filename ${parsedName.problem}: found ${show(fileName)}`,
-    );
+    const index = fileName === '' ? second + 1 : nameStart;
+    errors = report(errors, text, line, index, `filename ${parsedName.problem}: found ${show(fileName)}`);
   }
   if (errors !== undefined || 'problem' in parsedDuration || 'problem' in parsedName) {
     return (errors ?? []).sort((a, b) => a.column - b.column);
@@ -131,16 +125,6 @@ function report(
   const list = errors ?? [];
   list.push({ line, column: columnAt(text, index), message });
   return list;
-}
-
-/** The trimmed text of `text` between UTF-16 offsets `start` and `end`. */
-function trimmed(text: string, start: number, end: number): string {
-  return text.slice(start, end).trim();
-}
-
-/** UTF-16 offset where a field starting at `start` has its trimmed `value` (or `start` when empty). */
-function fieldIndex(text: string, start: number, value: string): number {
-  return value === '' ? start : text.indexOf(value, start);
 }
 
 /** 1-based column, in code points, of UTF-16 offset `index` in `text`. */
