@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { PromptsFileError } from './prompts-file-error.js';
 
@@ -8,6 +9,8 @@ export interface LineSource {
 }
 
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 const BOM = '\ufeff';
 
 /**
@@ -20,7 +23,6 @@ export async function* readLines(
   chunks: AsyncIterable<Uint8Array | string>,
   { source, maxBytes }: LineSource,
 ): AsyncGenerator<string[]> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let bytesRead = 0;
@@ -46,14 +48,14 @@ export async function* readLines(
     const blockOffset = bytesRead - bytes.length - pendingBytes;
     pending = lastNewline + 1 < bytes.length ? [Buffer.from(bytes.subarray(lastNewline + 1))] : [];
     pendingBytes = bytes.length - lastNewline - 1;
-    const lines = decodeLines(decoder, block, { source, firstLine: linesDone + 1, blockOffset });
+    const lines = decodeLines(block, { source, firstLine: linesDone + 1, blockOffset });
     lines.pop();
     linesDone += lines.length;
     yield lines;
   }
   if (pendingBytes > 0) {
     const block = Buffer.concat(pending);
-    yield decodeLines(decoder, block, {
+    yield decodeLines(block, {
       source,
       firstLine: linesDone + 1,
       blockOffset: bytesRead - pendingBytes,
@@ -97,29 +99,41 @@ export function formatBytes(bytes: number): string {
   return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB (${bytes} bytes)`;
 }
 
+/**
+ * The lines of `block` (whole lines, the last one without its line ending; a trailing line ending gives
+ * a last empty line). The block is validated as a whole, then each line is decoded on its own: a line
+ * of ASCII text then becomes a compact one-byte string, which is cheaper to scan, slice and hash than a
+ * slice of one large two-byte string.
+ */
 function decodeLines(
-  decoder: TextDecoder,
   block: Buffer,
   where: { source: string; firstLine: number; blockOffset: number },
 ): string[] {
   if (where.blockOffset === 0) checkUtf16(block, where.source);
   const nul = block.indexOf(0);
   if (nul >= 0) throw locate(where, block, nul, 'NUL byte');
-  let text: string;
-  try {
-    text = decoder.decode(block);
-  } catch {
+  if (!isUtf8(block)) {
     const bad = firstInvalidUtf8(block);
     const value = block[bad] ?? 0;
     throw locate(where, block, bad, `invalid byte 0x${value.toString(16).toUpperCase().padStart(2, '0')}`);
   }
-  const lines = text.split('\n');
-  if (where.firstLine === 1 && lines[0]?.startsWith(BOM)) lines[0] = lines[0].slice(1);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
+  const lines: string[] = [];
+  let start = where.firstLine === 1 && startsWithBom(block) ? UTF8_BOM.length : 0;
+  for (let end = block.indexOf(NEWLINE, start); end >= 0; end = block.indexOf(NEWLINE, start)) {
+    lines.push(decodeLine(block, start, end));
+    start = end + 1;
   }
+  lines.push(decodeLine(block, start, block.length));
   return lines;
+}
+
+/** The text of `block` from byte `start` to byte `end`, less a final `\r`. */
+function decodeLine(block: Buffer, start: number, end: number): string {
+  return block.toString('utf8', start, end > start && block[end - 1] === CARRIAGE_RETURN ? end - 1 : end);
+}
+
+function startsWithBom(block: Buffer): boolean {
+  return block[0] === UTF8_BOM[0] && block[1] === UTF8_BOM[1] && block[2] === UTF8_BOM[2];
 }
 
 function locate(
