@@ -16,8 +16,10 @@ const SEPARATOR = /[/\\]/;
 const WINDOWS_RESERVED_CHAR = /[<>:"|?*]/;
 const WINDOWS_DEVICE = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])$/i;
 const WAV = '.wav';
+/** Printable ASCII without the separators and the characters reserved on Windows: the common case. */
+const PLAIN_NAME = /^[\x20\x21\x23-\x29\x2b-\x2e\x30-\x39\x3b\x3d\x40-\x5b\x5d-\x7b\x7d\x7e]*$/;
 
-/** What one pass over a name found (bit flags), so that the common plain names skip the regexes. */
+/** What a pass over a name found (bit flags), so that the common plain names skip the other checks. */
 const SHARED_PROBLEM = 1;
 const NOT_PRINTABLE_ASCII = 2;
 const NON_BMP = 4;
@@ -47,19 +49,19 @@ export function checkBaseName(base: string): string | undefined {
 }
 
 /**
- * Flags for `name`: SHARED_PROBLEM for a control character, a path separator, a character reserved on
- * Windows or `..`; NOT_PRINTABLE_ASCII for anything outside U+0020..U+007E; NON_BMP for a surrogate pair.
- * Removing a `.wav` suffix changes none of them.
+ * Flags for `name`: SHARED_PROBLEM for a control character (C0, DEL or C1), a path separator, a
+ * character reserved on Windows or `..`; NOT_PRINTABLE_ASCII for anything outside U+0020..U+007E;
+ * NON_BMP for a surrogate pair. Removing a `.wav` suffix changes none of them.
  */
 function scan(name: string): number {
+  if (PLAIN_NAME.test(name) && !name.includes('..')) return 0;
   let found = 0;
   let previous = 0;
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);
     if (code < 0x20 || code > 0x7e) {
       found |= NOT_PRINTABLE_ASCII;
-      if (code <= 0x9f)
-        found |= SHARED_PROBLEM; // C0 and C1 controls, DEL
+      if (code <= 0x9f) found |= SHARED_PROBLEM;
       else if (code >= 0xd800 && code <= 0xdbff) found |= NON_BMP;
     } else if (isReservedAscii(code) || (code === 0x2e && previous === 0x2e)) {
       found |= SHARED_PROBLEM;

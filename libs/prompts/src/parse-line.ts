@@ -31,12 +31,20 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
   if (start === text.length || text.charCodeAt(start) === HASH) return undefined;
   let errors: PromptLineError[] | undefined;
 
-  const last = text.lastIndexOf(';');
+  // The last three `;`, found going forward: V8's indexOf is much faster than its lastIndexOf.
+  let last = -1;
+  let before = -1;
+  let beforeThat = -1;
+  for (let at = text.indexOf(';'); at >= 0; at = text.indexOf(';', at + 1)) {
+    beforeThat = before;
+    before = last;
+    last = at;
+  }
   const tokens =
     last < 0 || text.indexOf('=', last) < 0 ? undefined : recogniseOptions(text.slice(last + 1), last + 1);
   const end = tokens === undefined ? text.length : last;
-  const second = tokens === undefined ? last : end > 0 ? text.lastIndexOf(';', end - 1) : -1;
-  const first = second > 0 ? text.lastIndexOf(';', second - 1) : -1;
+  const second = tokens === undefined ? last : before;
+  const first = tokens === undefined ? before : beforeThat;
   if (first < 0) {
     const hint = tokens === undefined ? '' : ' ; OPTIONS (the text after the last ";" looks like options)';
     return [{ line, column: 1, message: `${FORM}${hint}: found ${show(text)}` }];
