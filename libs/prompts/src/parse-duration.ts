@@ -31,7 +31,7 @@ export function parseDuration(text: string, maxSeconds: number): DurationCheck {
   const whole = wholeSeconds(text);
   if (whole !== undefined) {
     if (whole === 0) return { problem: 'must be greater than 0' };
-    if (whole > maxSeconds) return { problem: `must be at most ${maxSeconds} s (maxDurationSeconds option)` };
+    if (whole > maxSeconds) return { problem: `must be at most ${maxSeconds} s` };
     return { seconds: whole, frames: whole * FRAMES_PER_SECOND };
   }
   let secondsText: string;
@@ -54,7 +54,7 @@ export function parseDuration(text: string, maxSeconds: number): DurationCheck {
     (minutes * 60 + Number(secondsText)) * MICROS_PER_SECOND + Number(fraction.padEnd(MAX_DECIMALS, '0'));
   const seconds = micros / MICROS_PER_SECOND;
   if (micros === 0) return { problem: 'must be greater than 0' };
-  if (seconds > maxSeconds) return { problem: `must be at most ${maxSeconds} s (maxDurationSeconds option)` };
+  if (seconds > maxSeconds) return { problem: `must be at most ${maxSeconds} s` };
   const halfUp = micros + MICROS_PER_FRAME / 2;
   const frames = (halfUp - (halfUp % MICROS_PER_FRAME)) / MICROS_PER_FRAME;
   if (frames === 0) return { problem: 'rounds to 0 frames (the shortest duration is 0.01 s)' };

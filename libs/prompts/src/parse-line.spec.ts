@@ -130,7 +130,7 @@ describe('parseLine: errors', () => {
       'piano ; ten ; a',
       [[9, 'duration must be seconds (12, 12.5, 12s) or m:ss (1:30, 0:45.5): found "ten"']],
     ],
-    ['piano ; 601 ; a', [[9, 'duration must be at most 600 s (maxDurationSeconds option): found "601"']]],
+    ['piano ; 601 ; a', [[9, 'duration must be at most 600 s: found "601"']]],
     [
       'piano ; 0.001 ; a',
       [[9, 'duration rounds to 0 frames (the shortest duration is 0.01 s): found "0.001"']],

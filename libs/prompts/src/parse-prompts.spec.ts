@@ -110,9 +110,7 @@ describe('parsePrompts: text', () => {
       defaults: { modelId: 'facebook/musicgen-small', topP: 0.9 },
       maxDurationSeconds: 30,
     });
-    expect(formatPromptErrors(result)).toEqual([
-      '<input>:1:5: duration must be at most 30 s (maxDurationSeconds option): found "31"',
-    ]);
+    expect(formatPromptErrors(result)).toEqual(['<input>:1:5: duration must be at most 30 s: found "31"']);
     expect(result.jobs).toMatchObject([
       { line: 2, modelId: 'facebook/musicgen-small', guidance: 7, topK: 250, topP: 0.9, temperature: 1 },
     ]);
