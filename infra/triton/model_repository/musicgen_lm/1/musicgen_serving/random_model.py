@@ -1,8 +1,12 @@
 """Random-weight MusicGen models and a small word-level tokenizer, for tests and benchmarks.
 
 Nothing here touches the network: configurations are written out in code. ``tiny`` is a few
-hundred thousand parameters; ``small``/``medium``/``large`` have the released decoder shapes with a
-T5-base-shaped text encoder (random weights cost the same time as the released ones).
+hundred thousand parameters with a toy codec; ``tiny-32k`` is the same tiny text encoder and LM with
+the released 32 kHz EnCodec shape (640 samples per frame), for end-to-end tests that decode real-length
+audio; ``small``/``medium``/``large`` have the released decoder shapes with a T5-base-shaped text
+encoder (random weights cost the same time as the released ones).
+
+Save one for serving with ``python -m musicgen_serving.random_model tiny-32k OUT_DIR``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import torch
 DECODER_SHAPES = {
     # hidden, layers, heads, ffn
     "tiny": (64, 2, 4, 128),
+    "tiny-32k": (64, 2, 4, 128),
     "small": (1024, 24, 16, 4096),
     "medium": (1536, 48, 24, 6144),
     "large": (2048, 48, 32, 8192),
@@ -47,7 +52,19 @@ def build_config(size: str = "tiny"):
             f"current value is {size!r}"
         )
     hidden, layers, heads, ffn = DECODER_SHAPES[size]
-    if size == "tiny":
+    codec_32k = EncodecConfig(
+        sampling_rate=32000,
+        upsampling_ratios=[8, 5, 4, 4],
+        hidden_size=128,
+        num_filters=64,
+        num_lstm_layers=2,
+        codebook_size=2048,
+        target_bandwidths=[2.2],
+        use_causal_conv=False,
+        use_conv_shortcut=False,  # audiocraft's SEANet uses identity skips (true_skip)
+        normalize=False,
+    )
+    if size.startswith("tiny"):
         t5 = T5Config(
             vocab_size=64,
             d_model=32,
@@ -58,30 +75,22 @@ def build_config(size: str = "tiny"):
             relative_attention_num_buckets=8,
             dropout_rate=0.0,
         )
-        codec = EncodecConfig(
-            sampling_rate=800,
-            upsampling_ratios=[4, 4],
-            hidden_size=16,
-            num_filters=4,
-            num_lstm_layers=1,
-            codebook_size=2048,
-            target_bandwidths=[2.2],
-            use_causal_conv=False,
-            normalize=False,
-        )
+        codec = codec_32k
+        if size == "tiny":
+            codec = EncodecConfig(
+                sampling_rate=800,
+                upsampling_ratios=[4, 4],
+                hidden_size=16,
+                num_filters=4,
+                num_lstm_layers=1,
+                codebook_size=2048,
+                target_bandwidths=[2.2],
+                use_causal_conv=False,
+                normalize=False,
+            )
     else:
         t5 = T5Config(vocab_size=64, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12, dropout_rate=0.0)
-        codec = EncodecConfig(
-            sampling_rate=32000,
-            upsampling_ratios=[8, 5, 4, 4],
-            hidden_size=128,
-            num_filters=64,
-            num_lstm_layers=2,
-            codebook_size=2048,
-            target_bandwidths=[2.2],
-            use_causal_conv=False,
-            normalize=False,
-        )
+        codec = codec_32k
     dec = MusicgenDecoderConfig(
         vocab_size=2048,
         hidden_size=hidden,
@@ -117,3 +126,18 @@ def build_model(size: str = "tiny", seed: int = 0, device: str = "cpu", dtype: t
     gen = model.generation_config
     gen.decoder_start_token_id = gen.pad_token_id = gen.bos_token_id = 2048
     return model
+
+
+def save_random_model(size: str, out_dir: str, seed: int = 0) -> None:
+    """Writes a random model and the word-level tokenizer with ``save_pretrained`` (loadable offline)."""
+    model = build_model(size, seed=seed)
+    model.save_pretrained(out_dir)
+    build_tokenizer().save_pretrained(out_dir)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m musicgen_serving.random_model SIZE OUT_DIR")
+    save_random_model(sys.argv[1], sys.argv[2])
