@@ -10,8 +10,11 @@ import {
 import {
   DECODE_TENSORS,
   ENCODEC_DECODE,
+  FRAME_RATE_HZ,
   MUSICGEN_LM,
-  SAMPLES_PER_FRAME,
+  samplesForFrames,
+} from '@musicgen/contract';
+import {
   encodeRawTensor,
   loadInferenceService,
   type ModelInferRequest,
@@ -77,7 +80,7 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
   const {
     port = 0,
     host = '127.0.0.1',
-    progressIntervalFrames = 50,
+    progressIntervalFrames = FRAME_RATE_HZ,
     framesPerSecond = 0,
     maxDecodeFrames = 3000,
   } = options;
@@ -96,7 +99,7 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
   const decode = async (request: ModelInferRequest): Promise<ModelInferResponse> => {
     const { codes, frames } = parseDecodeRequest(request, maxDecodeFrames);
     const audio = await decodeCodesCooperatively(codes, frames);
-    const shape = [1, frames * SAMPLES_PER_FRAME];
+    const shape = [1, samplesForFrames(frames)];
     return {
       model_name: ENCODEC_DECODE,
       model_version: MODEL_VERSION,

@@ -1,8 +1,6 @@
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { CODEBOOKS, ENCODEC_DECODE, LM_TENSORS, MUSICGEN_LM } from '@musicgen/contract';
 import {
-  ENCODEC_DECODE,
-  LM_TENSORS,
-  MUSICGEN_LM,
   TRITON_FINAL_RESPONSE,
   encodeRawTensor,
   type ModelInferRequest,
@@ -119,11 +117,7 @@ export class StreamSession {
     while (done < lm.numFrames) {
       if (this.stopped) return;
       const n = Math.min(progressIntervalFrames, lm.numFrames - done);
-      const codes = new Int32Array(4 * n);
-      for (let f = 0; f < n; f++) {
-        const frame = generator.nextFrame();
-        for (let cb = 0; cb < 4; cb++) codes[cb * n + f] = frame[cb] as number;
-      }
+      const codes = generator.nextFrames(n);
       done += n;
       if (framesPerSecond > 0) {
         const due = started + (done / framesPerSecond) * 1000;
@@ -134,7 +128,7 @@ export class StreamSession {
       if (this.stopped) return;
       const last = done === lm.numFrames;
       const tensors = [
-        { name: LM_TENSORS.CODES, datatype: 'INT32' as const, shape: [4, n], data: codes },
+        { name: LM_TENSORS.CODES, datatype: 'INT32' as const, shape: [CODEBOOKS, n], data: codes },
         { name: LM_TENSORS.FRAMES_DONE, datatype: 'INT32' as const, shape: [1], data: Int32Array.of(done) },
       ].filter((t) => lm.outputs.includes(t.name));
       await this.write({

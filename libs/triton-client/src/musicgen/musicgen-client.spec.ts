@@ -13,7 +13,7 @@ import {
   startTestTritonServer,
   type TestTritonServer,
 } from '../testing/index.js';
-import { sliceCodes, type Codes } from './codes.js';
+import { sliceCodes, type Codes } from '@musicgen/contract';
 import { MusicgenClient, type WindowProgress } from './musicgen-client.js';
 
 const cleanups: (() => void)[] = [];
@@ -77,7 +77,7 @@ describe('MusicgenClient.generateWindow', () => {
       frames: 10,
       promptCodes: prompt,
       seed: 5,
-      guidanceScale: 1,
+      guidance: 1,
       topK: 0,
       topP: 0.9,
       temperature: 0.5,
@@ -122,14 +122,22 @@ describe('MusicgenClient.generateWindow', () => {
     ],
     [{ frames: 10, seed: 0.5 }, 'Cannot generate a window: seed must be a 64-bit signed integer: got 0.5'],
     [{ frames: 10, topK: -1 }, 'Cannot generate a window: TOP_K must be an integer from 0 to 2048: got -1'],
+    [
+      { frames: 10, topK: 2049 },
+      'Cannot generate a window: TOP_K must be an integer from 0 to 2048: got 2049',
+    ],
+    [
+      { frames: 10, guidance: 101 },
+      'Cannot generate a window: GUIDANCE_SCALE must be a number from 0 to 100: got 101',
+    ],
     [{ frames: 10, topP: 1.5 }, 'Cannot generate a window: TOP_P must be a number from 0 to 1: got 1.5'],
     [
       { frames: 10, temperature: NaN },
-      'Cannot generate a window: TEMPERATURE must be a finite number >= 0: got NaN',
+      'Cannot generate a window: TEMPERATURE must be a number from 0 to 100: got NaN',
     ],
     [
-      { frames: 10, guidanceScale: -1 },
-      'Cannot generate a window: GUIDANCE_SCALE must be a finite number >= 0: got -1',
+      { frames: 10, guidance: -1 },
+      'Cannot generate a window: GUIDANCE_SCALE must be a number from 0 to 100: got -1',
     ],
   ])('rejects invalid request %# before sending', async (request, message) => {
     const { musicgen, server } = await setup();

@@ -3,12 +3,14 @@ import type { InferParameter, ModelInferRequest, ModelInferResponse } from '../g
 import { TRITON_ENABLE_EMPTY_FINAL_RESPONSE, TRITON_FINAL_RESPONSE } from '../grpc/reserved-parameters.js';
 import {
   CODEBOOKS,
+  CODEBOOK_SIZE,
+  copyCodeFrames,
   ENCODEC_DECODE_CONTRACT,
   MAX_FRAMES_PARAMETER,
   MUSICGEN_LM_CONTRACT,
   SAMPLES_PER_FRAME,
   type ContractModel,
-} from '../musicgen/contract.js';
+} from '@musicgen/contract';
 import type { Tensor } from '../tensor/datatype.js';
 import { encodeRawTensor } from '../tensor/encode-raw-tensor.js';
 import { readInputs } from './read-inputs.js';
@@ -41,7 +43,7 @@ export interface FakeMusicgenLmOptions {
  * ```
  */
 export function fakeCode(seed: bigint, codebook: number, frame: number): number {
-  return (Number(BigInt.asUintN(11, seed)) * 7 + (frame * CODEBOOKS + codebook) * 13) % 2048;
+  return (Number(BigInt.asUintN(11, seed)) * 7 + (frame * CODEBOOKS + codebook) * 13) % CODEBOOK_SIZE;
 }
 
 /** Codes `[4, frames]` (codebook-major) the fake LM produces for a seed. */
@@ -73,8 +75,7 @@ export function fakeMusicgenLm(options: FakeMusicgenLmOptions = {}): ScriptedMod
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         const n = Math.min(chunkFrames, frames - done);
         const chunk = new Int32Array(CODEBOOKS * n);
-        for (let c = 0; c < CODEBOOKS; c++)
-          chunk.set(all.subarray(c * frames + done, c * frames + done + n), c * n);
+        copyCodeFrames(all, frames, done, chunk, n, 0, n);
         done += n;
         const codes: Tensor = { name: 'CODES', datatype: 'INT32', shape: [CODEBOOKS, n], data: chunk };
         const progress: Tensor = {

@@ -1,0 +1,42 @@
+export {
+  CODEBOOKS,
+  CODEBOOK_SIZE,
+  CODE_MIN,
+  CODE_MAX,
+  SAMPLE_RATE_HZ,
+  SAMPLES_PER_FRAME,
+  FRAME_RATE_HZ,
+  MAX_WINDOW_FRAMES,
+  DELAY_STEPS,
+  samplesForFrames,
+  secondsForFrames,
+} from './codec.js';
+export { copyCodeFrames, sliceCodes, concatCodes, codesProblem, type Codes } from './codes.js';
+export {
+  DEFAULT_SAMPLING,
+  SAMPLING_LIMITS,
+  SAMPLING_NAMES,
+  MAX_SEED,
+  samplingProblem,
+  checkSampling,
+  seedProblem,
+  type SamplingParameters,
+  type SamplingName,
+  type SamplingLimit,
+} from './sampling.js';
+export {
+  MUSICGEN_LM,
+  ENCODEC_DECODE,
+  DEFAULT_MODEL_ID,
+  VARIABLE_DIM,
+  MAX_FRAMES_PARAMETER,
+  LM_TENSORS,
+  SAMPLING_TENSORS,
+  DECODE_TENSORS,
+  MUSICGEN_LM_CONTRACT,
+  ENCODEC_DECODE_CONTRACT,
+  MODEL_CONTRACTS,
+  type ContractDataType,
+  type ContractTensor,
+  type ContractModel,
+} from './models.js';
