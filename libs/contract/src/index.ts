@@ -27,16 +27,30 @@ export {
 export {
   MUSICGEN_LM,
   ENCODEC_DECODE,
+  MUSICGEN_INFO,
   DEFAULT_MODEL_ID,
   VARIABLE_DIM,
   MAX_FRAMES_PARAMETER,
   LM_TENSORS,
   SAMPLING_TENSORS,
   DECODE_TENSORS,
+  INFO_TENSORS,
   MUSICGEN_LM_CONTRACT,
   ENCODEC_DECODE_CONTRACT,
+  MUSICGEN_INFO_CONTRACT,
   MODEL_CONTRACTS,
   type ContractDataType,
   type ContractTensor,
   type ContractModel,
 } from './models.js';
+export { ERROR_CLASSES, tagError, readErrorTag, type ErrorClass } from './errors.js';
+export {
+  CONTRACT_VERSION,
+  parseServerFacts,
+  serverFactsJson,
+  type ServerFacts,
+  type ServedModelFacts,
+  type LmFacts,
+  type DecodeFacts,
+  type WeightsKind,
+} from './facts.js';

@@ -2,7 +2,7 @@ import { CODEBOOKS } from './codec.js';
 import type { SamplingName } from './sampling.js';
 
 /**
- * The models served through Triton (model contract v1, see docs/architecture.md): model names, tensor
+ * The models served through Triton (model contract v1.1, see docs/architecture.md): model names, tensor
  * names, datatypes and shapes. The contract test in `@musicgen/triton-client` holds
  * `infra/triton/model_repository/*\/config.pbtxt` to these, and the preview engine serves them.
  *
@@ -13,6 +13,8 @@ import type { SamplingName } from './sampling.js';
 export const MUSICGEN_LM = 'musicgen_lm';
 /** Name of the model that turns codes into audio. */
 export const ENCODEC_DECODE = 'encodec_decode';
+/** Name of the model that publishes the server's facts (contract v1.1). */
+export const MUSICGEN_INFO = 'musicgen_info';
 
 /** The checkpoint jobs are made with unless told otherwise; part of every job's identity. */
 export const DEFAULT_MODEL_ID = 'facebook/musicgen-medium';
@@ -55,6 +57,9 @@ export const SAMPLING_TENSORS: Readonly<
 
 /** Tensor names of `encodec_decode`. */
 export const DECODE_TENSORS = Object.freeze({ CODES: 'CODES', AUDIO: 'AUDIO' });
+
+/** Tensor names of `musicgen_info`. */
+export const INFO_TENSORS = Object.freeze({ FACTS: 'FACTS' });
 
 /** Datatypes the contract uses, as Triton's protocol names them. */
 export type ContractDataType = 'BYTES' | 'INT32' | 'INT64' | 'FP32';
@@ -134,8 +139,22 @@ export const ENCODEC_DECODE_CONTRACT: ContractModel = Object.freeze({
   parameters: Object.freeze([MAX_FRAMES_PARAMETER]),
 });
 
+/**
+ * `musicgen_info` (contract v1.1): a request without inputs is answered with FACTS `[1]`, one UTF-8 JSON
+ * document of what the server's models really serve (see `parseServerFacts`).
+ */
+export const MUSICGEN_INFO_CONTRACT: ContractModel = Object.freeze({
+  name: MUSICGEN_INFO,
+  maxBatchSize: 0,
+  decoupled: false,
+  inputs: Object.freeze([]),
+  outputs: Object.freeze([tensor(INFO_TENSORS.FACTS, 'BYTES', [1])]),
+  parameters: Object.freeze([]),
+});
+
 /** Every model of the contract, by name. */
 export const MODEL_CONTRACTS: Readonly<Record<string, ContractModel>> = Object.freeze({
   [MUSICGEN_LM]: MUSICGEN_LM_CONTRACT,
   [ENCODEC_DECODE]: ENCODEC_DECODE_CONTRACT,
+  [MUSICGEN_INFO]: MUSICGEN_INFO_CONTRACT,
 });

@@ -214,7 +214,10 @@ describe('preview engine over gRPC with the Triton client', () => {
       "Request for unknown model: 'musicgen_xl' is not found",
     ],
   ])('rejects %s on the stream with a message naming input and value', async (_, request, details) => {
-    expect(await failure(client.streamInfer(request))).toEqual({ code: 'UNKNOWN', details });
+    // A model's refusal travels tagged [INVALID_ARG] and the client maps it back; the server's own
+    // errors (an unknown model) have no tag and stay UNKNOWN, as with Triton.
+    const code = details.startsWith('Request for unknown model') ? 'UNKNOWN' : 'INVALID_ARGUMENT';
+    expect(await failure(client.streamInfer(request))).toEqual({ code, details });
   });
 
   it('rejects bad decode inputs with INVALID_ARGUMENT', async () => {

@@ -30,7 +30,7 @@ import {
   modelMetadata,
   unknownModelMessage,
 } from './model-catalog.js';
-import { RequestError } from './request-error.js';
+import { modelFailure, RequestError } from './request-error.js';
 import { StreamSession } from './stream-session.js';
 
 /** Options of {@link startPreviewEngine}; every field is optional. */
@@ -118,8 +118,8 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
       try {
         callback(null, await handler(call.request));
       } catch (error) {
-        const e = error instanceof RequestError ? error : new RequestError(status.INTERNAL, String(error));
-        callback({ code: e.code, details: e.message });
+        const e = error instanceof RequestError ? error : modelFailure(error);
+        callback({ code: e.code, details: e.wireMessage });
       }
     };
   const model = (request: { name: string; version?: string }) => {

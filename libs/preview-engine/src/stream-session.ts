@@ -11,7 +11,7 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
 import { CodeGenerator } from './code-generator.js';
 import { parseLmRequest, type LmRequest } from './lm-request.js';
 import { MODEL_VERSION, findModel, unknownModelMessage } from './model-catalog.js';
-import { RequestError } from './request-error.js';
+import { modelFailure, RequestError } from './request-error.js';
 
 /** What a stream needs from the engine. */
 export interface SessionContext {
@@ -94,8 +94,7 @@ export class StreamSession {
       }
     } catch (error) {
       if (this.stopped) return;
-      const message =
-        error instanceof RequestError ? error.message : `preview engine failed: ${String(error)}`;
+      const message = (error instanceof RequestError ? error : modelFailure(error)).wireMessage;
       await this.write({
         error_message: message,
         infer_response: {

@@ -9,11 +9,13 @@ import {
   responseFor,
   fakeCodes,
   fakeEncodecDecode,
+  fakeMusicgenInfo,
   fakeMusicgenLm,
+  FAKE_LM_FAULTS,
   startTestTritonServer,
   type TestTritonServer,
 } from '../testing/index.js';
-import { sliceCodes, type Codes } from '@musicgen/contract';
+import { sliceCodes, type Codes, type ServerFacts } from '@musicgen/contract';
 import { MusicgenClient, type WindowProgress } from './musicgen-client.js';
 
 const cleanups: (() => void)[] = [];
@@ -185,6 +187,77 @@ describe('MusicgenClient against a server that breaks the contract', () => {
       name: 'TritonError',
       codeName: 'INTERNAL',
       message,
+    });
+  });
+});
+
+describe('MusicgenClient and tagged model errors', () => {
+  it('maps an [INVALID_ARG] stream error to INVALID_ARGUMENT without the tag', async () => {
+    const { musicgen } = await setup();
+    await expect(musicgen.generateWindow({ text: FAKE_LM_FAULTS.INVALID, frames: 10 })).rejects.toMatchObject(
+      {
+        name: 'TritonError',
+        codeName: 'INVALID_ARGUMENT',
+        details: "Cannot accept request as TEXT '<invalid>' asks to be refused",
+      },
+    );
+  });
+
+  it('keeps an untagged stream error UNKNOWN', async () => {
+    const { musicgen } = await setup();
+    await expect(musicgen.generateWindow({ text: FAKE_LM_FAULTS.FAIL, frames: 100 })).rejects.toMatchObject({
+      codeName: 'UNKNOWN',
+      details: "TEXT '<fail>' asks this request to fail",
+    });
+  });
+});
+
+const FACTS: ServerFacts = {
+  contract: '1.1',
+  lm: {
+    instances: 1,
+    modelId: '/models/tiny',
+    source: '/models/tiny',
+    revision: null,
+    weights: 'random',
+    device: 'cpu',
+    dtypes: { text_encoder: 'float32', decoder: 'float32' },
+    maxConcurrentRequests: 24,
+    maxQueueSize: 256,
+    maxTextTokens: 64,
+    maxTotalFrames: 1500,
+  },
+};
+
+describe('MusicgenClient.facts', () => {
+  async function serve(models: Parameters<typeof startTestTritonServer>[0]) {
+    const server = await startTestTritonServer(models);
+    const client = new TritonClient({ address: server.address });
+    cleanups.push(
+      () => client.close(),
+      () => server.kill(),
+    );
+    return new MusicgenClient({ client });
+  }
+
+  it('reads what musicgen_info publishes', async () => {
+    const musicgen = await serve({ models: { musicgen_info: fakeMusicgenInfo(FACTS) } });
+    expect(await musicgen.facts()).toEqual(FACTS);
+  });
+
+  it('is undefined for a server without musicgen_info', async () => {
+    const musicgen = await serve({ models: { musicgen_lm: fakeMusicgenLm() } });
+    expect(await musicgen.facts()).toBeUndefined();
+  });
+
+  it('refuses a malformed document as a contract breach', async () => {
+    const musicgen = await serve({
+      models: { musicgen_info: fakeMusicgenInfo('{"contract":"1.1","models":7}') },
+    });
+    await expect(musicgen.facts()).rejects.toMatchObject({
+      codeName: 'INTERNAL',
+      message:
+        "ModelInfer for model 'musicgen_info' (request 1) failed with INTERNAL: response breaks the model contract: Cannot read the server's facts as models must be an object: current value is 7",
     });
   });
 });

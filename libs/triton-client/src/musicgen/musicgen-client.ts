@@ -10,15 +10,19 @@ import {
   DECODE_TENSORS,
   ENCODEC_DECODE,
   FRAME_RATE_HZ,
+  INFO_TENSORS,
   LM_TENSORS,
   MAX_FRAMES_PARAMETER,
   MAX_WINDOW_FRAMES,
+  MUSICGEN_INFO,
   MUSICGEN_LM,
+  parseServerFacts,
   SAMPLES_PER_FRAME,
   SAMPLING_NAMES,
   SAMPLING_TENSORS,
   samplingProblem,
   type Codes,
+  type ServerFacts,
 } from '@musicgen/contract';
 import { validateCodes } from './codes.js';
 import { planDecodeSegments } from './plan-decode-segments.js';
@@ -157,6 +161,38 @@ export class MusicgenClient {
    * `max_frames` (read once from the `encodec_decode` config, then cached) are decoded in segments
    * that overlap by `decodeOverlapFrames`, joined with an equal-power crossfade over the overlap.
    */
+  /**
+   * What the server's models really serve and how many requests they take, as its `musicgen_info`
+   * model publishes them (contract v1.1): checkpoint, revision, real or random weights, device,
+   * dtypes, slots, `max_frames`. Resolves with undefined when the server publishes no facts (no
+   * `musicgen_info` model: a deployment older than contract v1.1).
+   *
+   * @example
+   * ```ts
+   * const facts = await musicgen.facts();
+   * facts?.lm?.maxConcurrentRequests; // 40 on an L40S
+   * ```
+   *
+   * @throws {TritonError} when the server cannot be asked, or its answer breaks the contract (INTERNAL).
+   */
+  async facts(options: DecodeOptions = {}): Promise<ServerFacts | undefined> {
+    if (!(await this.client.modelReady(MUSICGEN_INFO, options))) return undefined;
+    const result = await this.client.infer(
+      { model: MUSICGEN_INFO, inputs: [] },
+      { ...options, idempotent: true },
+    );
+    const tensor = output(result, INFO_TENSORS.FACTS, 'BYTES', MUSICGEN_INFO);
+    const bytes = tensor.data[0];
+    if (tensor.data.length !== 1 || bytes === undefined) {
+      throw contractError(`FACTS must hold one element: got ${tensor.data.length}`, result.id, MUSICGEN_INFO);
+    }
+    try {
+      return parseServerFacts(new TextDecoder().decode(bytes));
+    } catch (error) {
+      throw contractError((error as Error).message, result.id, MUSICGEN_INFO);
+    }
+  }
+
   async decode(codes: Codes, options: DecodeOptions = {}): Promise<Float32Array> {
     validateCodes(codes, 'Cannot decode codes', 'codes');
     const maxFrames = await this.decodeMaxFrames(options);
@@ -271,7 +307,7 @@ function windowInputs(request: GenerateWindowRequest): Tensor[] {
   return inputs;
 }
 
-function output<D extends 'INT32' | 'FP32'>(
+function output<D extends 'INT32' | 'FP32' | 'BYTES'>(
   result: InferResult,
   name: string,
   datatype: D,
