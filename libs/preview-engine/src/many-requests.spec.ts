@@ -44,7 +44,8 @@ describe('500 random requests over one stream', () => {
   let client: TritonClient;
 
   beforeAll(async () => {
-    engine = await startPreviewEngine();
+    // every request generates at once, so that hundreds are in flight on the one stream
+    engine = await startPreviewEngine({ maxConcurrentRequests: 500 });
     client = new TritonClient({ address: engine.url });
   });
   afterAll(async () => {

@@ -11,6 +11,7 @@ import {
   DECODE_TENSORS,
   ENCODEC_DECODE,
   FRAME_RATE_HZ,
+  MUSICGEN_INFO,
   MUSICGEN_LM,
   samplesForFrames,
 } from '@musicgen/contract';
@@ -32,6 +33,8 @@ import {
 } from './model-catalog.js';
 import { modelFailure, RequestError } from './request-error.js';
 import { StreamSession } from './stream-session.js';
+import { SlotLimiter } from './slot-limiter.js';
+import { factsResponse, previewFacts } from './preview-facts.js';
 
 /** Options of {@link startPreviewEngine}; every field is optional. */
 export interface PreviewEngineOptions {
@@ -45,6 +48,13 @@ export interface PreviewEngineOptions {
   framesPerSecond?: number;
   /** Largest T `encodec_decode` accepts, published as its `max_frames` config parameter. Default 3000. */
   maxDecodeFrames?: number;
+  /**
+   * Requests `musicgen_lm` generates at once, published in its facts like a GPU server's slots; later
+   * requests wait their turn. Default 16.
+   */
+  maxConcurrentRequests?: number;
+  /** Requests that may wait for a slot; beyond that a request is refused with UNAVAILABLE. Default 256. */
+  maxQueueSize?: number;
 }
 
 /** A running preview engine. */
@@ -83,10 +93,16 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
     progressIntervalFrames = FRAME_RATE_HZ,
     framesPerSecond = 0,
     maxDecodeFrames = 3000,
+    maxConcurrentRequests = 16,
+    maxQueueSize = 256,
   } = options;
   checkInteger('port', port, 0, 65535);
   checkInteger('progressIntervalFrames', progressIntervalFrames, 1, 1_000_000);
   checkInteger('maxDecodeFrames', maxDecodeFrames, 1, 1_000_000);
+  checkInteger('maxConcurrentRequests', maxConcurrentRequests, 1, 100_000);
+  checkInteger('maxQueueSize', maxQueueSize, 0, 1_000_000);
+  const slots = new SlotLimiter(maxConcurrentRequests, maxQueueSize);
+  const facts = previewFacts({ maxConcurrentRequests, maxQueueSize, maxDecodeFrames });
   if (!(Number.isFinite(framesPerSecond) && framesPerSecond >= 0)) {
     throw new RangeError(
       `Cannot start the preview engine: framesPerSecond must be >= 0: got ${framesPerSecond}`,
@@ -112,7 +128,10 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
     };
   };
 
-  const unary =
+  const unary = (request: ModelInferRequest): Promise<ModelInferResponse> =>
+    request.model_name === MUSICGEN_INFO ? Promise.resolve(factsResponse(request, facts)) : decode(request);
+
+  const rpc =
     <Req, Res>(handler: (request: Req) => Res | Promise<Res>) =>
     async (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       try {
@@ -129,21 +148,21 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
   };
 
   const implementation: UntypedServiceImplementation = {
-    ServerLive: unary(() => ({ live: true })),
-    ServerReady: unary(() => ({ ready: !closing })),
-    ServerMetadata: unary(() => ({
+    ServerLive: rpc(() => ({ live: true })),
+    ServerReady: rpc(() => ({ ready: !closing })),
+    ServerMetadata: rpc(() => ({
       name: PREVIEW_SERVER_NAME,
       version: PREVIEW_SERVER_VERSION,
       extensions: EXTENSIONS,
     })),
-    ModelReady: unary((r: { name: string; version?: string }) => ({
+    ModelReady: rpc((r: { name: string; version?: string }) => ({
       ready: !closing && findModel(r.name, r.version ?? '') !== undefined,
     })),
-    ModelMetadata: unary((r: { name: string; version?: string }) => modelMetadata(model(r))),
-    ModelConfig: unary((r: { name: string; version?: string }) => ({
+    ModelMetadata: rpc((r: { name: string; version?: string }) => modelMetadata(model(r))),
+    ModelConfig: rpc((r: { name: string; version?: string }) => ({
       config: modelConfig(model(r), maxDecodeFrames),
     })),
-    ModelInfer: unary(async (r: ModelInferRequest) => {
+    ModelInfer: rpc(async (r: ModelInferRequest) => {
       if (closing) throw unavailable();
       const found = model({ name: r.model_name, version: r.model_version ?? '' });
       if (found.name === MUSICGEN_LM) {
@@ -152,14 +171,14 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
           "ModelInfer RPC doesn't support models with decoupled transaction policy",
         );
       }
-      return decode(r);
+      return unary(r);
     }),
     ModelStreamInfer: (call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>) => {
       if (closing) {
         call.emit('error', { code: status.UNAVAILABLE, details: 'preview engine is shutting down' });
         return;
       }
-      const session = new StreamSession(call, { progressIntervalFrames, framesPerSecond, decode });
+      const session = new StreamSession(call, { progressIntervalFrames, framesPerSecond, unary, slots });
       sessions.add(session);
       call.on('close', () => sessions.delete(session));
       call.on('finish', () => sessions.delete(session));

@@ -1,5 +1,5 @@
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
-import { CODEBOOKS, ENCODEC_DECODE, LM_TENSORS, MUSICGEN_LM } from '@musicgen/contract';
+import { CODEBOOKS, LM_TENSORS, MUSICGEN_LM } from '@musicgen/contract';
 import {
   TRITON_FINAL_RESPONSE,
   encodeRawTensor,
@@ -12,13 +12,16 @@ import { CodeGenerator } from './code-generator.js';
 import { parseLmRequest, type LmRequest } from './lm-request.js';
 import { MODEL_VERSION, findModel, unknownModelMessage } from './model-catalog.js';
 import { modelFailure, RequestError } from './request-error.js';
+import type { SlotLimiter } from './slot-limiter.js';
 
 /** What a stream needs from the engine. */
 export interface SessionContext {
   progressIntervalFrames: number;
   framesPerSecond: number;
-  /** Runs a unary-style request (encodec_decode) and returns its response. */
-  decode(request: ModelInferRequest): Promise<ModelInferResponse>;
+  /** Runs a request to a non-decoupled model (encodec_decode, musicgen_info) and returns its response. */
+  unary(request: ModelInferRequest): Promise<ModelInferResponse>;
+  /** The engine's generation slots, shared by every stream. */
+  slots: SlotLimiter;
 }
 
 type Call = ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>;
@@ -86,10 +89,10 @@ export class StreamSession {
           status.NOT_FOUND,
           unknownModelMessage(request.model_name, request.model_version),
         );
-      if (model.name === ENCODEC_DECODE) {
-        const response = await this.context.decode(request);
+      if (model.name !== MUSICGEN_LM) {
+        const response = await this.context.unary(request);
         await this.write({ infer_response: { ...response, parameters: finalFlag(true) } });
-      } else if (model.name === MUSICGEN_LM) {
+      } else {
         await this.generate(request, parseLmRequest(request));
       }
     } catch (error) {
@@ -108,6 +111,15 @@ export class StreamSession {
   }
 
   private async generate(request: ModelInferRequest, lm: LmRequest): Promise<void> {
+    const release = await this.context.slots.acquire();
+    try {
+      await this.stream(request, lm);
+    } finally {
+      release();
+    }
+  }
+
+  private async stream(request: ModelInferRequest, lm: LmRequest): Promise<void> {
     const { progressIntervalFrames, framesPerSecond } = this.context;
     const generator = new CodeGenerator(lm.params);
     const started = performance.now();
