@@ -145,17 +145,19 @@ export function decodeAudioMetadata(metadata: Record<string, string>): DecodedAu
     model: metadata[N.model] ?? '',
     seed: /^-?\d+$/.test(seedText) ? BigInt(seedText) : 0n,
     identityHash,
-    ...(metadata[N.weights] === undefined
-      ? {}
-      : {
-          served: {
-            weights: metadata[N.weights],
-            revision:
-              metadata[N.revision] === undefined || metadata[N.revision] === 'none'
-                ? null
-                : metadata[N.revision],
-            dtypes: metadata[N.dtypes] ?? '',
-          },
-        }),
+    ...servedFrom(metadata),
+  };
+}
+
+function servedFrom(metadata: Record<string, string>): { served?: ServedMetadata } {
+  const weights = metadata[N.weights];
+  if (weights === undefined) return {};
+  const revision = metadata[N.revision];
+  return {
+    served: {
+      weights,
+      revision: revision === undefined || revision === 'none' ? null : revision,
+      dtypes: metadata[N.dtypes] ?? '',
+    },
   };
 }
