@@ -41,6 +41,9 @@ export interface FlagSpec {
   readonly choices?: readonly string[];
 }
 
+/** Attempts per window (and per decode) by default: about 90 s of backoff, enough for a server restart. */
+export const DEFAULT_WINDOW_ATTEMPTS = 12;
+
 /** Output formats: the flag value and the WAV sample encoding it selects. */
 export const FORMAT_CHOICES = { wav16: 'pcm16', wav24: 'pcm24', wav32f: 'float32' } as const;
 /** Normalisation strategies. */
@@ -80,7 +83,7 @@ export const FLAGS: readonly FlagSpec[] = [
     key: 'concurrency',
     flags: '--concurrency <n>',
     description: 'generation windows in flight at once, over all endpoints',
-    defaultText: "the server's max_concurrent_requests, else 16 per endpoint",
+    defaultText: 'the requests each server runs at once (its published facts), else 16 per endpoint',
   },
   {
     key: 'dryRun',
@@ -152,7 +155,7 @@ export const FLAGS: readonly FlagSpec[] = [
     key: 'maxAttempts',
     flags: '--max-attempts <n>',
     description: 'attempts per generation window before its job fails',
-    defaultText: '8',
+    defaultText: String(DEFAULT_WINDOW_ATTEMPTS),
   },
   {
     key: 'shard',

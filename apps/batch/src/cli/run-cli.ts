@@ -4,11 +4,13 @@ import { secondsForFrames } from '@musicgen/contract';
 import {
   PromptsFileError,
   formatPromptLineError,
+  checkPromptsFile,
   readPromptsFile,
   type PromptsParseResult,
 } from '@musicgen/prompts';
 import { formatRunSummary, openStore, writeRunReport, type ObjectStore } from '@musicgen/store';
 import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
+import { servedModel } from '../backend/served-model.js';
 import { startLocalPreview, type LocalPreview } from '../backend/start-local-preview.js';
 import { ConfigError } from '../config/config-error.js';
 import { resolveConfig, type BatchConfig } from '../config/resolve-config.js';
@@ -30,9 +32,6 @@ import { buildProgram, PROGRAM_NAME, type CliOptions } from './build-program.js'
 
 /** Exit codes of the CLI. */
 export const EXIT = { OK: 0, JOBS_FAILED: 1, USAGE: 2 } as const;
-
-/** Model id recorded for audio made by the preview engine, so it never passes for MusicGen output. */
-export const PREVIEW_MODEL_ID = 'musicgen-preview';
 
 /** Where the CLI reads and writes; injectable for tests. */
 export interface CliIo {
@@ -107,16 +106,7 @@ async function execute(
   cleanup: (() => Promise<void> | void)[],
 ): Promise<number> {
   const startedAt = new Date();
-  let parsed = await readPrompts(config, config.generation.modelId);
-  for (const error of parsed.errors) say(formatPromptLineError(parsed.source, error));
-  if (parsed.omittedErrors > 0) say(`... and ${parsed.omittedErrors} more problems in ${parsed.source}`);
-  if (config.strict && parsed.errors.length > 0) {
-    say(
-      `${PROGRAM_NAME}: --strict: ${parsed.errors.length + parsed.omittedErrors} problems in ${parsed.source}; nothing was generated`,
-    );
-    return EXIT.USAGE;
-  }
-
+  await checkPromptsFile(config.promptsPath, { source: config.promptsName });
   let store: ObjectStore;
   try {
     store = await openStore(config.out, { env: io.env });
@@ -141,10 +131,27 @@ async function execute(
   }
   const connected: ConnectedBackend = await connectBackend(addresses);
   cleanup.push(() => connected.close());
-  if (connected.preview) {
-    if (config.tritonUrls.length > 0)
-      say(`Note: ${addresses.join(', ')} serves the preview engine (a synthesiser, not MusicGen)`);
-    parsed = await readPrompts(config, PREVIEW_MODEL_ID);
+  if (connected.preview && config.tritonUrls.length > 0)
+    say(`Note: ${addresses.join(', ')} serves the preview engine (a synthesiser, not MusicGen)`);
+  const model = servedModel(config.generation.modelId, connected.endpoints);
+  for (const note of model.notes) say(note);
+  for (const endpoint of connected.endpoints) {
+    if (endpoint.capacitySource === 'fallback' && config.concurrency === undefined) {
+      say(
+        `Note: Triton at ${endpoint.address} publishes how many requests it runs at once nowhere; ` +
+          `keeping ${endpoint.capacity} in flight for it (set --concurrency to use more)`,
+      );
+    }
+  }
+
+  const parsed = await readPrompts(config, model.modelId);
+  for (const error of parsed.errors) say(formatPromptLineError(parsed.source, error));
+  if (parsed.omittedErrors > 0) say(`... and ${parsed.omittedErrors} more problems in ${parsed.source}`);
+  if (config.strict && parsed.errors.length > 0) {
+    say(
+      `${PROGRAM_NAME}: --strict: ${parsed.errors.length + parsed.omittedErrors} problems in ${parsed.source}; nothing was generated`,
+    );
+    return EXIT.USAGE;
   }
   const { jobs, duplicates } = prepareJobs(parsed.jobs, config.seed, config.shard);
   const concurrency = config.concurrency ?? connected.suggestedConcurrency;
@@ -195,6 +202,7 @@ async function execute(
       config,
       concurrency,
       backend: connected.backend,
+      ...(model.served ? { served: model.served } : {}),
       store,
       progress,
       signal: controller.signal,
@@ -214,6 +222,13 @@ async function execute(
     omittedErrors: parsed.omittedErrors,
     interrupted,
     preview: connected.preview,
+    model: model.modelId,
+    servers: connected.endpoints.map(({ address, capacity, capacitySource, facts }) => ({
+      address,
+      capacity,
+      capacitySource,
+      facts: facts ?? null,
+    })),
   });
   io.stderr.write(formatRunSummary(report));
   try {

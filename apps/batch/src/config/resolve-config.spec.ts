@@ -21,7 +21,7 @@ describe('resolveConfig', () => {
       normalize: 'peak',
       generation: { modelId: 'facebook/musicgen-medium', guidance: 3, topK: 250, topP: 0, temperature: 1 },
       seed: undefined,
-      maxAttempts: 8,
+      maxAttempts: 12,
       shard: { index: 1, count: 1 },
     });
   });

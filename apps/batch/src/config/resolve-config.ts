@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { MAX_SEED, samplingProblem, seedProblem, type SamplingName } from '@musicgen/contract';
 import { DEFAULT_GENERATION, type GenerationDefaults } from '@musicgen/prompts';
-import { FORMAT_CHOICES, NORMALIZE_CHOICES, type CliOptions } from '../cli/flags.js';
+import { DEFAULT_WINDOW_ATTEMPTS, FORMAT_CHOICES, NORMALIZE_CHOICES, type CliOptions } from '../cli/flags.js';
 import { ConfigError } from './config-error.js';
 
 /** WAV sample encodings, as `@musicgen/wav` names them. */
@@ -37,8 +37,6 @@ export interface BatchConfig {
 
 /** Most windows in flight a user may ask for. */
 export const MAX_CONCURRENCY = 1024;
-/** Attempts per window by default. */
-export const DEFAULT_WINDOW_ATTEMPTS = 8;
 
 /** Where the command runs: environment and the directory relative paths are resolved from. */
 export interface ResolveContext {

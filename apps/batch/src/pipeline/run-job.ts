@@ -1,6 +1,6 @@
 import { planWindows, type WindowPlan } from '@musicgen/chunking';
 import type { PromptJob } from '@musicgen/prompts';
-import { encodeAudioMetadata, isJobDone, type ObjectStore } from '@musicgen/store';
+import { encodeAudioMetadata, isJobDone, type ObjectStore, type ServedMetadata } from '@musicgen/store';
 import {
   CODEBOOKS,
   copyCodeFrames,
@@ -47,6 +47,8 @@ export interface JobContext {
   readonly force: boolean;
   readonly format: SampleFormat;
   readonly normalize: NormalizeStrategy;
+  /** What the servers serve, recorded in the WAV's metadata. */
+  readonly served?: ServedMetadata;
   readonly retry: Omit<RetryOptions, 'signal' | 'shouldRetry' | 'onRetry'>;
   /** Called with every window request sent, for instrumentation (tests, benchmarks). */
   readonly onWindow?: (info: {
@@ -163,6 +165,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
         model: job.modelId,
         seed: job.seed,
         identityHash: job.identityHash,
+        ...(context.served ? { served: context.served } : {}),
       });
       info = await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal });
     } finally {

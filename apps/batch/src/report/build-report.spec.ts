@@ -56,6 +56,8 @@ describe('buildReport', () => {
       omittedErrors: 0,
       interrupted: 'SIGINT',
       preview: true,
+      model: 'musicgen-preview',
+      servers: [{ address: '127.0.0.1:8001', capacity: 16, capacitySource: 'fallback', facts: null }],
     });
     expect(report).toEqual({
       id: 'abc123',
@@ -66,6 +68,8 @@ describe('buildReport', () => {
       interrupted: 'SIGINT',
       preview: true,
       omittedInvalidLines: 0,
+      model: 'musicgen-preview',
+      servers: [{ address: '127.0.0.1:8001', capacity: 16, capacitySource: 'fallback', facts: null }],
       jobs: [
         {
           line: 1,
