@@ -112,3 +112,14 @@ def test_process_start_of_a_missing_process_is_none():
 )
 def test_merge_instances(instances, merged):
     assert facts.merge_instances(instances) == merged
+
+
+def test_an_unwritable_directory_is_explained(facts_root):
+    (facts_root / "musicgen-facts").write_text("a file where the directory should be")
+    with pytest.raises(RuntimeError) as err:
+        facts.write_facts("encodec_decode", "encodec_decode_0", {})
+    directory = facts.facts_dir()
+    assert str(err.value) == (
+        f"Cannot publish encodec_decode's facts as {directory!r} is not writable (point TMPDIR at a writable "
+        f"directory): [Errno 20] Not a directory: '{directory}'"
+    )

@@ -52,18 +52,30 @@ def write_facts(model_name: str, instance_name: str, facts: Mapping[str, object]
     """
     pid = server_pid() if pid is None else pid
     directory = facts_dir(pid)
-    os.makedirs(directory, exist_ok=True)
     name = f"{model_name}.{instance_name}".replace(os.sep, "_")
-    path = os.path.join(directory, name + ".json")
     document = {"model": model_name, "instance": instance_name, "server_start": process_start(pid), "facts": facts}
     try:
-        fd, tmp = tempfile.mkstemp(prefix="." + name, suffix=".tmp", dir=directory)
-    except FileNotFoundError:  # another instance's finalize removed the empty directory meanwhile
+        return _write_atomically(directory, name, json.dumps(document))
+    except OSError as exc:
+        raise RuntimeError(
+            f"Cannot publish {model_name}'s facts as {directory!r} is not writable (point TMPDIR at a writable "
+            f"directory): {exc}"
+        ) from exc
+
+
+def _write_atomically(directory: str, name: str, text: str) -> str:
+    path = os.path.join(directory, name + ".json")
+    for attempt in (1, 2):
         os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix="." + name, suffix=".tmp", dir=directory)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix="." + name, suffix=".tmp", dir=directory)
+            break
+        except FileNotFoundError:  # another instance's finalize removed the empty directory meanwhile
+            if attempt == 2:
+                raise
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(document, f)
+            f.write(text)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
