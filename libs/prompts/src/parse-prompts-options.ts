@@ -1,11 +1,5 @@
-import {
-  DEFAULT_GENERATION,
-  guidanceProblem,
-  temperatureProblem,
-  topKProblem,
-  topPProblem,
-  type GenerationDefaults,
-} from './generation-parameters.js';
+import { SAMPLING_NAMES, samplingProblem } from '@musicgen/contract';
+import { DEFAULT_GENERATION, type GenerationDefaults } from './generation-parameters.js';
 import type { LineContext } from './parse-line.js';
 
 /** Options of {@link parsePrompts} and {@link readPromptsFile}; every field is optional. */
@@ -83,14 +77,8 @@ export function resolveParseOptions(
   if (typeof merged.modelId !== 'string' || merged.modelId.trim() === '') {
     fail('defaults.modelId', 'must be a non-empty string', merged.modelId);
   }
-  const checks: [keyof GenerationDefaults, (value: number) => string | undefined][] = [
-    ['guidance', guidanceProblem],
-    ['topK', topKProblem],
-    ['topP', topPProblem],
-    ['temperature', temperatureProblem],
-  ];
-  for (const [name, problem] of checks) {
-    const reason = problem(merged[name] as number);
+  for (const name of SAMPLING_NAMES) {
+    const reason = samplingProblem(name, merged[name]);
     if (reason !== undefined) fail(`defaults.${name}`, reason, merged[name]);
   }
   return { source, defaults: Object.freeze(merged), maxDurationSeconds, maxErrors, maxBytes };

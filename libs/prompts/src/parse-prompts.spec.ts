@@ -333,12 +333,16 @@ describe('parsePrompts: options', () => {
     [
       'defaults.guidance "3"',
       { defaults: { guidance: '3' } },
-      new RangeError('Cannot parse prompts: option defaults.guidance must be a number >= 0: got "3"'),
+      new RangeError(
+        'Cannot parse prompts: option defaults.guidance must be a number from 0 to 100: got "3"',
+      ),
     ],
     [
       'defaults.temperature -1',
       { defaults: { temperature: -1 } },
-      new RangeError('Cannot parse prompts: option defaults.temperature must be a number >= 0: got -1'),
+      new RangeError(
+        'Cannot parse prompts: option defaults.temperature must be a number from 0 to 100: got -1',
+      ),
     ],
     [
       'an empty model id',

@@ -1,4 +1,5 @@
-import { ENCODEC_DECODE, MUSICGEN_LM, MusicgenClient, TritonClient } from '@musicgen/triton-client';
+import { ENCODEC_DECODE, MUSICGEN_LM } from '@musicgen/contract';
+import { MusicgenClient, TritonClient } from '@musicgen/triton-client';
 import { ConfigError } from '../config/config-error.js';
 import { EndpointPool } from './endpoint-pool.js';
 import type { GenerationBackend } from './generation-backend.js';

@@ -1,4 +1,4 @@
-import type { Codes } from '@musicgen/triton-client';
+import type { Codes } from '@musicgen/contract';
 import { describe, expect, it } from 'vitest';
 import { EndpointPool, type PoolMember } from './endpoint-pool.js';
 

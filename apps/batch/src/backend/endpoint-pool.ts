@@ -1,4 +1,5 @@
-import type { Codes, DecodeOptions, GenerateWindowRequest } from '@musicgen/triton-client';
+import type { Codes } from '@musicgen/contract';
+import type { DecodeOptions, GenerateWindowRequest } from '@musicgen/triton-client';
 import type { GenerationBackend } from './generation-backend.js';
 
 /** One endpoint of an {@link EndpointPool}: its address and the client calls used on it. */

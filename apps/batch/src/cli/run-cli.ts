@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CommanderError } from 'commander';
+import { secondsForFrames } from '@musicgen/contract';
 import {
   PromptsFileError,
   formatPromptLineError,
@@ -181,7 +182,7 @@ async function execute(
   );
   const progress = new ProgressModel({
     jobsTotal: jobs.length,
-    audioSecondsTotal: jobs.reduce((s, j) => s + j.frames, 0) / 50,
+    audioSecondsTotal: secondsForFrames(jobs.reduce((s, j) => s + j.frames, 0)),
   });
   const renderer = io.stderr.isTTY
     ? createTtyRenderer(progress, io.stderr)

@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { startPreviewEngine, type PreviewEngine } from '@musicgen/preview-engine';
 import { parsePrompts } from '@musicgen/prompts';
 import { openStore, type ObjectStore } from '@musicgen/store';
-import {
-  concatCodes,
-  sliceCodes,
-  TritonError,
-  type Codes,
-  type GenerateWindowRequest,
-} from '@musicgen/triton-client';
+import { concatCodes, sliceCodes, type Codes } from '@musicgen/contract';
+import { TritonError, type GenerateWindowRequest } from '@musicgen/triton-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
 import type { GenerationBackend } from '../backend/generation-backend.js';

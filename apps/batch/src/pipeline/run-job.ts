@@ -3,13 +3,14 @@ import type { PromptJob } from '@musicgen/prompts';
 import { encodeAudioMetadata, isJobDone, type ObjectStore } from '@musicgen/store';
 import {
   CODEBOOKS,
-  SAMPLES_PER_FRAME,
+  copyCodeFrames,
   SAMPLE_RATE_HZ,
-  retryWithBackoff,
+  samplesForFrames,
+  secondsForFrames,
   sliceCodes,
   type Codes,
-  type RetryOptions,
-} from '@musicgen/triton-client';
+} from '@musicgen/contract';
+import { retryWithBackoff, type RetryOptions } from '@musicgen/triton-client';
 import { encodeWav, planNormalization } from '@musicgen/wav';
 import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
@@ -106,7 +107,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
               frames: window.newFrames,
               ...(promptCodes ? { promptCodes } : {}),
               seed: window.seed,
-              guidanceScale: job.guidance,
+              guidance: job.guidance,
               topK: job.topK,
               topP: job.topP,
               temperature: job.temperature,
@@ -127,16 +128,19 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
           },
         },
       );
-      for (let c = 0; c < CODEBOOKS; c++) {
-        codes.data.set(
-          windowCodes.data.subarray(c * windowCodes.frames, (c + 1) * windowCodes.frames),
-          c * job.frames + window.startFrame,
-        );
-      }
+      copyCodeFrames(
+        windowCodes.data,
+        windowCodes.frames,
+        0,
+        codes.data,
+        job.frames,
+        window.startFrame,
+        windowCodes.frames,
+      );
       progress.framesDone(job.line, window.startFrame + window.newFrames);
       context.onWindow?.({ job, window: window.index, promptCodes, codes: windowCodes });
     }
-    const releaseFinishing = await context.finishing?.acquire(job.frames / 50, signal);
+    const releaseFinishing = await context.finishing?.acquire(secondsForFrames(job.frames), signal);
     let info: { bytes: number };
     try {
       progress.phase(job.line, 'decoding');
@@ -145,9 +149,9 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
         signal,
         shouldRetry: isRetryableError,
       });
-      if (audio.length !== job.frames * SAMPLES_PER_FRAME) {
+      if (audio.length !== samplesForFrames(job.frames)) {
         throw new Error(
-          `decoded ${audio.length} samples for ${job.frames} frames: expected ${job.frames * SAMPLES_PER_FRAME}`,
+          `decoded ${audio.length} samples for ${job.frames} frames: expected ${samplesForFrames(job.frames)}`,
         );
       }
       const { gain, limit } = planNormalization([audio], { strategy: context.normalize });
@@ -155,7 +159,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       progress.phase(job.line, 'storing');
       const metadata = encodeAudioMetadata({
         prompt: job.prompt,
-        durationSeconds: job.frames / 50,
+        durationSeconds: secondsForFrames(job.frames),
         model: job.modelId,
         seed: job.seed,
         identityHash: job.identityHash,
@@ -167,7 +171,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
     progress.jobFinished(
       job,
       'generated',
-      `${(job.frames / 50).toFixed(1)} s audio in ${seconds().toFixed(1)} s`,
+      `${secondsForFrames(job.frames).toFixed(1)} s audio in ${seconds().toFixed(1)} s`,
     );
     return {
       status: 'generated',

@@ -1,3 +1,4 @@
+import { FRAME_RATE_HZ } from '@musicgen/contract';
 /** What an active job is doing now. */
 export type JobPhase = 'waiting' | 'generating' | 'retrying' | 'decoding' | 'storing';
 
@@ -45,7 +46,6 @@ export type ProgressEvent =
   | { kind: 'note'; message: string };
 
 /** Frames per second of audio. */
-const FRAME_RATE = 50;
 /** Span of the moving speed measurement. */
 export const RATE_WINDOW_MS = 10_000;
 
@@ -75,7 +75,7 @@ export class ProgressModel {
 
   constructor(options: { jobsTotal: number; audioSecondsTotal: number; now?: () => number }) {
     this.#jobsTotal = options.jobsTotal;
-    this.#audioFramesTotal = Math.round(options.audioSecondsTotal * FRAME_RATE);
+    this.#audioFramesTotal = Math.round(options.audioSecondsTotal * FRAME_RATE_HZ);
     this.#now = options.now ?? (() => performance.now());
     this.#startedAt = this.#now();
     this.#samples.push([this.#startedAt, 0]);
@@ -155,8 +155,8 @@ export class ProgressModel {
       generated,
       skipped,
       failed,
-      audioSecondsTotal: Math.max(0, this.#audioFramesTotal) / FRAME_RATE,
-      audioSecondsDone: this.#framesDone / FRAME_RATE,
+      audioSecondsTotal: Math.max(0, this.#audioFramesTotal) / FRAME_RATE_HZ,
+      audioSecondsDone: this.#framesDone / FRAME_RATE_HZ,
       framesPerSecond,
       etaSeconds: framesPerSecond > 0 ? framesLeft / framesPerSecond : undefined,
       elapsedSeconds: (now - this.#startedAt) / 1000,
