@@ -16,10 +16,8 @@ import numpy as np
 import torch
 
 from .checkpoint import Checkpoint, load_tensors
-from .request import CODEBOOK_SIZE, NUM_CODEBOOKS
+from .request import CODEBOOK_SIZE, NUM_CODEBOOKS, SAMPLE_RATE, SAMPLES_PER_FRAME
 
-SAMPLE_RATE = 32000  # model contract: mono 32 kHz
-SAMPLES_PER_FRAME = 640  # model contract: 50 frames per second
 _PREFIX = "audio_encoder."
 _PARTS = ("decoder.", "quantizer.")  # what decoding needs
 _WEIGHT_NORM_NAMES = {  # torch < 2.1 names <-> parametrization names, as transformers maps them
@@ -33,10 +31,10 @@ def check_codec(codec: Mapping[str, object], model_name: str = "encodec_decode")
     ratios = list(codec.get("upsampling_ratios") or [])
     hop = math.prod(int(r) for r in ratios)
     facts = [
-        ("frame hop must be 640 samples", hop, SAMPLES_PER_FRAME),
-        ("sample rate must be 32000 Hz", codec.get("sampling_rate"), SAMPLE_RATE),
+        (f"frame hop must be {SAMPLES_PER_FRAME} samples", hop, SAMPLES_PER_FRAME),
+        (f"sample rate must be {SAMPLE_RATE} Hz", codec.get("sampling_rate"), SAMPLE_RATE),
         ("audio must be mono (1 channel)", codec.get("audio_channels"), 1),
-        ("codebook size must be 2048", codec.get("codebook_size"), CODEBOOK_SIZE),
+        (f"codebook size must be {CODEBOOK_SIZE}", codec.get("codebook_size"), CODEBOOK_SIZE),
     ]
     for what, value, wanted in facts:
         if value != wanted:

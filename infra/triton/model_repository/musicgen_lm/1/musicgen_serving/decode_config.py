@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .config import DTYPES, MODEL_ALIASES, parse_parameters
+from .request import MAX_FRAMES
 
 MODEL_NAME = "encodec_decode"
 
@@ -18,7 +19,7 @@ class DecodeConfig:
     model_id: str = "medium"  # the musicgen_lm checkpoint: small | medium | large | a hub id | a local directory
     dtype: str = "float32"  # float32 | float16 | bfloat16 on GPU (CPU instances always use float32)
     hf_local_files_only: bool = False  # true: never reach the hub, load from the HF cache only
-    max_frames: int = 1500  # largest T of one request (30 s); published for clients that split longer codes
+    max_frames: int = MAX_FRAMES  # largest T of one request (30 s); published for clients that split longer codes
     max_batch_size: int = 4  # config.pbtxt's max_batch_size: most rows Triton hands one execute()
 
     @property
