@@ -6,12 +6,16 @@ the released 32 kHz EnCodec shape (640 samples per frame), for end-to-end tests 
 audio; ``small``/``medium``/``large`` have the released decoder shapes with a T5-base-shaped text
 encoder (random weights cost the same time as the released ones).
 
-Save one for serving with ``python -m musicgen_serving.random_model tiny-32k OUT_DIR``.
+Save one for serving with ``python -m musicgen_serving.random_model tiny-32k OUT_DIR``. Every config
+built here carries ``musicgen_random_weights: true`` (saved in config.json), so a server running these
+weights reports ``"weights": "random"`` and can never pass for a released MusicGen.
 """
 
 from __future__ import annotations
 
 import torch
+
+from .checkpoint import RANDOM_WEIGHTS_KEY
 
 DECODER_SHAPES = {
     # hidden, layers, heads, ffn
@@ -108,6 +112,7 @@ def build_config(size: str = "tiny"):
     cfg = MusicgenConfig(text_encoder=t5.to_dict(), audio_encoder=codec.to_dict(), decoder=dec.to_dict())
     cfg.decoder_start_token_id = 2048
     cfg.pad_token_id = 2048
+    setattr(cfg, RANDOM_WEIGHTS_KEY, True)  # saved in config.json: servers report "weights": "random"
     return cfg
 
 

@@ -17,6 +17,8 @@ import numpy as np
 # these assignments and fails when they differ, so keep each one a plain literal on its own line.
 NUM_CODEBOOKS = 4
 CODEBOOK_SIZE = 2048
+SAMPLE_RATE = 32000  # encodec_decode's audio: mono 32 kHz
+SAMPLES_PER_FRAME = 640  # 50 frames per second
 MAX_FRAMES = 1500  # NUM_FRAMES + P <= 1500 (30 s at 50 frames/s)
 
 DEFAULT_GUIDANCE_SCALE = 3.0
