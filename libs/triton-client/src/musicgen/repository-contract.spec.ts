@@ -9,7 +9,8 @@ import {
   DEFAULT_SAMPLING,
   MAX_WINDOW_FRAMES,
   MODEL_CONTRACTS,
-  MUSICGEN_LM,
+  SAMPLE_RATE_HZ,
+  SAMPLES_PER_FRAME,
   SAMPLING_LIMITS,
 } from '@musicgen/contract';
 
@@ -22,8 +23,8 @@ const models = present
   : [];
 
 describe('the model repository follows the contract', () => {
-  it.skipIf(!present)('has a config.pbtxt for musicgen_lm', () => {
-    expect(models).toContain(MUSICGEN_LM);
+  it.skipIf(!present)('has a config.pbtxt for every model of the contract', () => {
+    expect([...models].sort()).toEqual(Object.keys(MODEL_CONTRACTS).sort());
   });
 
   it.skipIf(!present)('holds only models of the contract', () => {
@@ -68,6 +69,8 @@ describe('the Python request validation follows the contract', () => {
       MAX_TOP_K: constants['MAX_TOP_K'],
       MAX_TOP_P: constants['MAX_TOP_P'],
       MAX_TEMPERATURE: constants['MAX_TEMPERATURE'],
+      SAMPLE_RATE: constants['SAMPLE_RATE'],
+      SAMPLES_PER_FRAME: constants['SAMPLES_PER_FRAME'],
     }).toEqual({
       NUM_CODEBOOKS: CODEBOOKS,
       CODEBOOK_SIZE,
@@ -80,6 +83,8 @@ describe('the Python request validation follows the contract', () => {
       MAX_TOP_K: SAMPLING_LIMITS.topK.max,
       MAX_TOP_P: SAMPLING_LIMITS.topP.max,
       MAX_TEMPERATURE: SAMPLING_LIMITS.temperature.max,
+      SAMPLE_RATE: SAMPLE_RATE_HZ,
+      SAMPLES_PER_FRAME,
     });
   });
 
