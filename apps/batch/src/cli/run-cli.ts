@@ -11,6 +11,7 @@ import {
 import { formatRunSummary, openStore, writeRunReport, type ObjectStore } from '@musicgen/store';
 import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
 import { servedModel } from '../backend/served-model.js';
+import { planCapacity } from '../backend/capacity-plan.js';
 import { startLocalPreview, type LocalPreview } from '../backend/start-local-preview.js';
 import { ConfigError } from '../config/config-error.js';
 import { resolveConfig, type BatchConfig } from '../config/resolve-config.js';
@@ -154,7 +155,8 @@ async function execute(
     return EXIT.USAGE;
   }
   const { jobs, duplicates } = prepareJobs(parsed.jobs, config.seed, config.shard);
-  const concurrency = config.concurrency ?? connected.suggestedConcurrency;
+  const capacity = planCapacity(connected.endpoints, config.concurrency, jobs.length);
+  const { concurrency } = capacity;
   const invalidLines = new Set(parsed.errors.map((e) => e.line)).size + parsed.omittedErrors;
 
   if (config.dryRun) {
@@ -182,6 +184,7 @@ async function execute(
     io.signals,
   );
   cleanup.push(uninstall);
+  for (const warning of capacity.warnings) say(warning);
   const shardNote = config.shard.count > 1 ? ` in shard ${config.shard.index}/${config.shard.count}` : '';
   say(
     `${jobs.length} jobs${shardNote} (${duplicates.length} duplicate lines, ${invalidLines} invalid lines) from ${parsed.source} ` +
@@ -190,6 +193,7 @@ async function execute(
   const progress = new ProgressModel({
     jobsTotal: jobs.length,
     audioSecondsTotal: secondsForFrames(jobs.reduce((s, j) => s + j.frames, 0)),
+    slots: () => connected.load().map((l) => ({ address: l.address, inUse: l.windows, total: l.slots })),
   });
   const renderer = io.stderr.isTTY
     ? createTtyRenderer(progress, io.stderr)
@@ -211,6 +215,7 @@ async function execute(
     renderer.stop();
   }
   const interrupted = abortingSignal(controller.signal);
+  const loads = connected.load();
   const report = buildReport({
     id: randomBytes(4).toString('hex'),
     startedAt,
@@ -223,10 +228,12 @@ async function execute(
     interrupted,
     preview: connected.preview,
     model: model.modelId,
-    servers: connected.endpoints.map(({ address, capacity, capacitySource, facts }) => ({
+    servers: connected.endpoints.map(({ address, capacity, capacitySource, facts }, index) => ({
       address,
       capacity,
       capacitySource,
+      peakInFlight: loads[index]?.peakWindows ?? 0,
+      meanInFlight: Number((loads[index]?.meanWindows ?? 0).toFixed(2)),
       facts: facts ?? null,
     })),
   });

@@ -30,6 +30,15 @@ export interface ProgressSnapshot {
   readonly etaSeconds: number | undefined;
   readonly elapsedSeconds: number;
   readonly active: readonly ActiveJob[];
+  /** Windows in flight against slots at each endpoint (empty when the run does not say). */
+  readonly slots: readonly SlotUsage[];
+}
+
+/** Windows in flight at one endpoint against the requests it runs at once. */
+export interface SlotUsage {
+  readonly address: string;
+  readonly inUse: number;
+  readonly total: number;
 }
 
 /** A notable event, for the plain log renderer. */
@@ -73,8 +82,17 @@ export class ProgressModel {
   /** (time, cumulative frames) samples for the moving rate. */
   #samples: [number, number][] = [];
 
-  constructor(options: { jobsTotal: number; audioSecondsTotal: number; now?: () => number }) {
+  readonly #slots: () => readonly SlotUsage[];
+
+  constructor(options: {
+    jobsTotal: number;
+    audioSecondsTotal: number;
+    now?: () => number;
+    /** Reads the endpoints' slot usage when a snapshot is taken. */
+    slots?: () => readonly SlotUsage[];
+  }) {
     this.#jobsTotal = options.jobsTotal;
+    this.#slots = options.slots ?? (() => []);
     this.#audioFramesTotal = Math.round(options.audioSecondsTotal * FRAME_RATE_HZ);
     this.#now = options.now ?? (() => performance.now());
     this.#startedAt = this.#now();
@@ -161,6 +179,7 @@ export class ProgressModel {
       etaSeconds: framesPerSecond > 0 ? framesLeft / framesPerSecond : undefined,
       elapsedSeconds: (now - this.#startedAt) / 1000,
       active: [...this.#active.values()],
+      slots: this.#slots(),
     };
   }
 

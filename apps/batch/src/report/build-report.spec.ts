@@ -57,7 +57,16 @@ describe('buildReport', () => {
       interrupted: 'SIGINT',
       preview: true,
       model: 'musicgen-preview',
-      servers: [{ address: '127.0.0.1:8001', capacity: 16, capacitySource: 'fallback', facts: null }],
+      servers: [
+        {
+          address: '127.0.0.1:8001',
+          capacity: 16,
+          capacitySource: 'fallback',
+          peakInFlight: 12,
+          meanInFlight: 9.5,
+          facts: null,
+        },
+      ],
     });
     expect(report).toEqual({
       id: 'abc123',
@@ -69,7 +78,16 @@ describe('buildReport', () => {
       preview: true,
       omittedInvalidLines: 0,
       model: 'musicgen-preview',
-      servers: [{ address: '127.0.0.1:8001', capacity: 16, capacitySource: 'fallback', facts: null }],
+      servers: [
+        {
+          address: '127.0.0.1:8001',
+          capacity: 16,
+          capacitySource: 'fallback',
+          peakInFlight: 12,
+          meanInFlight: 9.5,
+          facts: null,
+        },
+      ],
       jobs: [
         {
           line: 1,
