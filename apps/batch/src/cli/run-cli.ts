@@ -97,6 +97,7 @@ async function readPrompts(config: BatchConfig, modelId: string): Promise<Prompt
   return readPromptsFile(config.promptsPath, {
     source: config.promptsName,
     defaults: { ...config.generation, modelId },
+    ...(config.seed === undefined ? {} : { seed: config.seed }),
   });
 }
 
@@ -154,7 +155,7 @@ async function execute(
     );
     return EXIT.USAGE;
   }
-  const { jobs, duplicates } = prepareJobs(parsed.jobs, config.seed, config.shard);
+  const { jobs, duplicates } = prepareJobs(parsed.jobs, config.shard);
   const capacity = planCapacity(connected.endpoints, config.concurrency, jobs.length);
   const { concurrency } = capacity;
   const invalidLines = new Set(parsed.errors.map((e) => e.line)).size + parsed.omittedErrors;

@@ -159,7 +159,7 @@ describe('runBatch against the preview engine over gRPC', () => {
       Array.from({ length: 8 }, (_, i) => `piece ${i} ; 1 ; piece${i} ; seed=${i}`).join('\n') +
       '\npoison ; 1 ; poison\n';
     const { jobs } = await parsePrompts(text, { defaults: { modelId: 'musicgen-preview' } });
-    const prepared = prepareJobs(jobs, undefined);
+    const prepared = prepareJobs(jobs);
     const rec = recording(connected.backend, { poison: 'poison' });
     const { entries, occupancy } = await runBatch({
       ...prepared,
