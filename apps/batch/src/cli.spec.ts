@@ -119,7 +119,7 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
       'Dry run: nothing was generated.',
       '',
     ]);
-    expect(await wavFiles(join(dir, 'output'))).toEqual([]);
+    expect(await readdir(dir)).toEqual(['prompts.txt']);
   }, 60_000);
 
   it('--shard i/n plans disjoint shards that together hold every job', async () => {
@@ -188,6 +188,7 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
       const dir = await workspace('a ; 1 ; a\n');
       const { code, stderr, stdout } = await runCliProcess(args, { cwd: dir });
       expect([code, stdout]).toEqual([2, '']);
+      expect(await readdir(dir)).toEqual(['prompts.txt']);
       const lines = stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
       if (message !== null) expect(lines[0]).toBe(message);
