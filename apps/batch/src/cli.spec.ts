@@ -194,7 +194,7 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
       if (message !== null) expect(lines[0]).toBe(message);
       else
         expect(lines[0]).toMatch(
-          /^musicgen-batch: Cannot reach Triton at 127\.0\.0\.1:1: .+ \(check TRITON_URL \/ --triton and the SSH tunnel\)$/,
+          /^musicgen-batch: Cannot reach Triton at 127\.0\.0\.1:1: .+ECONNREFUSED 127\.0\.0\.1:1 \(check TRITON_URL \/ --triton and the SSH tunnel\)$/,
         );
     },
     60_000,
