@@ -84,7 +84,7 @@ def disk(path: str, needs: Dict[str, float], reserve_gb: float) -> str:
     free = free_gb(path)
     total = sum(needs.values()) + reserve_gb
     parts = [f"{what} {gb:.1f} GB" for what, gb in needs.items() if gb > 0]
-    parts.append(f"reserve {reserve_gb:.1f} GB (MUSICGEN_DISK_RESERVE_GB)")
+    parts.append(f"MUSICGEN_DISK_RESERVE_GB {reserve_gb:g}")
     if free < total:
         raise PodError(
             ExitCode.NO_DISK,

@@ -65,7 +65,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.verb == "stop":
             return stop(s)
         if args.lines < 0:
-            raise PodError(ExitCode.USAGE, f"Cannot show the log as --lines must be >= 0: current value is {args.lines}")
+            raise PodError(
+                ExitCode.USAGE, f"Cannot show the log as --lines must be >= 0: current value is {args.lines}"
+            )
         return logs.show(Paths(os.path.join(s.pod_dir, "triton")).log_file, args.lines, args.follow)
     except PodError as e:
         print(PREFIX + e.message, file=sys.stderr, flush=True)
@@ -77,8 +79,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 130
     except Exception as e:  # noqa: BLE001 - a bug: show where, then one line
         traceback.print_exc()
-        print(f"{PREFIX}Cannot complete `{args.verb}` as an unexpected error occurred: {type(e).__name__}: {e}",
-              file=sys.stderr)
+        print(
+            f"{PREFIX}Cannot complete `{args.verb}` as an unexpected error occurred: {type(e).__name__}: {e}",
+            file=sys.stderr,
+        )
         return int(ExitCode.FAILED)
 
 

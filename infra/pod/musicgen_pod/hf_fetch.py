@@ -8,6 +8,7 @@ Exit status 3: the hub is unreachable and the files are not cached; 4: no such m
 
 import json
 import os
+import re
 import sys
 
 NETWORK, ACCESS = 3, 4
@@ -29,8 +30,10 @@ def serving_files(names):
 
 def usable(snapshot, files):
     names = set(files)
-    return "config.json" in names and any(n.endswith(WEIGHT_SUFFIXES) for n in names) and all(
-        os.path.isfile(os.path.join(snapshot, n)) for n in files
+    return (
+        "config.json" in names
+        and any(n.endswith(WEIGHT_SUFFIXES) for n in names)
+        and all(os.path.isfile(os.path.join(snapshot, n)) for n in files)
     )
 
 
@@ -61,8 +64,14 @@ def cached(model_id, reason):
 
 
 def short(e):
-    text = f"{type(e).__name__}: {e}".splitlines()[0]
-    return text[:300]
+    """A short reason: the operating system's words when there are some ("Connection refused")."""
+    text = str(e)
+    m = re.search(r"\[Errno -?\d+\] ([^'\"()\]]+)", text)
+    if m:
+        return m.group(1).strip()
+    if type(e).__name__ == "OfflineModeIsEnabled":
+        return "HF_HUB_OFFLINE is set"
+    return f"{type(e).__name__}: {text}".splitlines()[0][:200]
 
 
 def fetch(model_id):
@@ -73,18 +82,24 @@ def fetch(model_id):
     try:
         info = HfApi().model_info(model_id, token=token, files_metadata=True)
     except GatedRepoError:
-        print(f"Cannot download {model_id} as it is gated: accept its terms on huggingface.co and set HF_TOKEN",
-              file=sys.stderr)
+        print(
+            f"Cannot download {model_id} as it is gated: accept its terms on huggingface.co and set HF_TOKEN",
+            file=sys.stderr,
+        )
         sys.exit(ACCESS)
     except RepositoryNotFoundError:
-        print(f"Cannot download {model_id} as the hub has no such model (or it is private and HF_TOKEN has no "
-              "access): check MUSICGEN_MODEL_ID", file=sys.stderr)
+        print(
+            f"Cannot download {model_id} as the hub has no such model (or it is private and HF_TOKEN has no "
+            "access): check MUSICGEN_MODEL_ID",
+            file=sys.stderr,
+        )
         sys.exit(ACCESS)
     except HfHubHTTPError as e:
         status = getattr(getattr(e, "response", None), "status_code", None)
         if status in (401, 403):
-            print(f"Cannot download {model_id} as the hub refused access (HTTP {status}): check HF_TOKEN",
-                  file=sys.stderr)
+            print(
+                f"Cannot download {model_id} as the hub refused access (HTTP {status}): check HF_TOKEN", file=sys.stderr
+            )
             sys.exit(ACCESS)
         return cached(model_id, short(e))
     except Exception as e:  # noqa: BLE001 - connection refused, DNS, offline mode, timeouts
@@ -92,13 +107,16 @@ def fetch(model_id):
     sizes = {s.rfilename: (getattr(s, "size", None) or 0) for s in info.siblings or []}
     files = serving_files(sizes)
     total = sum(sizes[n] for n in files)
-    print(f"downloading {len(files)} files of {model_id} ({total / 1e9:.2f} GB, revision {info.sha[:12]}) "
-          f"into {os.environ.get('HF_HOME', '~/.cache/huggingface')}", file=sys.stderr, flush=True)
+    print(
+        f"downloading {len(files)} files of {model_id} ({total / 1e9:.2f} GB, revision {info.sha[:12]}) "
+        f"into {os.environ.get('HF_HOME', '~/.cache/huggingface')}",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         snapshot = snapshot_download(model_id, revision=info.sha, allow_patterns=files, token=token)
     except Exception as e:  # noqa: BLE001
-        print(f"Cannot finish downloading {model_id} as {short(e)}: run `pod.sh up` again to resume",
-              file=sys.stderr)
+        print(f"Cannot finish downloading {model_id} as {short(e)}: run `pod.sh up` again to resume", file=sys.stderr)
         sys.exit(NETWORK)
     if not usable(snapshot, files):
         print(f"Cannot use {model_id} as its snapshot {snapshot} lacks config.json or weights", file=sys.stderr)

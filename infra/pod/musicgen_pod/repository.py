@@ -46,7 +46,7 @@ def model_names(repository: str = SOURCE) -> List[str]:
     return [n for n in entries if os.path.isfile(os.path.join(repository, n, "config.pbtxt"))]
 
 
-def _parameter_pattern(key: str) -> "re.Pattern[str]":
+def _parameter_pattern(key: str) -> re.Pattern[str]:
     return re.compile(
         r'(parameters\s*:?\s*\{\s*key\s*:\s*"' + re.escape(key) + r'"\s*value\s*:?\s*\{\s*string_value\s*:\s*")'
         r'((?:[^"\\]|\\.)*)(")'
@@ -80,7 +80,8 @@ def rewrite_config(config: str, values: ModelValues) -> Tuple[str, List[str]]:
         if not found:
             if not config.endswith("\n"):
                 config += "\n"
-            config += f'parameters {{ key: "EXECUTION_ENV_PATH" value: {{ string_value: "{_quote(values.execution_env)}" }} }}\n'
+            env = _quote(values.execution_env)
+            config += f'parameters {{ key: "EXECUTION_ENV_PATH" value: {{ string_value: "{env}" }} }}\n'
         changed.append("EXECUTION_ENV_PATH")
     return config, changed
 
@@ -127,7 +128,9 @@ def generate(
             f.write(config)
         report[name] = changed
     if not any("model_id" in changed for changed in report.values()):
-        raise PodError(ExitCode.FAILED, f"Cannot generate the model repository as no model in {repository} has a model_id")
+        raise PodError(
+            ExitCode.FAILED, f"Cannot generate the model repository as no model in {repository} has a model_id"
+        )
     python_dir = os.path.join(backends_new, "python")
     os.makedirs(python_dir)
     for name in ("libtriton_python.so", "triton_python_backend_utils.py"):

@@ -72,7 +72,9 @@ class Settings:
     disk_reserve_gb: float
 
     def __repr__(self) -> str:  # never show the token
-        return f"Settings(model_id={self.model_id!r}, volume={self.volume!r}, hf_token={'set' if self.hf_token else None})"
+        return (
+            f"Settings(model_id={self.model_id!r}, volume={self.volume!r}, hf_token={'set' if self.hf_token else None})"
+        )
 
     @property
     def pod_dir(self) -> str:

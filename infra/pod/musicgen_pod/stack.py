@@ -114,10 +114,6 @@ class EnvPlan:
     notes: Tuple[str, ...]
 
 
-def venv_marker(plan_install: Dict[str, object]) -> str:
-    return json.dumps(plan_install, sort_keys=True)
-
-
 def wanted_marker(pins: Pins, base_python: str, torch_source: str, wheels_dir: Optional[str]) -> Dict[str, object]:
     return {
         "pins": asdict(pins),

@@ -81,8 +81,9 @@ def human(status: Dict[str, object], notes: List[str]) -> List[str]:
         if m.get("state"):
             text += f" ({m['state']}{': ' + str(m['reason']) if m.get('reason') else ''})"
         lines.append(f"  model    {name}: {text}")
+    serves = "serves  " if state != "stopped" else "settings"
     lines += [
-        f"  serves   {status['model_id']} on {status['instance_kind']}",
+        f"  {serves} {status['model_id']} on {status['instance_kind']}",
         f"  gRPC     {status['grpc']}",
         f"  HTTP     {status['http']}",
         f"  metrics  {status['metrics']}",

@@ -100,7 +100,11 @@ def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: boo
     say(checks.gpu(s.instance_kind))
     if s.model_is_local:
         weights.check_local_dir(s.model_id)
-    named_ports = {"TRITON_HTTP_PORT": s.http_port, "TRITON_GRPC_PORT": s.grpc_port, "TRITON_METRICS_PORT": s.metrics_port}
+    named_ports = {
+        "TRITON_HTTP_PORT": s.http_port,
+        "TRITON_GRPC_PORT": s.grpc_port,
+        "TRITON_METRICS_PORT": s.metrics_port,
+    }
     if pid is None:
         checks.ports(named_ports)
 
@@ -108,14 +112,18 @@ def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: boo
     if s.python_env:
         env_python = os.path.join(s.python_env, "bin", "python")
         if not os.access(env_python, os.X_OK):
-            raise PodError(ExitCode.USAGE, f"Cannot use MUSICGEN_PYTHON_ENV as {env_python} is not an executable Python")
+            raise PodError(
+                ExitCode.USAGE, f"Cannot use MUSICGEN_PYTHON_ENV as {env_python} is not an executable Python"
+            )
         info = stack.probe(env_python)
         check_python(str(info["python"]), pins, env_python)
         plan: Optional[stack.EnvPlan] = None
         prefix = s.python_env
         env_gb = 0.0
-        say(f"Python env: {prefix} (prebuilt, Python {info['python']}, torch {info.get('torch')}, "
-            f"transformers {info.get('transformers')})")
+        say(
+            f"Python env: {prefix} (prebuilt, Python {info['python']}, torch {info.get('torch')}, "
+            f"transformers {info.get('transformers')})"
+        )
     else:
         base_python = sys.executable
         base = stack.probe(base_python)
@@ -128,12 +136,13 @@ def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: boo
         if plan.install:
             what = ", ".join(list(plan.install) + [f"nvidia-pytriton=={pins.pytriton_version} (--no-deps)"])
             source_text = f"from {s.wheels_dir}" if s.wheels_dir else "from the package index"
-            say(f"Python env: {would}{'create' if plan.create else 'complete'} the venv {prefix} and install {what} {source_text}")
+            verb = "create" if plan.create else "complete"
+            say(f"Python env: {would}{verb} the venv {prefix} and install {what} {source_text}")
         else:
             say(f"Python env: {prefix} (ready)")
 
     have = weights.state(s)
-    weights_gb = 0.0 if have.cached else weights.download_size_gb(s)
+    weights_gb = weights.download_size_gb(s)
     say(checks.disk(s.volume, {"Python packages": env_gb, f"weights of {s.model_id}": weights_gb}, s.disk_reserve_gb))
 
     if plan is not None and plan.install and not dry_run:
@@ -186,10 +195,10 @@ def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: boo
         hf_local_files_only=True,
         execution_env=prefix,
     )
-    say(f"model repository: {would}generate {paths.models}: {repository.describe(values, names)}")
     binary = triton.binary if triton else os.path.join(prefix, "...", "tritonserver")
     cmd = server.command(binary, paths, s.http_port, s.grpc_port, s.metrics_port, s.instance_kind == "gpu")
     if dry_run:
+        say(f"model repository: would generate {paths.models}: {repository.describe(values, names)}")
         say(f"would start: {shlex.join(cmd)}")
         say(f"would wait up to {s.start_timeout_s:g} s for {', '.join(names)} to be ready (log: {paths.log_file})")
         return 0
@@ -198,6 +207,7 @@ def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: boo
     if pid is not None:  # the old server goes only now, once everything the new one needs is in place
         stop_server(pid, paths, s.stop_timeout_s, say)
         checks.ports(named_ports)
+    say(f"model repository: generating {paths.models}: {repository.describe(values, names)}")
     os.makedirs(paths.root, exist_ok=True)
     repository.generate(paths.root, values, triton.python_backend, stub)
     began = time.monotonic()
@@ -291,8 +301,10 @@ def wait_ready(proc, pid: int, paths: Paths, port: int, names: List[str], s: Set
 def ready(pid: int, states, s: Settings, paths: Paths, say: Say, began: Optional[float]) -> int:
     took = f" after {time.monotonic() - began:.0f} s" if began is not None else ""
     say(f"Triton is ready (pid {pid}){took}: {', '.join(states)}")
-    say(f"  gRPC 127.0.0.1:{s.grpc_port}, HTTP 127.0.0.1:{s.http_port}, metrics 127.0.0.1:{s.metrics_port} "
-        "(this machine only: reach them through an SSH tunnel)")
+    say(
+        f"  gRPC 127.0.0.1:{s.grpc_port}, HTTP 127.0.0.1:{s.http_port}, metrics 127.0.0.1:{s.metrics_port} "
+        "(this machine only: reach them through an SSH tunnel)"
+    )
     host = os.environ.get("RUNPOD_PUBLIC_IP")
     port = os.environ.get("RUNPOD_TCP_PORT_22")
     target = f"-p {port} root@{host}" if host and port else "USER@POD"

@@ -43,7 +43,8 @@ def check_local_dir(path: str) -> None:
         names = os.listdir(path)
     except OSError as e:
         raise PodError(
-            ExitCode.MODEL_NOT_FOUND, f"Cannot serve MUSICGEN_MODEL_ID={path} as the directory is unreadable ({e.strerror})"
+            ExitCode.MODEL_NOT_FOUND,
+            f"Cannot serve MUSICGEN_MODEL_ID={path} as the directory is unreadable ({e.strerror})",
         ) from None
     config = os.path.join(path, "config.json")
     if "config.json" not in names or not os.access(config, os.R_OK):
@@ -81,7 +82,22 @@ def state(s: Settings) -> Weights:
     return read_marker(s) or Weights(s.model_id, None, None, False)
 
 
+def in_hf_cache(s: Settings) -> bool:
+    """Whether HF_HOME already holds a snapshot of the model with a config and a weight file (not verified)."""
+    base = os.path.join(s.hf_home, "hub", "models--" + s.model_id.replace("/", "--"))
+    try:
+        with open(os.path.join(base, "refs", "main"), encoding="utf-8") as f:
+            snapshot = os.path.join(base, "snapshots", f.read().strip())
+        names = os.listdir(snapshot)
+    except OSError:
+        return False
+    return "config.json" in names and any(n.endswith((".safetensors", ".bin")) for n in names)
+
+
 def download_size_gb(s: Settings) -> float:
+    """What the disk check reserves for the weights: nothing when they are (or seem) cached already."""
+    if s.model_is_local or read_marker(s) is not None or in_hf_cache(s):
+        return 0.0
     return KNOWN_SIZES_GB.get(s.model_id, UNKNOWN_SIZE_GB)
 
 
@@ -94,7 +110,7 @@ def fetch(s: Settings, python: str, say: Callable[[str], None]) -> Weights:
     if s.hf_token:
         env["HF_TOKEN"] = s.hf_token
     os.makedirs(s.hf_home, exist_ok=True)
-    proc = subprocess.run([python, FETCH, s.model_id], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.run([python, FETCH, s.model_id], capture_output=True, text=True, env=env)
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     if proc.returncode != 0:
         message = next((line for line in reversed(lines) if line.startswith("Cannot ")), None)
@@ -115,7 +131,8 @@ def fetch(s: Settings, python: str, say: Callable[[str], None]) -> Weights:
         say(line)
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     if result.get("offline"):
-        say(f"weights: the hub cannot be reached ({result.get('reason')}); using the cached snapshot {result['snapshot']}")
+        reason = result.get("reason")
+        say(f"weights: the hub cannot be reached ({reason}); using the cached snapshot {result['snapshot']}")
     record = dict(result, model_id=s.model_id, hf_home=s.hf_home)
     path = marker_path(s)
     os.makedirs(os.path.dirname(path), exist_ok=True)
