@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -135,7 +136,7 @@ def start(cmd: List[str], env: Dict[str, str], paths: Paths) -> subprocess.Popen
     log = open(paths.log_file, "ab")
     try:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        log.write(f"--- musicgen-pod: starting tritonserver at {stamp} ---\n".encode())
+        log.write(f"{START_HEADER} at {stamp} ---\n".encode())
         log.flush()
         proc = subprocess.Popen(
             cmd,
@@ -190,16 +191,26 @@ def model_states(port: int, names: List[str]) -> Optional[Dict[str, Dict[str, ob
     return states
 
 
-def log_tail(paths: Paths, lines: int = 30) -> str:
+START_HEADER = "--- musicgen-pod: starting tritonserver"
+ERROR_LINE = re.compile(r"^E\d{4} ")
+
+
+def log_summary(paths: Paths, last: int = 5) -> str:
+    """What went wrong in the latest start: Triton's error lines (first line of each message), then the
+    log's last lines."""
     try:
         with open(paths.log_file, "rb") as f:
             f.seek(0, os.SEEK_END)
             size = f.tell()
-            f.seek(max(0, size - 256 * 1024))
+            f.seek(max(0, size - 4 * 2**20))
             text = f.read().decode("utf-8", errors="replace")
     except OSError:
         return "(no log)"
-    return "\n".join(text.splitlines()[-lines:])
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(START_HEADER)]
+    section = lines[starts[-1] + 1 :] if starts else lines
+    errors = [line.split("\\n", 1)[0][:500] for line in section if ERROR_LINE.match(line)]
+    return "\n".join(errors + lines[-last:])
 
 
 def stop(pid: int, paths: Paths, timeout_s: float) -> Tuple[bool, float]:

@@ -264,8 +264,9 @@ def wait_ready(proc, pid: int, paths: Paths, port: int, names: List[str], s: Set
     began = time.monotonic()
     last = began
     while True:
+        # The parent knows from poll(); /proc may still show the forked Python until exec() is done.
         code = proc.poll() if proc is not None else None
-        alive = code is None and server.is_our_server(pid, paths)
+        alive = code is None if proc is not None else server.is_our_server(pid, paths)
         if not alive:
             if os.path.exists(paths.pid_file):
                 os.remove(paths.pid_file)
@@ -273,8 +274,8 @@ def wait_ready(proc, pid: int, paths: Paths, port: int, names: List[str], s: Set
             raise PodError(
                 ExitCode.SERVER_DIED,
                 f"Cannot start Triton as tritonserver (pid {pid}) exited with {status} while loading the models: "
-                f"the last lines of {paths.log_file} follow",
-                server.log_tail(paths),
+                f"its errors and the last lines of {paths.log_file} follow",
+                server.log_summary(paths),
             )
         states = server.model_states(port, names)
         if states is not None and all(state["ready"] for state in states.values()):
@@ -285,8 +286,8 @@ def wait_ready(proc, pid: int, paths: Paths, port: int, names: List[str], s: Set
                 ExitCode.START_TIMEOUT,
                 f"Cannot confirm Triton is ready as not every model was ready after {s.start_timeout_s:g} s "
                 f"(MUSICGEN_START_TIMEOUT_S): it keeps running; `pod.sh status` shows progress, `pod.sh stop` stops "
-                f"it; the last lines of {paths.log_file} follow",
-                server.log_tail(paths),
+                f"it; the errors so far and the last lines of {paths.log_file} follow",
+                server.log_summary(paths),
             )
         if now - last >= PROGRESS_EVERY_S:
             last = now

@@ -13,6 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 POD = os.path.dirname(HERE)
 ROOT = os.path.abspath(os.path.join(POD, "..", ".."))
 POD_SH = os.path.join(POD, "pod.sh")
+BASH = shutil.which("bash")
 SOURCE_REPOSITORY = os.path.join(ROOT, "infra", "triton", "model_repository")
 sys.path.insert(0, POD)
 sys.path.insert(0, HERE)
@@ -69,7 +70,7 @@ def clean_env(**extra):
 
 def pod(args, env, timeout=420):
     """Runs pod.sh as a user would; returns the CompletedProcess (text)."""
-    return subprocess.run(["bash", POD_SH] + list(args), env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([BASH, POD_SH] + list(args), env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def write_env_file(volume, values, mode=0o600):
