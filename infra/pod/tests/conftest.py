@@ -39,7 +39,9 @@ VENV, TRITON_VENV = env_paths()
 def triton_site():
     found = [
         os.path.join(TRITON_VENV, "lib", d, "site-packages")
-        for d in (os.listdir(os.path.join(TRITON_VENV, "lib")) if os.path.isdir(os.path.join(TRITON_VENV, "lib")) else [])
+        for d in (
+            os.listdir(os.path.join(TRITON_VENV, "lib")) if os.path.isdir(os.path.join(TRITON_VENV, "lib")) else []
+        )
     ]
     return found[0] if found else os.path.join(TRITON_VENV, "lib", "python3", "site-packages")
 
@@ -85,7 +87,9 @@ def write_env_file(volume, values, mode=0o600):
 
 
 def source_models():
-    return sorted(n for n in os.listdir(SOURCE_REPOSITORY) if os.path.isfile(os.path.join(SOURCE_REPOSITORY, n, "config.pbtxt")))
+    return sorted(
+        n for n in os.listdir(SOURCE_REPOSITORY) if os.path.isfile(os.path.join(SOURCE_REPOSITORY, n, "config.pbtxt"))
+    )
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,9 @@ PINS = stack.read_pins()
 @needs_tritonserver
 @pytest.mark.parametrize("where", ["prefix", "site-packages", "package"])
 def test_locate_pytriton(where):
-    path = {"prefix": TRITON_VENV, "site-packages": TRITON_SITE, "package": os.path.join(TRITON_SITE, "pytriton")}[where]
+    path = {"prefix": TRITON_VENV, "site-packages": TRITON_SITE, "package": os.path.join(TRITON_SITE, "pytriton")}[
+        where
+    ]
     found = triton_install.locate(path)
     server_dir = os.path.join(TRITON_SITE, "pytriton", "tritonserver")
     assert found == triton_install.TritonInstall(
@@ -30,7 +32,9 @@ def test_locate_pytriton(where):
         kind="pytriton",
     )
     assert found.stub_versions() == ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
-    assert found.stub_for("3.12.3") == os.path.join(server_dir, "python_backend_stubs", "3.12", "triton_python_backend_stub")
+    assert found.stub_for("3.12.3") == os.path.join(
+        server_dir, "python_backend_stubs", "3.12", "triton_python_backend_stub"
+    )
     assert found.stub_for("3.14.0") is None
     assert triton_install.stub_python_version(found.stub_for("3.12.0")) == "3.12"
 
@@ -61,7 +65,12 @@ def test_weights_record_is_trusted_only_while_its_files_exist(tmp_path):
         (snapshot / name).write_text("x")
     assert weights.state(s) == weights.Weights("facebook/musicgen-small", None, None, False)
     assert weights.download_size_gb(s) == 2.4
-    record = {"snapshot": str(snapshot), "revision": "abc", "files": ["config.json", "model.safetensors"], "hf_home": s.hf_home}
+    record = {
+        "snapshot": str(snapshot),
+        "revision": "abc",
+        "files": ["config.json", "model.safetensors"],
+        "hf_home": s.hf_home,
+    }
     os.makedirs(os.path.dirname(weights.marker_path(s)))
     with open(weights.marker_path(s), "w") as f:
         json.dump(record, f)
@@ -176,7 +185,13 @@ def test_unsupported_python():
 
 
 def test_server_environment_carries_no_secret():
-    base = {"PATH": "/bin", "HF_TOKEN": "t", "AWS_SECRET_ACCESS_KEY": "k", "PYTHONPATH": "/x", "LD_LIBRARY_PATH": "/usr/lib"}
+    base = {
+        "PATH": "/bin",
+        "HF_TOKEN": "t",
+        "AWS_SECRET_ACCESS_KEY": "k",
+        "PYTHONPATH": "/x",
+        "LD_LIBRARY_PATH": "/usr/lib",
+    }
     assert server.server_env(base, "/site/nvidia_pytriton.libs", "/workspace/huggingface") == {
         "PATH": "/bin",
         "LD_LIBRARY_PATH": "/site/nvidia_pytriton.libs:/usr/lib",

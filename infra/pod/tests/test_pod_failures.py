@@ -47,8 +47,16 @@ BAD_VALUES = [
         "lots",
         "Cannot use MUSICGEN_MAX_CONCURRENT as it must be 'auto' or a whole number >= 1: current value is 'lots'",
     ),
-    ("MUSICGEN_MAX_CONCURRENT", "0", "Cannot use MUSICGEN_MAX_CONCURRENT as it must be 'auto' or a whole number >= 1: current value is '0'"),
-    ("MUSICGEN_INSTANCE_KIND", "tpu", "Cannot use MUSICGEN_INSTANCE_KIND as it must be gpu or cpu: current value is 'tpu'"),
+    (
+        "MUSICGEN_MAX_CONCURRENT",
+        "0",
+        "Cannot use MUSICGEN_MAX_CONCURRENT as it must be 'auto' or a whole number >= 1: current value is '0'",
+    ),
+    (
+        "MUSICGEN_INSTANCE_KIND",
+        "tpu",
+        "Cannot use MUSICGEN_INSTANCE_KIND as it must be gpu or cpu: current value is 'tpu'",
+    ),
     (
         "TRITON_GRPC_PORT",
         "80801",
@@ -60,8 +68,16 @@ BAD_VALUES = [
         "Cannot use MUSICGEN_MODEL_ID as it must be a Hugging Face model id (owner/name), small, medium, large or "
         "an absolute directory: current value is 'not a model'",
     ),
-    ("HF_TOKEN", "two words", "Cannot use HF_TOKEN as it must be a single word without spaces: current value is (not shown)"),
-    ("MUSICGEN_START_TIMEOUT_S", "soon", "Cannot use MUSICGEN_START_TIMEOUT_S as it must be a number >= 1: current value is 'soon'"),
+    (
+        "HF_TOKEN",
+        "two words",
+        "Cannot use HF_TOKEN as it must be a single word without spaces: current value is (not shown)",
+    ),
+    (
+        "MUSICGEN_START_TIMEOUT_S",
+        "soon",
+        "Cannot use MUSICGEN_START_TIMEOUT_S as it must be a number >= 1: current value is 'soon'",
+    ),
     ("HF_HOME", "cache", "Cannot use HF_HOME as it must be an absolute path: current value is 'cache'"),
 ]
 

@@ -371,7 +371,9 @@ def test_up_status_logs_restart_stop(tmp_path, volume, tiny_dir, hf_home, closed
     # Another volume on the same ports: refused before anything starts.
     other = str(tmp_path / "other-volume")
     os.makedirs(other)
-    proc = pod(["up"], dict(env, MUSICGEN_VOLUME=other, MUSICGEN_POD_ENV_FILE=os.path.join(volume, "musicgen", "pod.env")))
+    proc = pod(
+        ["up"], dict(env, MUSICGEN_VOLUME=other, MUSICGEN_POD_ENV_FILE=os.path.join(volume, "musicgen", "pod.env"))
+    )
     outputs.append(proc.stdout + proc.stderr)
     assert proc.returncode == 17
     assert proc.stderr.splitlines()[-1] == (
@@ -423,4 +425,3 @@ def test_up_status_logs_restart_stop(tmp_path, volume, tiny_dir, hf_home, closed
 def read_bytes(path):
     with open(path, "rb") as f:
         return f.read()
-

@@ -28,7 +28,13 @@ def test_pins_are_readable_by_bash(tmp_path):
     import subprocess
 
     out = subprocess.run(
-        ["bash", "-c", 'set -eu; source "$1"; echo "$TORCH_VERSION $TRANSFORMERS_VERSION $NVIDIA_PYTRITON_VERSION"', "_", stack.PINS_FILE],
+        [
+            "bash",
+            "-c",
+            'set -eu; source "$1"; echo "$TORCH_VERSION $TRANSFORMERS_VERSION $NVIDIA_PYTRITON_VERSION"',
+            "_",
+            stack.PINS_FILE,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -38,7 +44,13 @@ def test_pins_are_readable_by_bash(tmp_path):
 
 @pytest.mark.parametrize(
     "text,parts",
-    [("2.11.0+cu130", (2, 11, 0)), ("2.36", (2, 36)), ("1.13.0a0", (1, 13, 0)), ("2.6.0.dev20250101", (2, 6, 0)), ("x", ())],
+    [
+        ("2.11.0+cu130", (2, 11, 0)),
+        ("2.36", (2, 36)),
+        ("1.13.0a0", (1, 13, 0)),
+        ("2.6.0.dev20250101", (2, 6, 0)),
+        ("x", ()),
+    ],
 )
 def test_version_tuple(text, parts):
     assert stack.version_tuple(text) == parts
@@ -52,7 +64,9 @@ def test_torch_range(version, inside):
     assert stack.in_range(version, PINS.torch_min, PINS.torch_max) is inside
 
 
-@pytest.mark.parametrize("version,ok", [("3.9.18", False), ("3.10.12", True), ("3.12.3", True), ("3.13.1", True), ("3.14.0", False)])
+@pytest.mark.parametrize(
+    "version,ok", [("3.9.18", False), ("3.10.12", True), ("3.12.3", True), ("3.13.1", True), ("3.14.0", False)]
+)
 def test_python_range(version, ok):
     assert stack.python_supported(version, PINS) is ok
 
@@ -77,7 +91,10 @@ def test_plan_reuses_the_image_torch(tmp_path):
 @pytest.mark.parametrize(
     "found,note",
     [
-        ("2.4.1", "torch 2.4.1 of the image is outside the pinned range (2.6 <= torch < 2.12): installing torch 2.11.0"),
+        (
+            "2.4.1",
+            "torch 2.4.1 of the image is outside the pinned range (2.6 <= torch < 2.12): installing torch 2.11.0",
+        ),
         (None, "the image has no torch, so torch is installed: torch 2.11.0"),
     ],
 )
@@ -112,11 +129,20 @@ def test_pip_arguments():
         "--find-links",
         "/w",
     ]
-    assert stack.pip_args("/v/bin/python", None, "https://x/cu128", True) == head + ["--extra-index-url", "https://x/cu128"]
+    assert stack.pip_args("/v/bin/python", None, "https://x/cu128", True) == head + [
+        "--extra-index-url",
+        "https://x/cu128",
+    ]
     assert stack.pip_args("/v/bin/python", None, "https://x/cu128", False) == head
 
 
-GOOD = {"python": "3.11.9", "torch": "2.11.0+cu130", "transformers": "5.17.0", "huggingface_hub": "1.5.0", "cuda_devices": 1}
+GOOD = {
+    "python": "3.11.9",
+    "torch": "2.11.0+cu130",
+    "transformers": "5.17.0",
+    "huggingface_hub": "1.5.0",
+    "cuda_devices": 1,
+}
 
 
 def test_check_env_accepts_the_pinned_stack():
