@@ -187,3 +187,31 @@ def test_check_env_failures(info, kind, code, message):
     with pytest.raises(PodError) as e:
         stack.check_env(info, "/v", PINS, kind, prebuilt=False)
     assert (e.value.code, e.value.message) == (code, message)
+
+
+def test_ci_installs_the_pinned_tritonserver():
+    # CI's tritonserver venv still reads its own requirements file; it must pin the same wheel.
+    with open(os.path.join(os.path.dirname(stack.PINS_FILE), "triton", "requirements-triton.txt")) as f:
+        pinned = [line.strip() for line in f if line.strip().startswith("nvidia-pytriton")]
+    assert pinned == [f"nvidia-pytriton=={PINS.pytriton_version}"]
+
+
+def test_run_gpu_reports_versions_against_the_pins():
+    import subprocess
+
+    from conftest import ROOT, VENV
+
+    python = os.path.join(VENV, "bin", "python")
+    script = os.path.join(ROOT, "infra", "bench", "report_versions.py")
+    out = subprocess.run([python, script, stack.PINS_FILE], capture_output=True, text=True, check=True).stdout
+    probe = subprocess.run([python, stack.PROBE], capture_output=True, text=True, check=True).stdout
+    info = json.loads(probe.splitlines()[-1])
+    torch_in = stack.in_range(info["torch"], PINS.torch_min, PINS.torch_max)
+    same_torch = stack.version_tuple(info["torch"]) == (2, 11, 0)
+    transformers_same = info["transformers"] == PINS.transformers_version
+    assert out.splitlines() == [
+        f"python {info['python']}: ok 3.10..3.13",
+        f"torch {info['torch']}: {'= pinned' if same_torch else 'pinned 2.11.0'}, {'in' if torch_in else 'OUTSIDE'} 2.6 <= torch < 2.12",
+        f"transformers {info['transformers']}: {'= pinned' if transformers_same else 'DIFFERS from pinned'} 5.17.0",
+        "nvidia-pytriton missing (pinned 0.7.0)",
+    ]
