@@ -114,12 +114,18 @@ class EnvPlan:
     notes: Tuple[str, ...]
 
 
-def wanted_marker(pins: Pins, base_python: str, torch_source: str, wheels_dir: Optional[str]) -> Dict[str, object]:
+def wanted_marker(
+    pins: Pins, base_python: str, base: Dict[str, object], torch_source: str, wheels_dir: Optional[str], pytriton: bool
+) -> Dict[str, object]:
+    """What a finished venv records: another image Python (path or version), other pins or sources mean
+    another venv."""
     return {
         "pins": asdict(pins),
         "base_python": base_python,
+        "base_python_version": base.get("python"),
         "torch": torch_source,
         "wheels_dir": wheels_dir or "",
+        "nvidia_pytriton": pytriton,
     }
 
 
@@ -132,9 +138,15 @@ def read_marker(prefix: str) -> Optional[Dict[str, object]]:
 
 
 def plan_venv(
-    prefix: str, base_python: str, base: Dict[str, object], pins: Pins, wheels_dir: Optional[str]
+    prefix: str,
+    base_python: str,
+    base: Dict[str, object],
+    pins: Pins,
+    wheels_dir: Optional[str],
+    with_pytriton: bool = True,
 ) -> Tuple[EnvPlan, Dict[str, object]]:
-    """Decides how to make the venv on the volume from the image's Python (``base`` is its probe)."""
+    """Decides how to make the venv on the volume from the image's Python (``base`` is its probe).
+    ``with_pytriton`` false: the tritonserver comes from elsewhere (MUSICGEN_TRITONSERVER)."""
     torch_found = base.get("torch")
     notes: List[str] = []
     if isinstance(torch_found, str) and in_range(torch_found, pins.torch_min, pins.torch_max):
@@ -150,7 +162,7 @@ def plan_venv(
             if torch_found
             else f"{found} installed: torch {pins.torch_version}"
         )
-    want = wanted_marker(pins, base_python, torch_source, wheels_dir)
+    want = wanted_marker(pins, base_python, base, torch_source, wheels_dir, with_pytriton)
     python = os.path.join(prefix, "bin", "python")
     done = read_marker(prefix) == want and os.access(python, os.X_OK)
     install: Tuple[str, ...] = ()
@@ -165,7 +177,7 @@ def plan_venv(
         prebuilt=False,
         create=not done and not os.access(python, os.X_OK),
         install=install,
-        install_pytriton=not done,
+        install_pytriton=not done and with_pytriton,
         reuse_torch=reuse,
         base_python=base_python,
         notes=tuple(notes),
@@ -203,9 +215,10 @@ def build_venv(
     wants_torch = any(r.startswith("torch==") for r in plan.install)
     say(f"pip install {' '.join(plan.install)}" + (f" (from {wheels_dir})" if wheels_dir else ""))
     _run_install(pip_args(plan.python, wheels_dir, index_url, wants_torch) + list(plan.install), plan.prefix)
-    pytriton = f"nvidia-pytriton=={pins.pytriton_version}"
-    say(f"pip install --no-deps {pytriton} (the tritonserver binary and its Python backend)")
-    _run_install(pip_args(plan.python, wheels_dir, index_url, False) + ["--no-deps", pytriton], plan.prefix)
+    if plan.install_pytriton:
+        pytriton = f"nvidia-pytriton=={pins.pytriton_version}"
+        say(f"pip install --no-deps {pytriton} (the tritonserver binary and its Python backend)")
+        _run_install(pip_args(plan.python, wheels_dir, index_url, False) + ["--no-deps", pytriton], plan.prefix)
     with open(marker + ".tmp", "w", encoding="utf-8") as f:
         json.dump(want, f, sort_keys=True)
     os.replace(marker + ".tmp", marker)

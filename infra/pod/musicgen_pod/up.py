@@ -72,7 +72,6 @@ def run(s: Settings, pins: stack.Pins, restart: bool, dry_run: bool, say: Say, w
 
 
 def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: bool, say: Say, warn: Say) -> int:
-    would = "would " if dry_run else ""
     names = repository.model_names()
     identity = server_identity(s)
     source = repository.source_digest()
@@ -88,9 +87,10 @@ def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: boo
             states = wait_ready(None, pid, paths, s.http_port, list(record.get("models") or names), s, say)
             return ready(pid, states, s, paths, say, None)
         reason = "--restart" if restart else changes(record, identity, source, pins)
-        say(f"{would}restart Triton (pid {pid}): {reason}" if dry_run else f"restarting Triton (pid {pid}): {reason}")
+        say(f"{'would restart' if dry_run else 'restarting'} Triton (pid {pid}): {reason}")
     elif server.read_pid(paths) is not None:
-        say(f"{would}remove the stale pid file {paths.pid_file} (no tritonserver of this volume runs)")
+        removing = "would remove" if dry_run else "removing"
+        say(f"{removing} the stale pid file {paths.pid_file} (no tritonserver of this volume runs)")
         if not dry_run:
             os.remove(paths.pid_file)
 
@@ -129,15 +129,16 @@ def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: boo
         base = stack.probe(base_python)
         check_python(str(base["python"]), pins, base_python)
         prefix = os.path.join(s.pod_dir, "venv")
-        plan, want = stack.plan_venv(prefix, base_python, base, pins, s.wheels_dir)
+        plan, want = stack.plan_venv(prefix, base_python, base, pins, s.wheels_dir, with_pytriton=explicit is None)
         env_gb = 0.0 if not plan.install else ENV_GB["without_torch" if plan.reuse_torch else "with_torch"]
         for note in plan.notes:
             say(f"Python env: {note}")
         if plan.install:
-            what = ", ".join(list(plan.install) + [f"nvidia-pytriton=={pins.pytriton_version} (--no-deps)"])
+            pytriton = [f"nvidia-pytriton=={pins.pytriton_version} (--no-deps)"] if plan.install_pytriton else []
+            what = ", ".join(list(plan.install) + pytriton)
             source_text = f"from {s.wheels_dir}" if s.wheels_dir else "from the package index"
-            verb = "create" if plan.create else "complete"
-            say(f"Python env: {would}{verb} the venv {prefix} and install {what} {source_text}")
+            verb = ("would " if dry_run else "will ") + ("create" if plan.create else "complete")
+            say(f"Python env: {verb} the venv {prefix} and install {what} {source_text}")
         else:
             say(f"Python env: {prefix} (ready)")
 
@@ -177,7 +178,7 @@ def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: boo
             )
         say(f"tritonserver: {triton.binary} (Python backend stub for {'.'.join(version.split('.')[:2])})")
     else:
-        say(f"tritonserver: {would}come from nvidia-pytriton=={pins.pytriton_version} in {prefix}")
+        say(f"tritonserver: would come from nvidia-pytriton=={pins.pytriton_version} in {prefix}")
 
     if have.cached:
         where = "a local directory" if s.model_is_local else f"cached in {s.hf_home} (revision {have.revision})"

@@ -287,7 +287,7 @@ def test_up_status_logs_restart_stop(tmp_path, volume, tiny_dir, hf_home, closed
     pid = int(read(pid_file))
     match_lines(
         proc.stdout,
-        [f"remove the stale pid file {pid_file} (no tritonserver of this volume runs)"]
+        [f"removing the stale pid file {pid_file} (no tritonserver of this volume runs)"]
         + common
         + [
             f"weights: {tiny_dir}, a local directory",

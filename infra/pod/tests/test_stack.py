@@ -109,7 +109,7 @@ def test_plan_is_done_only_with_a_matching_marker(tmp_path):
     python = prefix / "bin" / "python"
     python.write_text("#!/bin/sh\n")
     python.chmod(0o755)
-    base = {"torch": "2.8.0"}
+    base = {"torch": "2.8.0", "python": "3.11.9"}
     _, want = stack.plan_venv(str(prefix), "/usr/bin/python3", base, PINS, None)
     # A venv without the marker (cut short by a crash) is completed, not recreated.
     plan, _ = stack.plan_venv(str(prefix), "/usr/bin/python3", base, PINS, None)
@@ -120,6 +120,18 @@ def test_plan_is_done_only_with_a_matching_marker(tmp_path):
     # Other pins (or another wheel folder) mean another environment.
     plan, _ = stack.plan_venv(str(prefix), "/usr/bin/python3", base, PINS, "/wheels")
     assert plan.install == ("transformers==5.17.0",)
+    # Another image under the same path (say Python 3.12 where 3.11 was) means another venv too.
+    plan, _ = stack.plan_venv(str(prefix), "/usr/bin/python3", dict(base, python="3.12.3"), PINS, None)
+    assert plan.install == ("transformers==5.17.0",)
+
+
+def test_plan_without_pytriton_when_the_server_comes_from_elsewhere(tmp_path):
+    plan, want = stack.plan_venv(str(tmp_path / "v"), "/usr/bin/python3", {"torch": None}, PINS, None, False)
+    assert (plan.install, plan.install_pytriton, want["nvidia_pytriton"]) == (
+        ("torch==2.11.0", "transformers==5.17.0"),
+        False,
+        False,
+    )
 
 
 def test_pip_arguments():
