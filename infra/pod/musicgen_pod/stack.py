@@ -214,11 +214,15 @@ def build_venv(
         _run_install([plan.base_python, "-m", "venv", "--system-site-packages", plan.prefix], plan.prefix)
     wants_torch = any(r.startswith("torch==") for r in plan.install)
     say(f"pip install {' '.join(plan.install)}" + (f" (from {wheels_dir})" if wheels_dir else ""))
-    _run_install(pip_args(plan.python, wheels_dir, index_url, wants_torch) + list(plan.install), plan.prefix)
+    _run_install(
+        pip_args(plan.python, wheels_dir, index_url, wants_torch) + list(plan.install), plan.prefix, wheels_dir
+    )
     if plan.install_pytriton:
         pytriton = f"nvidia-pytriton=={pins.pytriton_version}"
         say(f"pip install --no-deps {pytriton} (the tritonserver binary and its Python backend)")
-        _run_install(pip_args(plan.python, wheels_dir, index_url, False) + ["--no-deps", pytriton], plan.prefix)
+        _run_install(
+            pip_args(plan.python, wheels_dir, index_url, False) + ["--no-deps", pytriton], plan.prefix, wheels_dir
+        )
     with open(marker + ".tmp", "w", encoding="utf-8") as f:
         json.dump(want, f, sort_keys=True)
     os.replace(marker + ".tmp", marker)
@@ -231,7 +235,7 @@ def _python_works(python: str) -> bool:
         return False
 
 
-def _run_install(cmd: List[str], prefix: str) -> None:
+def _run_install(cmd: List[str], prefix: str, wheels_dir: Optional[str] = None) -> None:
     env = dict(os.environ, PYTHONNOUSERSITE="1", PIP_NO_INPUT="1")
     env.pop("PYTHONPATH", None)
     try:
@@ -240,13 +244,24 @@ def _run_install(cmd: List[str], prefix: str) -> None:
         code, reason = -1, e.strerror
     else:
         reason = f"exit status {code}"
-    if code != 0:
-        step = "create the venv" if "venv" in cmd[:3] else "install the Python packages"
+    if code == 0:
+        return
+    if cmd[1:3] == ["-m", "venv"]:
         raise PodError(
             ExitCode.INSTALL_FAILED,
-            f"Cannot {step} at {prefix} as `{' '.join(cmd[1:4])}` failed ({reason}): see the lines above; "
-            "without a package index set MUSICGEN_WHEELS_DIR to a folder of wheels, then run `pod.sh up` again",
+            f"Cannot create the venv {prefix} as `{cmd[0]} -m venv` failed ({reason}): see the lines above; on "
+            "Debian or Ubuntu install the python3-venv package, then run `pod.sh up` again",
         )
+    hint = (
+        f"add the missing wheels to MUSICGEN_WHEELS_DIR={wheels_dir}"
+        if wheels_dir
+        else "without a package index, set MUSICGEN_WHEELS_DIR to a folder of wheels"
+    )
+    raise PodError(
+        ExitCode.INSTALL_FAILED,
+        f"Cannot install the Python packages into {prefix} as pip failed ({reason}): see the lines above; "
+        f"{hint}, then run `pod.sh up` again",
+    )
 
 
 def check_env(info: Dict[str, object], prefix: str, pins: Pins, kind: str, prebuilt: bool) -> List[str]:

@@ -60,6 +60,8 @@ def locked(pod_dir: str, say: Say) -> Iterator[None]:
         except BlockingIOError:
             say("waiting for another pod.sh up/stop on this volume to finish")
             fcntl.flock(f, fcntl.LOCK_EX)
+        except OSError:
+            pass  # a network volume without file locks: run unlocked
         yield
 
 

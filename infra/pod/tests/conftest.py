@@ -70,9 +70,13 @@ def clean_env(**extra):
     return env
 
 
+def pod_command(args):
+    return [BASH, POD_SH] + list(args)
+
+
 def pod(args, env, timeout=420):
     """Runs pod.sh as a user would; returns the CompletedProcess (text)."""
-    return subprocess.run([BASH, POD_SH] + list(args), env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(pod_command(args), env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def write_env_file(volume, values, mode=0o600):

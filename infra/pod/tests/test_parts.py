@@ -222,3 +222,66 @@ def test_readme_lists_every_exit_code():
         text = f.read()
     table = dict(re.findall(r"^\| (\d+) \| `(\w+)` \|", text, re.M))
     assert table == {str(int(code)): code.name for code in ExitCode}
+
+
+def test_wait_gives_up_after_the_timeout(tmp_path):
+    class Running:
+        def poll(self):
+            return None
+
+    paths = server.Paths(str(tmp_path))
+    (tmp_path / "tritonserver.log").write_text(
+        "--- musicgen-pod: starting tritonserver at 1 ---\nI1201 loading musicgen_lm\n"
+    )
+    s = settings_for(tmp_path, MUSICGEN_START_TIMEOUT_S="1")
+    port = free_port()
+    with pytest.raises(PodError) as e:
+        up.wait_ready(Running(), 4242, paths, port, ["musicgen_lm"], s, lambda line: None)
+    assert (e.value.code, e.value.message, e.value.detail) == (
+        ExitCode.START_TIMEOUT,
+        "Cannot confirm Triton is ready as not every model was ready after 1 s (MUSICGEN_START_TIMEOUT_S): it "
+        "keeps running; `pod.sh status` shows progress, `pod.sh stop` stops it; the errors so far and the last "
+        f"lines of {tmp_path}/tritonserver.log follow",
+        "--- musicgen-pod: starting tritonserver at 1 ---\nI1201 loading musicgen_lm",
+    )
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_logs_follow_across_a_restart_and_a_rotation(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from conftest import clean_env, pod_command
+
+    log = tmp_path / "musicgen" / "triton" / "tritonserver.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("old 1\nold 2\n")
+    proc = subprocess.Popen(
+        pod_command(["logs", "--follow", "--lines", "1"]),
+        env=clean_env(MUSICGEN_VOLUME=str(tmp_path)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline() == "old 2\n"
+        with open(log, "a") as f:
+            f.write("appended\n")
+        assert proc.stdout.readline() == "appended\n"
+        time.sleep(0.6)
+        os.replace(log, str(log) + ".1")  # rotated at a start: the new file is followed from its beginning
+        log.write_text("new 1\nnew 2\n")
+        assert proc.stdout.readline() == "new 1\n"
+        assert proc.stdout.readline() == "new 2\n"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    assert (proc.returncode, out, err) == (0, "", "")
