@@ -12,19 +12,23 @@ POLL_S = 0.5
 
 def last_lines(path: str, count: int) -> bytes:
     """The last ``count`` lines of ``path`` (complete lines; the whole file when it is shorter)."""
-    if count <= 0:
-        return b""
     with open(path, "rb") as f:
         f.seek(0, os.SEEK_END)
-        size = f.tell()
-        block = 64 * 1024
-        data = b""
-        pos = size
-        while pos > 0 and data.count(b"\n") <= count:
-            step = min(block, pos)
-            pos -= step
-            f.seek(pos)
-            data = f.read(step) + data
+        return _tail(f, f.tell(), count)
+
+
+def _tail(f: BinaryIO, end: int, count: int) -> bytes:
+    """The last ``count`` lines of the first ``end`` bytes of ``f``."""
+    if count <= 0:
+        return b""
+    block = 64 * 1024
+    data = b""
+    pos = end
+    while pos > 0 and data.count(b"\n") <= count:
+        step = min(block, pos)
+        pos -= step
+        f.seek(pos)
+        data = f.read(step) + data
     lines = data.splitlines(keepends=True)
     return b"".join(lines[-count:])
 
@@ -37,12 +41,15 @@ def show(path: str, count: int, follow: bool, out: Optional[BinaryIO] = None) ->
             return 0
         while not os.path.exists(path):
             time.sleep(POLL_S)
-    out.write(last_lines(path, count))
-    out.flush()
-    if not follow:
-        return 0
     f = open(path, "rb")
     f.seek(0, os.SEEK_END)
+    end = f.tell()  # what is appended from here on is followed, even while the tail is printed
+    out.write(_tail(f, end, count))
+    out.flush()
+    f.seek(end)
+    if not follow:
+        f.close()
+        return 0
     inode = os.fstat(f.fileno()).st_ino
     try:
         while True:
