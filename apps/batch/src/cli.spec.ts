@@ -40,7 +40,7 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     const [piano, strings] = parsed.jobs;
     const report = JSON.parse(stdout);
     expect(code).toBe(1);
-    expect(stderr.split('\n').slice(0, 2)).toEqual([...formatPromptErrors(parsed), PREVIEW_NOTICE]);
+    expect(stderr.split('\n').slice(0, 2)).toEqual([PREVIEW_NOTICE, ...formatPromptErrors(parsed)]);
     expect(
       report.jobs.map((j: Record<string, unknown>) => [j.line, j.status, j.key, j.error, j.reason]),
     ).toEqual([
@@ -143,6 +143,7 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     expect(code).toBe(2);
     expect(stderr).toBe(
       [
+        PREVIEW_NOTICE,
         ...formatPromptErrors(parsed),
         'musicgen-batch: --strict: 1 problems in prompts.txt; nothing was generated',
         '',

@@ -1,4 +1,5 @@
 import { planWindows } from '@musicgen/chunking';
+import { secondsForFrames } from '@musicgen/contract';
 import type { PromptJob } from '@musicgen/prompts';
 import { isJobDone, type ObjectStore } from '@musicgen/store';
 import type { DuplicateLine } from '../pipeline/prepare-jobs.js';
@@ -71,7 +72,7 @@ export async function planDryRun(input: {
     return {
       line: job.line,
       key: job.key,
-      seconds: job.frames / 50,
+      seconds: secondsForFrames(job.frames),
       frames: job.frames,
       windows: plan.totals.windows,
       forwardSteps: plan.totals.forwardSteps,

@@ -38,7 +38,21 @@ describe('ProgressModel', () => {
           frames: 1000,
         },
       ],
+      slots: [],
     });
+  });
+
+  it("reads the endpoints' slot usage at every snapshot", () => {
+    let inUse = 3;
+    const model = new ProgressModel({
+      jobsTotal: 1,
+      audioSecondsTotal: 10,
+      now: () => 0,
+      slots: () => [{ address: 'a:8001', inUse, total: 4 }],
+    });
+    expect(model.snapshot().slots).toEqual([{ address: 'a:8001', inUse: 3, total: 4 }]);
+    inUse = 4;
+    expect(model.snapshot().slots).toEqual([{ address: 'a:8001', inUse: 4, total: 4 }]);
   });
 
   it('drops skipped audio from the total and ignores frame counts that go back', () => {

@@ -1,3 +1,4 @@
+import { FRAME_RATE_HZ } from '@musicgen/contract';
 /** What an active job is doing now. */
 export type JobPhase = 'waiting' | 'generating' | 'retrying' | 'decoding' | 'storing';
 
@@ -29,6 +30,15 @@ export interface ProgressSnapshot {
   readonly etaSeconds: number | undefined;
   readonly elapsedSeconds: number;
   readonly active: readonly ActiveJob[];
+  /** Windows in flight against slots at each endpoint (empty when the run does not say). */
+  readonly slots: readonly SlotUsage[];
+}
+
+/** Windows in flight at one endpoint against the requests it runs at once. */
+export interface SlotUsage {
+  readonly address: string;
+  readonly inUse: number;
+  readonly total: number;
 }
 
 /** A notable event, for the plain log renderer. */
@@ -45,7 +55,6 @@ export type ProgressEvent =
   | { kind: 'note'; message: string };
 
 /** Frames per second of audio. */
-const FRAME_RATE = 50;
 /** Span of the moving speed measurement. */
 export const RATE_WINDOW_MS = 10_000;
 
@@ -73,9 +82,18 @@ export class ProgressModel {
   /** (time, cumulative frames) samples for the moving rate. */
   #samples: [number, number][] = [];
 
-  constructor(options: { jobsTotal: number; audioSecondsTotal: number; now?: () => number }) {
+  readonly #slots: () => readonly SlotUsage[];
+
+  constructor(options: {
+    jobsTotal: number;
+    audioSecondsTotal: number;
+    now?: () => number;
+    /** Reads the endpoints' slot usage when a snapshot is taken. */
+    slots?: () => readonly SlotUsage[];
+  }) {
     this.#jobsTotal = options.jobsTotal;
-    this.#audioFramesTotal = Math.round(options.audioSecondsTotal * FRAME_RATE);
+    this.#slots = options.slots ?? (() => []);
+    this.#audioFramesTotal = Math.round(options.audioSecondsTotal * FRAME_RATE_HZ);
     this.#now = options.now ?? (() => performance.now());
     this.#startedAt = this.#now();
     this.#samples.push([this.#startedAt, 0]);
@@ -155,12 +173,13 @@ export class ProgressModel {
       generated,
       skipped,
       failed,
-      audioSecondsTotal: Math.max(0, this.#audioFramesTotal) / FRAME_RATE,
-      audioSecondsDone: this.#framesDone / FRAME_RATE,
+      audioSecondsTotal: Math.max(0, this.#audioFramesTotal) / FRAME_RATE_HZ,
+      audioSecondsDone: this.#framesDone / FRAME_RATE_HZ,
       framesPerSecond,
       etaSeconds: framesPerSecond > 0 ? framesLeft / framesPerSecond : undefined,
       elapsedSeconds: (now - this.#startedAt) / 1000,
       active: [...this.#active.values()],
+      slots: this.#slots(),
     };
   }
 

@@ -56,6 +56,17 @@ describe('buildReport', () => {
       omittedErrors: 0,
       interrupted: 'SIGINT',
       preview: true,
+      model: 'musicgen-preview',
+      servers: [
+        {
+          address: '127.0.0.1:8001',
+          capacity: 16,
+          capacitySource: 'fallback',
+          peakInFlight: 12,
+          meanInFlight: 9.5,
+          facts: null,
+        },
+      ],
     });
     expect(report).toEqual({
       id: 'abc123',
@@ -66,6 +77,17 @@ describe('buildReport', () => {
       interrupted: 'SIGINT',
       preview: true,
       omittedInvalidLines: 0,
+      model: 'musicgen-preview',
+      servers: [
+        {
+          address: '127.0.0.1:8001',
+          capacity: 16,
+          capacitySource: 'fallback',
+          peakInFlight: 12,
+          meanInFlight: 9.5,
+          facts: null,
+        },
+      ],
       jobs: [
         {
           line: 1,

@@ -1,0 +1,15 @@
+import { status } from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import { modelError } from './model-error.js';
+
+describe('modelError', () => {
+  it.each([
+    ['[INVALID_ARG] Cannot x', status.UNKNOWN, { code: status.INVALID_ARGUMENT, details: 'Cannot x' }],
+    ['[UNAVAILABLE] Cannot x', status.UNKNOWN, { code: status.UNAVAILABLE, details: 'Cannot x' }],
+    ['[INTERNAL] Cannot x', status.INVALID_ARGUMENT, { code: status.INTERNAL, details: 'Cannot x' }],
+    ['Cannot x', status.UNKNOWN, { code: status.UNKNOWN, details: 'Cannot x' }],
+    ['[OTHER] Cannot x', status.INTERNAL, { code: status.INTERNAL, details: '[OTHER] Cannot x' }],
+  ])('%j with status %i', (details, code, expected) => {
+    expect(modelError(code, details)).toEqual(expected);
+  });
+});
