@@ -195,22 +195,45 @@ START_HEADER = "--- musicgen-pod: starting tritonserver"
 ERROR_LINE = re.compile(r"^E\d{4} ")
 
 
+def _latest_start(paths: Paths) -> List[str]:
+    """The log lines of the latest start (after its header line)."""
+    with open(paths.log_file, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - 4 * 2**20))
+        lines = f.read().decode("utf-8", errors="replace").splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(START_HEADER)]
+    return lines[starts[-1] + 1 :] if starts else lines
+
+
+def log_progress(paths: Paths, names: List[str]) -> Dict[str, str]:
+    """Each model's load progress from the latest start's log (Triton answers HTTP only once every model
+    has loaded): ``LOADING`` or ``LOADED``, ``FAILED`` when it could not load, ``PENDING`` before that."""
+    try:
+        section = _latest_start(paths)
+    except OSError:
+        return {name: "PENDING" for name in names}
+    progress = {name: "PENDING" for name in names}
+    for line in section:
+        for name in names:
+            if f'"loading: {name}:' in line:
+                progress[name] = "LOADING"
+            elif f"successfully loaded '{name}'" in line:
+                progress[name] = "LOADED"
+            elif f"failed to load '{name}'" in line:
+                progress[name] = "FAILED"
+    return progress
+
+
 def log_summary(paths: Paths, last: int = 5) -> str:
     """What went wrong in the latest start: Triton's error lines (first line of each message), then the
     log's last lines."""
     try:
-        with open(paths.log_file, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - 4 * 2**20))
-            text = f.read().decode("utf-8", errors="replace")
+        section = _latest_start(paths)
     except OSError:
         return "(no log)"
-    lines = text.splitlines()
-    starts = [i for i, line in enumerate(lines) if line.startswith(START_HEADER)]
-    section = lines[starts[-1] + 1 :] if starts else lines
     errors = [line.split("\\n", 1)[0][:500] for line in section if ERROR_LINE.match(line)]
-    return "\n".join(errors + lines[-last:])
+    return "\n".join(errors + section[-last:])
 
 
 def stop(pid: int, paths: Paths, timeout_s: float) -> Tuple[bool, float]:

@@ -44,7 +44,11 @@ def collect(s: Settings) -> Tuple[Dict[str, object], ExitCode, List[str]]:
     elif states is None:
         state, code = "unhealthy", ExitCode.UNHEALTHY
         models = {name: {"ready": False, "state": None} for name in names}
-        notes.append(f"tritonserver (pid {pid}) does not answer on 127.0.0.1:{ports['http']}")
+        progress = server.log_progress(paths, names)
+        notes.append(
+            f"tritonserver (pid {pid}) does not answer on 127.0.0.1:{ports['http']} (it answers once every model "
+            f"has loaded; the log says: {', '.join(f'{n} {s}' for n, s in progress.items())})"
+        )
     else:
         models = states
         all_ready = all(m["ready"] for m in states.values())

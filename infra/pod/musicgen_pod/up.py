@@ -295,7 +295,8 @@ def wait_ready(proc, pid: int, paths: Paths, port: int, names: List[str], s: Set
         if now - last >= PROGRESS_EVERY_S:
             last = now
             if states is None:
-                detail = "not answering yet"
+                progress = server.log_progress(paths, names)
+                detail = ", ".join(f"{name} {state}" for name, state in progress.items()) + " (from the log)"
             else:
                 detail = ", ".join(f"{name} {state['state']}" for name, state in states.items())
             say(f"waiting for Triton ({now - began:.0f} s): {detail}")

@@ -242,7 +242,7 @@ def test_wait_gives_up_after_the_timeout(tmp_path):
         "Cannot confirm Triton is ready as not every model was ready after 1 s (MUSICGEN_START_TIMEOUT_S): it "
         "keeps running; `pod.sh status` shows progress, `pod.sh stop` stops it; the errors so far and the last "
         f"lines of {tmp_path}/tritonserver.log follow",
-        "--- musicgen-pod: starting tritonserver at 1 ---\nI1201 loading musicgen_lm",
+        "I1201 loading musicgen_lm",
     )
 
 
@@ -299,3 +299,25 @@ def test_logs_follow_across_a_restart_and_a_rotation(tmp_path):
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
     assert (proc.returncode, pending + out, err) == (0, b"", b"")
+
+
+def test_load_progress_from_the_log(tmp_path):
+    paths = server.Paths(str(tmp_path))
+    names = ["encodec_decode", "musicgen_info", "musicgen_lm", "other"]
+    assert server.log_progress(paths, names) == {name: "PENDING" for name in names}
+    (tmp_path / "tritonserver.log").write_text(
+        "--- musicgen-pod: starting tritonserver at 1 ---\n"
+        "I1201 model_lifecycle.cc:839] \"successfully loaded 'musicgen_lm'\"\n"
+        "--- musicgen-pod: starting tritonserver at 2 ---\n"
+        'I1201 model_lifecycle.cc:472] "loading: musicgen_lm:1"\n'
+        'I1201 model_lifecycle.cc:472] "loading: encodec_decode:1"\n'
+        'I1201 model_lifecycle.cc:472] "loading: musicgen_info:1"\n'
+        "I1201 model_lifecycle.cc:839] \"successfully loaded 'musicgen_info'\"\n"
+        "E1201 model_lifecycle.cc:642] \"failed to load 'encodec_decode' version 1: Internal: ...\"\n"
+    )
+    assert server.log_progress(paths, names) == {
+        "encodec_decode": "FAILED",
+        "musicgen_info": "LOADED",
+        "musicgen_lm": "LOADING",
+        "other": "PENDING",
+    }
