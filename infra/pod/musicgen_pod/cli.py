@@ -9,7 +9,7 @@ import sys
 import traceback
 from typing import List, Optional
 
-from . import logs, server, settings, stack
+from . import lifecycle, logs, server, settings, stack
 from . import status as status_mod
 from . import up as up_mod
 from .errors import ExitCode, PodError
@@ -100,5 +100,5 @@ def stop(s: settings.Settings) -> int:
             else:
                 say("Triton is not running")
             return 0
-        up_mod.stop_server(pid, paths, s.stop_timeout_s, say)
+        lifecycle.stop_server(pid, paths, s.stop_timeout_s, say)
     return 0

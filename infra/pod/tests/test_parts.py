@@ -9,7 +9,7 @@ import socket
 import pytest
 from conftest import POD, TRITON_SITE, TRITON_VENV, TRITONSERVER, needs_tritonserver
 
-from musicgen_pod import checks, hf_fetch, logs, server, stack, triton_install, up, weights
+from musicgen_pod import checks, hf_fetch, lifecycle, logs, server, serving_env, stack, triton_install, up, weights
 from musicgen_pod.errors import ExitCode, PodError
 from musicgen_pod.settings import load
 
@@ -176,7 +176,7 @@ def test_port_free():
 
 def test_unsupported_python():
     with pytest.raises(PodError) as e:
-        up.check_python("3.9.18", PINS, "/usr/bin/python3")
+        serving_env.check_python("3.9.18", PINS, "/usr/bin/python3")
     assert (e.value.code, e.value.message) == (
         ExitCode.PYTHON_UNSUPPORTED,
         "Cannot serve with the Python at /usr/bin/python3 as it is 3.9.18, outside 3.10 to 3.13 (transformers 5.17.0 "
@@ -236,7 +236,7 @@ def test_wait_gives_up_after_the_timeout(tmp_path):
     s = settings_for(tmp_path, MUSICGEN_START_TIMEOUT_S="1")
     port = free_port()
     with pytest.raises(PodError) as e:
-        up.wait_ready(Running(), 4242, paths, port, ["musicgen_lm"], s, lambda line: None)
+        lifecycle.wait_ready(Running(), 4242, paths, port, ["musicgen_lm"], s, lambda line: None)
     assert (e.value.code, e.value.message, e.value.detail) == (
         ExitCode.START_TIMEOUT,
         "Cannot confirm Triton is ready as not every model was ready after 1 s (MUSICGEN_START_TIMEOUT_S): it "
