@@ -187,8 +187,10 @@ async function execute(
   cleanup.push(uninstall);
   for (const warning of capacity.warnings) say(warning);
   const shardNote = config.shard.count > 1 ? ` in shard ${config.shard.index}/${config.shard.count}` : '';
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   say(
-    `${jobs.length} jobs${shardNote} (${duplicates.length} duplicate lines, ${invalidLines} invalid lines) from ${parsed.source} ` +
+    `${count(jobs.length + duplicates.length + invalidLines, 'job')} from ${parsed.source}${shardNote} ` +
+      `(${jobs.length} to run, ${count(duplicates.length, 'duplicate line')}, ${count(invalidLines, 'invalid line')}) ` +
       `into ${store.location}, ${concurrency} windows in flight on ${addresses.join(', ')}`,
   );
   const progress = new ProgressModel({
@@ -238,7 +240,8 @@ async function execute(
       facts: facts ?? null,
     })),
   });
-  io.stderr.write(formatRunSummary(report));
+  // Invalid lines were listed, with their positions, before the run started.
+  io.stderr.write(formatRunSummary(report, { listInvalid: false }));
   try {
     const { jsonKey } = await writeRunReport(store, report);
     say(`Report: ${jsonKey} in ${store.location}`);

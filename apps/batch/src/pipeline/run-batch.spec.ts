@@ -175,4 +175,28 @@ describe('runBatch against the preview engine over gRPC', () => {
     expect(rec.peak()).toBe(3);
     expect([occupancy.capacity, occupancy.peakInFlight, occupancy.windowsStarted]).toEqual([3, 3, 9]);
   }, 120_000);
+
+  it('prints no listener-leak warning with many jobs on one run signal', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const text = Array.from({ length: 14 }, (_, i) => `many ${i} ; 0.2 ; many${i}`).join('\n');
+      const { jobs } = await parsePrompts(text, { defaults: { modelId: 'musicgen-preview' } });
+      const { entries } = await runBatch({
+        jobs,
+        duplicates: [],
+        config: { ...config, force: true },
+        concurrency: 14,
+        backend: connected.backend,
+        store,
+        progress: new ProgressModel({ jobsTotal: 14, audioSecondsTotal: 2.8 }),
+        signal: new AbortController().signal,
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect([entries.filter((e) => e.status === 'generated').length, warnings]).toEqual([14, []]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  }, 120_000);
 });

@@ -159,7 +159,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
   } catch (error) {
     const interrupted = signal.aborted;
     const message = interrupted ? 'interrupted' : describeError(error);
-    progress.jobFinished(job, 'failed', message);
+    progress.jobFinished(job, interrupted ? 'interrupted' : 'failed', message);
     return {
       status: 'failed',
       bytes: 0,

@@ -27,6 +27,12 @@ export function formatStatus(s: ProgressSnapshot): string {
   const eta = s.etaSeconds === undefined ? 'ETA --' : `ETA ${formatDuration(s.etaSeconds)}`;
   const slots =
     s.slots.length === 0 ? '' : `, slots ${s.slots.map((u) => `${u.inUse}/${u.total}`).join(' + ')}`;
+  if (s.interrupted > 0) {
+    return (
+      `${s.jobsDone}/${s.jobsTotal} jobs, ${s.audioSecondsDone.toFixed(1)}/${s.audioSecondsTotal.toFixed(1)} s audio, ` +
+      `stopping: ${s.interrupted} interrupted (the next run makes them)`
+    );
+  }
   return (
     `${s.jobsDone}/${s.jobsTotal} jobs, ${s.audioSecondsDone.toFixed(1)}/${s.audioSecondsTotal.toFixed(1)} s audio, ` +
     `${Math.round(s.framesPerSecond)} frames/s, ${eta}${slots}`

@@ -93,8 +93,16 @@ export function buildReport(input: ReportInput): BatchReport {
     location: input.location,
     jobs,
   });
+  // Lines beyond the parser's error limit are counted, not listed: they are invalid all the same.
+  const omitted = input.omittedErrors;
+  const summary = {
+    ...base.summary,
+    total: base.summary.total + omitted,
+    invalid: base.summary.invalid + omitted,
+  };
   return {
     ...base,
+    summary,
     jobs,
     prompts: input.prompts,
     interrupted: input.interrupted,
