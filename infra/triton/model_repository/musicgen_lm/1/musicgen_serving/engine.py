@@ -251,9 +251,7 @@ class Engine:
                 self._finish(adm.request_id, lambda sink, m=msg: sink.error(INTERNAL, m), INTERNAL)
         return ok
 
-    def _finish(
-        self, request_id: str, action: Callable[[ResultSink], None], error_class: Optional[str] = None
-    ) -> None:
+    def _finish(self, request_id: str, action: Callable[[ResultSink], None], error_class: Optional[str] = None) -> None:
         """Ends a request early: counted as failed with ``error_class``, or as cancelled when None."""
         entry = self._pending.pop(request_id, None)
         if entry is None:
