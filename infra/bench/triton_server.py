@@ -23,7 +23,6 @@ import importlib.util
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -139,22 +138,22 @@ def free_ports(n: int) -> List[int]:
 class Server:
     """A tritonserver process on loopback ports serving ``run_dir/models``; log in ``run_dir/server.log``."""
 
-    def __init__(self, proc: subprocess.Popen, run_dir: str, ports: Tuple[int, int, int]) -> None:
-        self.proc, self.run_dir = proc, run_dir
+    def __init__(self, proc: subprocess.Popen, run_dir: str, ports: Tuple[int, int, int], log_path: str) -> None:
+        self.proc, self.run_dir, self.log_path = proc, run_dir, log_path
         self.http_port, self.grpc_port, self.metrics_port = ports
 
     @property
     def grpc_url(self) -> str:
         return f"127.0.0.1:{self.grpc_port}"
 
-    @property
-    def log_path(self) -> str:
-        return os.path.join(self.run_dir, "server.log")
-
     @classmethod
-    def start(cls, run_dir: str, install: TritonInstall, extra_libs: Optional[str] = None) -> Server:
+    def start(
+        cls, run_dir: str, install: TritonInstall, extra_libs: Optional[str] = None, log_path: Optional[str] = None
+    ) -> Server:
         """Starts the server (models from ``run_dir/models``; TMPDIR ``run_dir/tmp``, where the models'
-        facts files go); ``extra_libs`` goes on ``LD_LIBRARY_PATH`` after the wheel's libraries."""
+        facts files go; log to ``log_path``, default ``run_dir/server.log``); ``extra_libs`` goes on
+        ``LD_LIBRARY_PATH`` after the wheel's libraries. The server stays in this process's group, so
+        whatever ends this process's group ends the server too."""
         ports = tuple(free_ports(3))
         tmp = os.path.join(run_dir, "tmp")
         os.makedirs(tmp, exist_ok=True)
@@ -174,9 +173,10 @@ class Server:
             "--grpc-address=127.0.0.1",
             "--metrics-address=127.0.0.1",
         ]
-        with open(os.path.join(run_dir, "server.log"), "w") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        return cls(proc, run_dir, ports)
+        log_path = log_path or os.path.join(run_dir, "server.log")
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        return cls(proc, run_dir, ports, log_path)
 
     def log_tail(self, chars: int = 4000) -> str:
         with open(self.log_path, errors="replace") as f:
@@ -200,13 +200,14 @@ class Server:
             time.sleep(0.5)
 
     def stop(self, timeout_s: float = 60) -> None:
-        """SIGTERM, then SIGKILL of its process group (the Python stubs) if it has not exited in time."""
+        """SIGTERM (the server unloads the models, which end their stubs), then SIGKILL if it has not
+        exited in time."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout_s)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.kill()
                 self.proc.wait(30)
 
 

@@ -102,8 +102,9 @@ def test_registers_every_series_with_model_and_version_labels(pb):
     assert pb.MetricFamily.kinds["musicgen_lm_slots_in_use"] == ("GAUGE", "Decode slots holding a running request")
     assert pb.MetricFamily.kinds["musicgen_lm_requests_failed_total"][0] == "COUNTER"
     assert len(metric_set.families) == 9 and len(metric_set.metrics) == 11
-    metric_set.close()
-    assert (metric_set.families, metric_set.metrics) == ([], {})
+    publisher = MetricsPublisher(LM_METRICS, metric_set.metrics, lambda: busy_stats())
+    metric_set.close()  # drops the metric objects the publisher holds too
+    assert (metric_set.families, metric_set.metrics, publisher.metrics) == ([], {}, {})
 
 
 def test_publishes_increments_and_takes_its_gauges_back_on_stop(pb):
