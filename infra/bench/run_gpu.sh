@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The device check, as one script: GPU tests of the captured decode path, the in-process benchmark, the
-# three models served by a real tritonserver and driven over gRPC, then the memory of encodec_decode at
-# full batch (backs reserve_decode_gib; see musicgen_serving/memory.py).
+# The device check, as one script: the Python stack against infra/python-stack.env, GPU tests of the
+# captured decode path, the in-process benchmark, the three models served by a real tritonserver and
+# driven over gRPC, then the memory of encodec_decode at full batch (backs reserve_decode_gib; see
+# musicgen_serving/memory.py).
 #
 #   bash infra/bench/run_gpu.sh OUT_DIR [WHEEL_DIR]
 #
@@ -13,13 +14,14 @@
 #                 the Triton client process puts on its path. Without a wheel folder, a Python that lacks them
 #                 installs them from the package index into that folder.
 # CLIENT_PYTHON   the Python that drives Triton (default PYTHON; it never imports torch).
-# RUN_GPU_STEPS   the steps to run, in this order (default "tests bench triton decode-memory").
+# RUN_GPU_STEPS   the steps to run, in this order (default "tests bench triton decode-memory"); the versions
+#                 report always runs first.
 # RUN_GPU_SMOKE=1 tiny models on CPU: checks the steps work, measures nothing (CI runs the triton step so).
 # BENCH_TIME_BUDGET_S  the in-process benchmark skips its transformers baseline runs after this (default 150).
 #
 # Writes into OUT_DIR as it goes (a run that is cut off keeps what it measured), eight files at most:
-#   run.log (everything printed), results.json and results.md (in-process engine), triton.json and
-#   triton.md (through Triton), tritonserver.log, decode-memory.jsonl.
+#   run.log (everything printed), versions.txt, results.json and results.md (in-process engine),
+#   triton.json and triton.md (through Triton), tritonserver.log, decode-memory.jsonl.
 # Exit status 0 when every step passed.
 set -uo pipefail
 out="${1:?usage: bash infra/bench/run_gpu.sh OUT_DIR [WHEEL_DIR]}"
@@ -41,6 +43,9 @@ if [ -n "$wheels" ] && ! compgen -G "$wheels/*.whl" >/dev/null; then
   echo "Cannot install the Triton client as the wheel folder has no wheels: current value is $wheels" >&2
   exit 2
 fi
+
+# The versions this machine has, against the pins the pod runtime installs (infra/python-stack.env).
+"$python" "$root/infra/bench/report_versions.py" "$root/infra/python-stack.env" 2>&1 | tee "$out/versions.txt"
 
 if wanted tests; then
   step "GPU tests"
@@ -66,8 +71,9 @@ install_client() { # $1: folder; installs nvidia-pytriton and tritonclient[grpc]
       --target "$1" "$wheels"/*.whl
   else
     echo "installing the Triton client from the package index"
+    pytriton="$(. "$root/infra/python-stack.env" && echo "$NVIDIA_PYTRITON_VERSION")"
     "$client_python" -m pip install -q --disable-pip-version-check --no-deps --target "$1" \
-      -r "$root/infra/triton/requirements-triton.txt" &&
+      "nvidia-pytriton==$pytriton" &&
       "$client_python" -m pip install -q --disable-pip-version-check --target "$1" "tritonclient[grpc]"
   fi
 }

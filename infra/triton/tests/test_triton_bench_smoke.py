@@ -31,7 +31,7 @@ def test_run_gpu_triton_step_in_smoke_mode(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert proc.stdout.splitlines()[-1] == "triton exit 0"
-    assert sorted(os.listdir(out)) == ["run.log", "triton.json", "triton.md", "tritonserver.log"]
+    assert sorted(os.listdir(out)) == ["run.log", "triton.json", "triton.md", "tritonserver.log", "versions.txt"]
     res = json.loads((out / "triton.json").read_text())
     assert (res["mode"], res.get("error")) == ("smoke", None)
     assert res["checkpoint"]["size"] == "tiny-32k-slim" and res["server"]["version"] == "2.51.0"

@@ -274,7 +274,7 @@ describe('parsePrompts: options', () => {
       'an unknown option',
       { maxDuration: 5 },
       new TypeError(
-        'Cannot parse prompts: option maxDuration is unknown (known: source, defaults, maxDurationSeconds, maxErrors, maxBytes)',
+        'Cannot parse prompts: option maxDuration is unknown (known: source, defaults, maxDurationSeconds, maxErrors, maxBytes, seed)',
       ),
     ],
     [
@@ -336,6 +336,11 @@ describe('parsePrompts: options', () => {
       new RangeError(
         'Cannot parse prompts: option defaults.guidance must be a number from 0 to 100: got "3"',
       ),
+    ],
+    [
+      'seed -1',
+      { seed: -1 },
+      new RangeError('Cannot parse prompts: option seed must be an integer from 0 to 4294967295: got -1'),
     ],
     [
       'defaults.temperature -1',

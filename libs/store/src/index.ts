@@ -34,3 +34,4 @@ export { isJobDone } from './is-job-done.js';
 export type { JobDoneResult } from './is-job-done.js';
 export { createRunReport, formatRunSummary, writeRunReport } from './run-report.js';
 export type { JobStatus, RunReport, RunReportJob, RunSummary } from './run-report.js';
+export { quietNodeVersionWarning, SUPPORTED_NODE_MAJOR } from './node-version-notice.js';

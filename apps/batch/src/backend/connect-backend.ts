@@ -1,7 +1,7 @@
 import { ENCODEC_DECODE, MUSICGEN_LM, type ServerFacts } from '@musicgen/contract';
 import { MusicgenClient, TritonClient, TritonError } from '@musicgen/triton-client';
 import { ConfigError } from '../config/config-error.js';
-import { EndpointPool } from './endpoint-pool.js';
+import { EndpointPool, type EndpointLoad } from './endpoint-pool.js';
 import type { GenerationBackend } from './generation-backend.js';
 
 /** Windows in flight per endpoint when the server publishes no capacity (a deployment older than contract v1.1). */
@@ -30,8 +30,8 @@ export interface ConnectedBackend {
   readonly preview: boolean;
   /** Every endpoint, in the order given. */
   readonly endpoints: readonly EndpointInfo[];
-  /** Sum over endpoints of their capacity. */
-  readonly suggestedConcurrency: number;
+  /** Windows in flight at each endpoint against its slots, now and over the run. */
+  load(): EndpointLoad[];
   /** Closes every client (cancelling requests still in flight). */
   close(): void;
 }
@@ -44,7 +44,7 @@ export interface ConnectedBackend {
  *
  * @example
  * ```ts
- * const { backend, endpoints, suggestedConcurrency, close } = await connectBackend(['127.0.0.1:8001']);
+ * const { backend, endpoints, load, close } = await connectBackend(['127.0.0.1:8001']);
  * ```
  *
  * @throws {ConfigError} naming the endpoint and what is wrong with it.
@@ -54,19 +54,21 @@ export async function connectBackend(addresses: readonly string[]): Promise<Conn
   const close = () => clients.forEach((c) => c.close());
   try {
     const endpoints = await Promise.all(clients.map((client) => inspect(client)));
-    const members = clients.map((client) => {
+    const members = clients.map((client, index) => {
       const musicgen = new MusicgenClient({ client });
       return {
         address: client.address,
+        capacity: (endpoints[index] as EndpointInfo).capacity,
         generateWindow: musicgen.generateWindow.bind(musicgen),
         decode: musicgen.decode.bind(musicgen),
       };
     });
+    const pool = new EndpointPool(members);
     return {
-      backend: new EndpointPool(members),
+      backend: pool,
       preview: endpoints.some((e) => e.preview),
       endpoints,
-      suggestedConcurrency: endpoints.reduce((sum, e) => sum + e.capacity, 0),
+      load: () => pool.load(),
       close,
     };
   } catch (error) {

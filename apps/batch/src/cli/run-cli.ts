@@ -11,6 +11,7 @@ import {
 import { formatRunSummary, openStore, writeRunReport, type ObjectStore } from '@musicgen/store';
 import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
 import { servedModel } from '../backend/served-model.js';
+import { planCapacity } from '../backend/capacity-plan.js';
 import { startLocalPreview, type LocalPreview } from '../backend/start-local-preview.js';
 import { ConfigError } from '../config/config-error.js';
 import { resolveConfig, type BatchConfig } from '../config/resolve-config.js';
@@ -96,6 +97,7 @@ async function readPrompts(config: BatchConfig, modelId: string): Promise<Prompt
   return readPromptsFile(config.promptsPath, {
     source: config.promptsName,
     defaults: { ...config.generation, modelId },
+    ...(config.seed === undefined ? {} : { seed: config.seed }),
   });
 }
 
@@ -153,8 +155,9 @@ async function execute(
     );
     return EXIT.USAGE;
   }
-  const { jobs, duplicates } = prepareJobs(parsed.jobs, config.seed, config.shard);
-  const concurrency = config.concurrency ?? connected.suggestedConcurrency;
+  const { jobs, duplicates } = prepareJobs(parsed.jobs, config.shard);
+  const capacity = planCapacity(connected.endpoints, config.concurrency, jobs.length);
+  const { concurrency } = capacity;
   const invalidLines = new Set(parsed.errors.map((e) => e.line)).size + parsed.omittedErrors;
 
   if (config.dryRun) {
@@ -182,14 +185,18 @@ async function execute(
     io.signals,
   );
   cleanup.push(uninstall);
+  for (const warning of capacity.warnings) say(warning);
   const shardNote = config.shard.count > 1 ? ` in shard ${config.shard.index}/${config.shard.count}` : '';
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   say(
-    `${jobs.length} jobs${shardNote} (${duplicates.length} duplicate lines, ${invalidLines} invalid lines) from ${parsed.source} ` +
+    `${count(jobs.length + duplicates.length + invalidLines, 'job')} from ${parsed.source}${shardNote} ` +
+      `(${jobs.length} to run, ${count(duplicates.length, 'duplicate line')}, ${count(invalidLines, 'invalid line')}) ` +
       `into ${store.location}, ${concurrency} windows in flight on ${addresses.join(', ')}`,
   );
   const progress = new ProgressModel({
     jobsTotal: jobs.length,
     audioSecondsTotal: secondsForFrames(jobs.reduce((s, j) => s + j.frames, 0)),
+    slots: () => connected.load().map((l) => ({ address: l.address, inUse: l.windows, total: l.slots })),
   });
   const renderer = io.stderr.isTTY
     ? createTtyRenderer(progress, io.stderr)
@@ -211,6 +218,7 @@ async function execute(
     renderer.stop();
   }
   const interrupted = abortingSignal(controller.signal);
+  const loads = connected.load();
   const report = buildReport({
     id: randomBytes(4).toString('hex'),
     startedAt,
@@ -223,14 +231,17 @@ async function execute(
     interrupted,
     preview: connected.preview,
     model: model.modelId,
-    servers: connected.endpoints.map(({ address, capacity, capacitySource, facts }) => ({
+    servers: connected.endpoints.map(({ address, capacity, capacitySource, facts }, index) => ({
       address,
       capacity,
       capacitySource,
+      peakInFlight: loads[index]?.peakWindows ?? 0,
+      meanInFlight: Number((loads[index]?.meanWindows ?? 0).toFixed(2)),
       facts: facts ?? null,
     })),
   });
-  io.stderr.write(formatRunSummary(report));
+  // Invalid lines were listed, with their positions, before the run started.
+  io.stderr.write(formatRunSummary(report, { listInvalid: false }));
   try {
     const { jsonKey } = await writeRunReport(store, report);
     say(`Report: ${jsonKey} in ${store.location}`);

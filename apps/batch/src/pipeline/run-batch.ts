@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { PromptJob } from '@musicgen/prompts';
 import type { ObjectStore, ServedMetadata } from '@musicgen/store';
 import type { GenerationBackend } from '../backend/generation-backend.js';
@@ -65,6 +66,8 @@ export async function runBatch(
   input: RunBatchInput,
 ): Promise<{ entries: BatchReportJob[]; occupancy: OccupancyStats }> {
   const { jobs, concurrency, signal } = input;
+  // Every job and window listens to the run's signal: many listeners are expected, not a leak.
+  setMaxListeners(0, signal);
   const scheduler = new WindowScheduler({ capacity: concurrency });
   const context: JobContext = {
     backend: input.backend,

@@ -1,21 +1,14 @@
 import { planWindows, type WindowPlan } from '@musicgen/chunking';
 import type { PromptJob } from '@musicgen/prompts';
-import { encodeAudioMetadata, isJobDone, type ObjectStore, type ServedMetadata } from '@musicgen/store';
-import {
-  CODEBOOKS,
-  copyCodeFrames,
-  SAMPLE_RATE_HZ,
-  samplesForFrames,
-  secondsForFrames,
-  sliceCodes,
-  type Codes,
-} from '@musicgen/contract';
+import { isJobDone, type ObjectStore, type ServedMetadata } from '@musicgen/store';
+import { CODEBOOKS, copyCodeFrames, secondsForFrames, sliceCodes, type Codes } from '@musicgen/contract';
 import { retryWithBackoff, type RetryOptions } from '@musicgen/triton-client';
-import { encodeWav, planNormalization } from '@musicgen/wav';
 import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
 import type { ProgressModel } from '../progress/progress-model.js';
 import { isRetryableError, describeError } from './retryable-error.js';
+import { finishAudio } from './finish-job.js';
+import { windowRequest } from './window-request.js';
 import type { AudioMemoryBudget } from './audio-memory-budget.js';
 import type { WindowScheduler } from './window-scheduler.js';
 
@@ -105,14 +98,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
           try {
             progress.phase(job.line, 'generating', window.index);
             return await context.backend.generateWindow({
-              text: job.prompt,
-              frames: window.newFrames,
-              ...(promptCodes ? { promptCodes } : {}),
-              seed: window.seed,
-              guidance: job.guidance,
-              topK: job.topK,
-              topP: job.topP,
-              temperature: job.temperature,
+              ...windowRequest(job, window, promptCodes),
               signal,
               onProgress: ({ framesDone }) => progress.framesDone(job.line, window.startFrame + framesDone),
             });
@@ -151,22 +137,8 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
         signal,
         shouldRetry: isRetryableError,
       });
-      if (audio.length !== samplesForFrames(job.frames)) {
-        throw new Error(
-          `decoded ${audio.length} samples for ${job.frames} frames: expected ${samplesForFrames(job.frames)}`,
-        );
-      }
-      const { gain, limit } = planNormalization([audio], { strategy: context.normalize });
-      const wav = encodeWav([audio], { sampleRate: SAMPLE_RATE_HZ, format: context.format, gain, limit });
+      const { wav, metadata } = finishAudio(job, audio, context);
       progress.phase(job.line, 'storing');
-      const metadata = encodeAudioMetadata({
-        prompt: job.prompt,
-        durationSeconds: secondsForFrames(job.frames),
-        model: job.modelId,
-        seed: job.seed,
-        identityHash: job.identityHash,
-        ...(context.served ? { served: context.served } : {}),
-      });
       info = await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal });
     } finally {
       releaseFinishing?.();
@@ -187,7 +159,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
   } catch (error) {
     const interrupted = signal.aborted;
     const message = interrupted ? 'interrupted' : describeError(error);
-    progress.jobFinished(job, 'failed', message);
+    progress.jobFinished(job, interrupted ? 'interrupted' : 'failed', message);
     return {
       status: 'failed',
       bytes: 0,

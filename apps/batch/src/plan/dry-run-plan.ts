@@ -121,12 +121,17 @@ export function formatDryRunPlan(plan: DryRunPlan, concurrency: number): string 
     ...rows,
     ...dupes,
     '',
-    `${plan.jobs.length} distinct jobs: ${t.toGenerate} to generate, ${t.existing} already in the store; ` +
-      `${plan.duplicates.length} duplicate lines, ${plan.invalidLines} invalid lines`,
+    `${count(plan.jobs.length, 'distinct job')}: ${t.toGenerate} to generate, ${t.existing} already in the store; ` +
+      `${count(plan.duplicates.length, 'duplicate line')}, ${count(plan.invalidLines, 'invalid line')}`,
     `To generate: ${t.audioSeconds.toFixed(1)} s of audio, ${t.windows} windows, ${t.frames} frames, ${t.forwardSteps} decoder steps`,
     `Estimated GPU time: about ${t.estimatedGpuSeconds} s with ${concurrency} windows in flight ` +
       `(assumes ${ASSUMED_STEP_MS} ms per batched decoder step of musicgen-medium on an L40S-class GPU)`,
     'Dry run: nothing was generated.',
     '',
   ].join('\n');
+}
+
+/** `1 invalid line`, `2 invalid lines`. */
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

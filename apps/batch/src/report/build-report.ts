@@ -34,6 +34,10 @@ export interface ReportServer {
   readonly capacity: number;
   /** `facts` (published by the server), `config` (its model config), `fallback` (assumed). */
   readonly capacitySource: 'facts' | 'config' | 'fallback';
+  /** Most windows in flight at it at once during the run. */
+  readonly peakInFlight: number;
+  /** Time-weighted mean of windows in flight at it while the run generated. */
+  readonly meanInFlight: number;
   /** What it published through `musicgen_info`, or null when it publishes nothing. */
   readonly facts: ServerFacts | null;
 }
@@ -89,8 +93,16 @@ export function buildReport(input: ReportInput): BatchReport {
     location: input.location,
     jobs,
   });
+  // Lines beyond the parser's error limit are counted, not listed: they are invalid all the same.
+  const omitted = input.omittedErrors;
+  const summary = {
+    ...base.summary,
+    total: base.summary.total + omitted,
+    invalid: base.summary.invalid + omitted,
+  };
   return {
     ...base,
+    summary,
     jobs,
     prompts: input.prompts,
     interrupted: input.interrupted,

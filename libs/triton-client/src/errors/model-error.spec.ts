@@ -9,6 +9,22 @@ describe('modelError', () => {
     ['[INTERNAL] Cannot x', status.INVALID_ARGUMENT, { code: status.INTERNAL, details: 'Cannot x' }],
     ['Cannot x', status.UNKNOWN, { code: status.UNKNOWN, details: 'Cannot x' }],
     ['[OTHER] Cannot x', status.INTERNAL, { code: status.INTERNAL, details: '[OTHER] Cannot x' }],
+    [
+      'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ',
+      status.UNAVAILABLE,
+      {
+        code: status.UNAVAILABLE,
+        details: 'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1',
+      },
+    ],
+    [
+      'No connection established. Resolution note: DNS resolution failed for nohost',
+      status.UNAVAILABLE,
+      {
+        code: status.UNAVAILABLE,
+        details: 'No connection established. Resolution note: DNS resolution failed for nohost',
+      },
+    ],
   ])('%j with status %i', (details, code, expected) => {
     expect(modelError(code, details)).toEqual(expected);
   });

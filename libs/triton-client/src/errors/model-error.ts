@@ -21,6 +21,14 @@ const STATUS_OF_CLASS: Readonly<Record<ErrorClass, status>> = Object.freeze({
  */
 export function modelError(code: status, details: string): { code: status; details: string } {
   const tagged = readErrorTag(details);
-  if (tagged === undefined) return { code, details };
+  if (tagged === undefined) return { code, details: withoutEmptyNote(details) };
   return { code: STATUS_OF_CLASS[tagged.errorClass], details: tagged.message };
+}
+
+/**
+ * grpc-js ends connection failures with `Resolution note: ` and nothing after it when the address
+ * resolved fine; the empty note is noise in a one-line error.
+ */
+function withoutEmptyNote(details: string): string {
+  return details.replace(/\.? Resolution note:\s*$/, '');
 }
