@@ -9,7 +9,7 @@ series (Triton merges families and metrics of the same name and labels across st
 with 2.51), so a gauge is the sum over instances, like Triton's own per-model metrics. On stop an
 instance takes its share of each gauge back out.
 
-Each metric operation is a round trip to the Triton process (about 25 to 50 microseconds, measured on
+Each metric operation is a round trip to the Triton process (about 20 to 55 microseconds, measured on
 the CPU tritonserver), so the decode loop never makes one per step: it calls ``changed()`` (sets an
 event) and a publisher thread copies the counters at most every ``interval_s``. When requests join or
 leave, ``flush()`` publishes at once, before any final response goes out.
