@@ -17,7 +17,7 @@
 # RUN_GPU_STEPS   the steps to run, in this order (default "tests bench triton decode-memory"); the versions
 #                 report always runs first.
 # RUN_GPU_SMOKE=1 tiny models on CPU: checks the steps work, measures nothing (CI runs the triton step so).
-# BENCH_TIME_BUDGET_S  the in-process benchmark skips its transformers baseline runs after this (default 150).
+# BENCH_TIME_BUDGET_S  the in-process benchmark skips its transformers baseline runs after this (default 120).
 #
 # Writes into OUT_DIR as it goes (a run that is cut off keeps what it measured), eight files at most:
 #   run.log (everything printed), versions.txt, results.json and results.md (in-process engine),
@@ -58,7 +58,7 @@ if wanted bench; then
   if [ "$smoke" = 1 ]; then
     "$python" "$root/infra/bench/bench_musicgen.py" --smoke --out "$out"
   else
-    "$python" "$root/infra/bench/bench_musicgen.py" --out "$out" --time-budget-s "${BENCH_TIME_BUDGET_S:-150}"
+    "$python" "$root/infra/bench/bench_musicgen.py" --out "$out" --time-budget-s "${BENCH_TIME_BUDGET_S:-120}"
   fi
   result[bench]=$?
 fi

@@ -160,7 +160,9 @@ def save_checkpoint(args, env, path):
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=SERVING, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SetupError(f"Cannot save a random {args.size} checkpoint: {proc.stderr.strip().splitlines()[-1:]}")
+        print(proc.stderr[-4000:], file=sys.stderr)
+        last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        raise SetupError(f"Cannot save a random {args.size} checkpoint as random_model failed: {last}")
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
     return {
         "size": args.size,
