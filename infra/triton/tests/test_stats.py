@@ -140,7 +140,7 @@ def test_numbers_are_consistent_while_the_engine_thread_runs(tiny):
     snapshots, stop = [], threading.Event()
 
     def watch():
-        while not stop.is_set():
+        while not stop.wait(0.002):
             snapshots.append(engine.stats())
 
     watcher = threading.Thread(target=watch)
