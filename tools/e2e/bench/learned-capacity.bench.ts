@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { podServer, pythonEnvs, ROOT, saveRandomModel } from '../src/pod-server.js';
+import { batchEnv, podServer, pythonEnvs, ROOT, saveRandomModel } from '../src/pod-server.js';
 
 const run = promisify(execFile);
 const SLOTS = 24;
@@ -41,7 +41,7 @@ try {
       process.execPath,
       [
         join(ROOT, 'apps/batch/bin/musicgen-batch.mjs'),
-        '--prompts=prompts.txt',
+        `--prompts=${join(work, 'prompts.txt')}`,
         `--triton=${server.grpc}`,
         `--out=${join(work, `out-${Object.keys(results).length}`)}`,
         `--model=${model}`,
@@ -49,7 +49,7 @@ try {
       ],
       {
         cwd: work,
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TRITON_URL: '' },
+        env: batchEnv(),
       },
     );
     const seconds = (performance.now() - started) / 1000;

@@ -8,7 +8,7 @@ import { samplesForFrames } from '@musicgen/contract';
 import { decodeAudioMetadata, quietNodeVersionWarning } from '@musicgen/store';
 import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '@musicgen/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podServer, pythonEnvs, ROOT, saveRandomModel, type PodServer } from './pod-server.js';
+import { batchEnv, podServer, pythonEnvs, ROOT, saveRandomModel, type PodServer } from './pod-server.js';
 
 const run = promisify(execFile);
 const envs = await pythonEnvs();
@@ -36,15 +36,12 @@ async function batch(prompts: string, prefix: string, extra: string[] = []) {
     ...extra,
   ];
   const env = {
-    ...process.env,
+    ...batchEnv(),
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     MUSICGEN_S3_FORCE_PATH_STYLE: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TRITON_URL: '',
-    MUSICGEN_S3_BUCKET: '',
   };
   const result = await run(process.execPath, args, { env, cwd: work, maxBuffer: 64 * 1024 * 1024 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),

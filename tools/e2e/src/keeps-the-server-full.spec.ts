@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { quietNodeVersionWarning } from '@musicgen/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podServer, pythonEnvs, ROOT, saveRandomModel, type PodServer } from './pod-server.js';
+import { batchEnv, podServer, pythonEnvs, ROOT, saveRandomModel, type PodServer } from './pod-server.js';
 
 const run = promisify(execFile);
 const envs = await pythonEnvs();
@@ -58,7 +58,7 @@ describe.skipIf(!envs.present)('keeping the server full', () => {
       process.execPath,
       [
         join(ROOT, 'apps/batch/bin/musicgen-batch.mjs'),
-        '--prompts=prompts.txt',
+        `--prompts=${join(work, 'prompts.txt')}`,
         `--triton=${server.grpc}`,
         '--out=out',
         `--model=${model}`,
@@ -66,7 +66,7 @@ describe.skipIf(!envs.present)('keeping the server full', () => {
       ],
       {
         cwd: work,
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TRITON_URL: '' },
+        env: batchEnv(),
         maxBuffer: 64 * 1024 * 1024,
       },
     );

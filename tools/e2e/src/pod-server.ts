@@ -37,6 +37,25 @@ export async function saveRandomModel(envs: PythonEnvs, size: string, directory:
   });
 }
 
+/**
+ * The environment for a batch command run by a test: this process's, without what would change where
+ * it reads and writes (npm's and Nx's `INIT_CWD`, the user's `TRITON_URL` and bucket), with the AWS
+ * SDK's version warning off.
+ */
+export function batchEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (
+      value !== undefined &&
+      !['INIT_CWD', 'TRITON_URL', 'MUSICGEN_S3_BUCKET', 'MUSICGEN_S3_PREFIX'].includes(key)
+    ) {
+      env[key] = value;
+    }
+  }
+  env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  return env;
+}
+
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
