@@ -132,6 +132,21 @@ function fastPut(sftp: SFTPWrapper, local: string, remote: string, mode: number)
  * ```
  */
 export async function syncDirectory(options: SyncDirectoryOptions): Promise<SyncResult> {
+  // ssh2 answers requests pending at a cut with an error, but a transfer that then tries to close its
+  // handles waits forever: end the whole sync when the session closes.
+  let onClose: () => void = () => undefined;
+  const closed = new Promise<never>((_resolve, reject) => {
+    onClose = () => reject(new Error('the SFTP session closed (connection cut)'));
+    options.sftp.once('close', onClose);
+  });
+  try {
+    return await Promise.race([sync(options), closed]);
+  } finally {
+    options.sftp.off('close', onClose);
+  }
+}
+
+async function sync(options: SyncDirectoryOptions): Promise<SyncResult> {
   const { sftp, localDir, remoteDir, concurrency = 4 } = options;
   const exclude = new Set(options.exclude ?? DEFAULT_SYNC_EXCLUDES);
   const local = await localManifest(localDir, exclude);
