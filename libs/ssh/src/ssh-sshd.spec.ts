@@ -13,6 +13,9 @@ import { resolveSshSettings, type SshSettings } from './ssh-settings.js';
 import { SshError } from './ssh-errors.js';
 import { syncDirectory } from './sync-directory.js';
 import { openLocalForward } from './open-local-forward.js';
+import { followRemoteFiles } from './follow-remote-files.js';
+import { statRemote } from './remote-files.js';
+import { appendFile } from 'node:fs/promises';
 import { startCuttingProxy, startSshd, type RunningSshd } from './testing/index.js';
 
 const execFileAsync = promisify(execFile);
@@ -259,5 +262,39 @@ describe('local forward', () => {
     await forward.close();
     connection.close();
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('following files', () => {
+  it('reconnects after sshd restarts without repeating or losing a line, and stops when done', async () => {
+    const log = join(work, 'follow.log');
+    const doneFile = join(work, 'follow.done');
+    await writeFile(log, 'old 1\nold 2\nold 3\n');
+    const seen: string[] = [];
+    const reconnects: number[] = [];
+    const following = followRemoteFiles({
+      connect: () => connect(),
+      files: async () => [log],
+      startAt: { lastLines: 2 },
+      onLine: (_file, line) => seen.push(line),
+      done: async (sftp) => (await statRemote(sftp, doneFile)) !== undefined,
+      onReconnect: (attempt) => reconnects.push(attempt),
+      pollIntervalMs: 50,
+    });
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 20));
+    const written: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const line = `line ${i} ${'x'.repeat(i)}`;
+      written.push(line);
+      // Half lines: the follower must wait for the newline.
+      await appendFile(log, line.slice(0, 3));
+      await appendFile(log, line.slice(3) + '\n');
+      if (i === 15) await sshd.restart();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await writeFile(doneFile, '');
+    await following;
+    expect(seen).toEqual(['old 2', 'old 3', ...written]);
+    expect(reconnects.length).toBeGreaterThanOrEqual(1);
   });
 });
