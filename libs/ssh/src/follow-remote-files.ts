@@ -14,7 +14,7 @@ export interface FollowRemoteFilesOptions {
   /** Where to begin in a file seen for the first time. Default: the beginning. */
   readonly startAt?: 'beginning' | { readonly lastLines: number };
   /** Asked after each poll that found nothing new: resolve true to stop. Default: never stop. */
-  readonly done?: (sftp: SFTPWrapper) => Promise<boolean>;
+  readonly done?: (sftp: SFTPWrapper, connection: SshConnection) => Promise<boolean>;
   /** Called when the connection dropped or could not be opened, before waiting `delayMs`. */
   readonly onReconnect?: (attempt: number, delayMs: number, error: unknown) => void;
   /** Time between polls. Default: 500. */
@@ -148,7 +148,10 @@ export async function followRemoteFiles(options: FollowRemoteFilesOptions): Prom
         const finished = await Promise.race([
           (async () => {
             const progressed = await poll(sftp, () => generation === pollGeneration);
-            return !progressed && options.done !== undefined && (await options.done(sftp));
+            if (progressed || options.done === undefined || !(await options.done(sftp, current))) return false;
+            // What was written between that poll and the end: read to the very end once more.
+            while (await poll(sftp, () => generation === pollGeneration));
+            return true;
           })(),
           cut,
         ]);

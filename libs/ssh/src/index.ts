@@ -43,3 +43,6 @@ export { resolvePodSettings } from './pod-settings.js';
 export type { PodSettings } from './pod-settings.js';
 export { followRemoteFiles } from './follow-remote-files.js';
 export type { FollowRemoteFilesOptions } from './follow-remote-files.js';
+export { selectHost } from './select-host.js';
+export { readRunState } from './run-state.js';
+export type { RunState } from './run-state.js';
