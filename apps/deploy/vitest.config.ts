@@ -12,5 +12,9 @@ export default defineConfig({
     name: 'deploy',
     include: ['src/**/*.spec.ts'],
     environment: 'node',
+    // Each file starts its own sshd; the run tests pack and install the batch on the "pod": one file at a time.
+    fileParallelism: false,
+    // A guard against hangs on a loaded machine, not a timing assertion.
+    testTimeout: 60_000,
   },
 });
