@@ -140,7 +140,14 @@ run_body() {
   {
     printf '%(%Y-%m-%dT%H:%M:%SZ)T run %s: started (pid %s)\n' -1 "$name" "$$"
     "$bin/node" "$app/node_modules/@musicgen/batch/bin/musicgen-batch.js" --prompts prompts.txt "${args[@]}" 2>&1 \
-      | while IFS= read -r line; do printf '%(%Y-%m-%dT%H:%M:%SZ)T %s\n' -1 "$line"; done
+      | while IFS= read -r line; do
+        # Lines that carry their own time (the batch's job lines) keep it; the others get one.
+        if [[ "$line" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T ]]; then
+          printf '%s\n' "$line"
+        else
+          printf '%(%Y-%m-%dT%H:%M:%SZ)T %s\n' -1 "$line"
+        fi
+      done
     code="${PIPESTATUS[0]}"
     printf '%(%Y-%m-%dT%H:%M:%SZ)T run %s: finished with exit code %s\n' -1 "$name" "$code"
     echo "$code" >exit-code.tmp

@@ -12,6 +12,13 @@ const execFileAsync = promisify(execFile);
 /** Where Debian and most distributions install OpenSSH's server. */
 export const SSHD_PATH = '/usr/sbin/sshd';
 
+/**
+ * Variables copied from the test's environment into every session when set: how this machine trusts
+ * TLS certificates (a session does not inherit the test's environment, and npm on the "pod" needs them
+ * to reach the registry through an intercepting proxy).
+ */
+export const PASSED_ENV = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
+
 /** Options of {@link startSshd}. */
 export interface StartSshdOptions {
   /** Directories put first on PATH of every session (e.g. a fake `nvidia-smi`). Default: none. */
@@ -93,7 +100,10 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Running
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const port = await findFreePort();
   const path = [...(options.pathPrefix ?? []), dirname(process.execPath), '/usr/local/bin:/usr/bin:/bin'];
-  const setEnv = Object.entries({ PATH: path.join(':'), ...options.env })
+  const passed = Object.fromEntries(
+    PASSED_ENV.filter((k) => process.env[k] !== undefined && !/\s/.test(process.env[k] as string)).map((k) => [k, process.env[k] as string]),
+  );
+  const setEnv = Object.entries({ PATH: path.join(':'), ...passed, ...options.env })
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const config = join(directory, 'sshd_config');
