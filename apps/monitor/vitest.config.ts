@@ -12,5 +12,7 @@ export default defineConfig({
     name: 'monitor',
     include: ['src/**/*.spec.ts'],
     environment: 'node',
+    // Tests talk to a real sshd; a guard against hangs on a loaded machine, not a timing assertion.
+    testTimeout: 30_000,
   },
 });

@@ -90,7 +90,7 @@ async function execute(command: string, options: MonitorOptions, io: MonitorIo):
       });
     }
     case 'tunnel': {
-      const localPort = wholeNumber('--local-port', options.localPort, target.pod.grpcPort, 1);
+      const localPort = wholeNumber('--local-port', options.localPort, target.pod.grpcPort, 0);
       return withConnection(target, async (connection) => {
         const forward = await openLocalForward(connection, { remotePort: target.pod.grpcPort, localPort });
         io.say(`Tunnel open: ${forward.address} reaches Triton's gRPC port ${target.pod.grpcPort} on ${connection.where}; Ctrl-C closes it`);

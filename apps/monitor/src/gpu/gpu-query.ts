@@ -73,8 +73,8 @@ export function parseGpuQuery(text: string): GpuSample[] {
     });
 }
 
-function show(value: number | undefined, digits = 0): string {
-  return value === undefined ? 'n/a' : value.toFixed(digits);
+function show(value: number | undefined, digits = 0, unit = ''): string {
+  return value === undefined ? 'n/a' : value.toFixed(digits) + unit;
 }
 
 /**
@@ -88,8 +88,8 @@ function show(value: number | undefined, digits = 0): string {
  */
 export function formatGpuSample(g: GpuSample): string {
   return (
-    `gpu ${g.index} ${g.name}: util ${show(g.utilizationPercent)}% (memory ${show(g.memoryUtilizationPercent)}%), ` +
-    `${show(g.memoryUsedMiB)}/${show(g.memoryTotalMiB)} MiB, ${show(g.temperatureC)} C, ` +
+    `gpu ${g.index} ${g.name}: util ${show(g.utilizationPercent, 0, '%')} (memory ${show(g.memoryUtilizationPercent, 0, '%')}), ` +
+    `${show(g.memoryUsedMiB)}/${show(g.memoryTotalMiB)} MiB, ${show(g.temperatureC, 0, ' C')}, ` +
     `${show(g.powerDrawW, 1)}/${show(g.powerLimitW, 1)} W, clocks ${show(g.smClockMHz)}/${show(g.memoryClockMHz)} MHz`
   );
 }
