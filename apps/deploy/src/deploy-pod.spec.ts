@@ -26,7 +26,10 @@ beforeAll(async () => {
   await mkdir(join(workspace, 'infra', 'triton', 'model_repository', 'm', '1'), { recursive: true });
   await writeFile(join(workspace, 'infra', 'pod', 'pod.sh'), FAKE_POD_SH);
   await chmod(join(workspace, 'infra', 'pod', 'pod.sh'), 0o755);
-  await writeFile(join(workspace, 'infra', 'triton', 'model_repository', 'm', '1', 'model.py'), 'print("model")\n');
+  await writeFile(
+    join(workspace, 'infra', 'triton', 'model_repository', 'm', '1', 'model.py'),
+    'print("model")\n',
+  );
   await writeFile(join(workspace, 'infra', 'README.md'), 'infra\n');
 });
 afterAll(async () => {
@@ -40,7 +43,10 @@ async function volume(name: string): Promise<string> {
   return dir;
 }
 
-function baseEnv(volumeDir: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+function baseEnv(
+  volumeDir: string,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     RUNPOD_HOST: `127.0.0.1:${sshd.port}`,
     RUNPOD_USER: sshd.user,
@@ -76,7 +82,9 @@ describe('deploy:pod', () => {
     const env = baseEnv(vol);
     const first = await deploy(['pod'], env);
     expect(first.code).toBe(0);
-    expect(first.stdout).toBe(`ssh -N -L 8001:127.0.0.1:8001 -p ${sshd.port} -i ${sshd.keyPath} ${sshd.user}@127.0.0.1\n`);
+    expect(first.stdout).toBe(
+      `ssh -N -L 8001:127.0.0.1:8001 -p ${sshd.port} -i ${sshd.keyPath} ${sshd.user}@127.0.0.1\n`,
+    );
     const pod = join(vol, 'musicgen');
     expect(first.stderr.split('\n')).toEqual([
       `Connected to 127.0.0.1:${sshd.port} as ${sshd.user} (host key ${sshd.hostKeyFingerprint}, pinned)`,
@@ -137,7 +145,9 @@ describe('deploy:pod', () => {
     const env = baseEnv(vol, { RUNPOD_SSH_HOST_KEY: undefined, RUNPOD_KNOWN_HOSTS: knownHosts });
     const refused = await deploy(['pod'], env);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^musicgen-deploy: Cannot trust the pod 127\.0\.0\.1:\d+ as its host key is not in .*--accept-new-host-key or set RUNPOD_SSH_HOST_KEY=SHA256:\S+\n$/);
+    expect(refused.stderr).toMatch(
+      /^musicgen-deploy: Cannot trust the pod 127\.0\.0\.1:\d+ as its host key is not in .*--accept-new-host-key or set RUNPOD_SSH_HOST_KEY=SHA256:\S+\n$/,
+    );
     expect(await readdir(vol)).toEqual([]);
     const accepted = await deploy(['pod', '--accept-new-host-key'], env);
     expect(accepted.code).toBe(0);
@@ -255,8 +265,18 @@ describe('settings errors: one clear line each, exit 2, nothing uploaded', () =>
       ['pod', '--host', '10.0.0.9'],
       `Cannot use --host as it is not one of RUNPOD_HOST (127.0.0.1:{PORT}): current value is "10.0.0.9"`,
     ],
-    ['run without --prompts', {}, ['run'], 'Missing --prompts <file>: give the prompts file to run on the pod, for example --prompts=prompts.txt'],
-    ['run with a missing prompts file', {}, ['run', '--prompts=nope.txt'], 'Cannot read --prompts as the file does not exist: current value is "nope.txt"'],
+    [
+      'run without --prompts',
+      {},
+      ['run'],
+      'Missing --prompts <file>: give the prompts file to run on the pod, for example --prompts=prompts.txt',
+    ],
+    [
+      'run with a missing prompts file',
+      {},
+      ['run', '--prompts=nope.txt'],
+      'Cannot read --prompts as the file does not exist: current value is "nope.txt"',
+    ],
     [
       'run without a bucket',
       { MUSICGEN_S3_BUCKET: '' },
@@ -280,7 +300,11 @@ describe('settings errors: one clear line each, exit 2, nothing uploaded', () =>
     const vol = await volume('pod-errors');
     await writeFile(join(work, 'prompts.txt'), 'calm piano ; 1 ; piano\n');
     const result = await deploy(argv, baseEnv(vol, extra));
-    expect(result).toEqual({ code: 2, stdout: '', stderr: `musicgen-deploy: ${message.replace('{PORT}', String(sshd.port))}\n` });
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `musicgen-deploy: ${message.replace('{PORT}', String(sshd.port))}\n`,
+    });
     expect(result.stderr).not.toContain(SECRET);
     expect(await readdir(vol)).toEqual([]);
   });

@@ -90,7 +90,8 @@ function watchCommandLines(): { stop(): Promise<string[]> } {
   const leaks: string[] = [];
   const loop = (async () => {
     while (running) {
-      for (const line of await commandLines()) if (line.includes(SECRET) || line.includes(HF_SECRET)) leaks.push(line);
+      for (const line of await commandLines())
+        if (line.includes(SECRET) || line.includes(HF_SECRET)) leaks.push(line);
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
@@ -113,13 +114,21 @@ async function wavObjects(): Promise<{ key: string; size: number }[]> {
 
 describe('deploy:run (the batch on the pod, detached)', () => {
   it('installs the packed workspace, runs the prompts into S3, follows with --attach; a re-run resumes', async () => {
-    await writeFile(join(work, 'songs.txt'), 'calm piano ; 1 ; piano\nwarm strings ; 1.5 ; strings\nbad line ; ; x\n');
+    await writeFile(
+      join(work, 'songs.txt'),
+      'calm piano ; 1 ; piano\nwarm strings ; 1.5 ; strings\nbad line ; ; x\n',
+    );
     const watch = watchCommandLines();
-    const first = await deploy(['run', '--prompts=songs.txt', '--attach', '--format=wav16'], env(engine.port));
+    const first = await deploy(
+      ['run', '--prompts=songs.txt', '--attach', '--format=wav16'],
+      env(engine.port),
+    );
     expect(await watch.stop()).toEqual([]);
     expect(first.code).toBe(1); // the bad line: the batch's own exit code, through --attach
     const stderr = first.stderr.split('\n');
-    expect(stderr).toContain(`Run songs: started songs pid ${/started songs pid (\d+)/.exec(first.stderr)?.[1]}`);
+    expect(stderr).toContain(
+      `Run songs: started songs pid ${/started songs pid (\d+)/.exec(first.stderr)?.[1]}`,
+    );
     expect(stderr).toContain('Run songs ended with exit code 1');
     const log = first.stdout.split('\n');
     expect(log[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ run songs: started \(pid \d+\)$/);
@@ -137,7 +146,10 @@ describe('deploy:run (the batch on the pod, detached)', () => {
       expect(text).not.toContain(HF_SECRET);
     }
 
-    const again = await deploy(['run', '--prompts=songs.txt', '--attach', '--format=wav16'], env(engine.port));
+    const again = await deploy(
+      ['run', '--prompts=songs.txt', '--attach', '--format=wav16'],
+      env(engine.port),
+    );
     expect(again.stderr).toContain('packages: up to date (');
     expect(again.stderr).toContain('batch app: up to date');
     expect(again.stdout).toMatch(/2 skipped/);
@@ -155,7 +167,11 @@ describe('deploy:run (the batch on the pod, detached)', () => {
     child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const deadline = Date.now() + 240_000;
-    while (!/Run long: started long pid \d+/.test(stderr) && Date.now() < deadline && child.exitCode === null) {
+    while (
+      !/Run long: started long pid \d+/.test(stderr) &&
+      Date.now() < deadline &&
+      child.exitCode === null
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(stderr).toMatch(/Run long: started long pid \d+/);

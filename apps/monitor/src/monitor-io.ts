@@ -36,7 +36,11 @@ export interface MonitorTarget {
 }
 
 /** Resolves the settings (throws `SshError` `SSH_CONFIG`) and prepares connecting to one pod. */
-export function resolveMonitorTarget(io: MonitorIo, hostName: string | undefined, acceptNewHostKey: boolean): MonitorTarget {
+export function resolveMonitorTarget(
+  io: MonitorIo,
+  hostName: string | undefined,
+  acceptNewHostKey: boolean,
+): MonitorTarget {
   const ssh = resolveSshSettings({ env: io.env, baseDir: io.baseDir });
   const pod = resolvePodSettings(io.env);
   const host = selectHost(ssh, hostName);

@@ -61,7 +61,10 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** Runs the CLI in-process; `until` (when given) aborts it once stdout satisfies it. */
-async function monitor(argv: string[], options: { env?: Record<string, string>; until?: (stdout: string) => boolean } = {}) {
+async function monitor(
+  argv: string[],
+  options: { env?: Record<string, string>; until?: (stdout: string) => boolean } = {},
+) {
   let stdout = '';
   let stderr = '';
   const controller = new AbortController();
@@ -90,15 +93,24 @@ async function makeRun(name: string, lines: string[], exitCode?: number): Promis
 
 describe('monitor:logs', () => {
   it('prints a finished run from its start and ends', async () => {
-    const lines = ['2026-12-01T09:00:00Z run done: started (pid 1)', '2026-12-01T09:00:05Z run done: finished with exit code 0'];
+    const lines = [
+      '2026-12-01T09:00:00Z run done: started (pid 1)',
+      '2026-12-01T09:00:05Z run done: finished with exit code 0',
+    ];
     await makeRun('done', lines, 0);
-    expect(await monitor(['logs', '--run', 'done'])).toEqual({ code: 0, stdout: lines.join('\n') + '\n', stderr: '' });
+    expect(await monitor(['logs', '--run', 'done'])).toEqual({
+      code: 0,
+      stdout: lines.join('\n') + '\n',
+      stderr: '',
+    });
   });
 
   it('says so when there is no such run', async () => {
     const result = await monitor(['logs', '--run', 'nope']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^musicgen-monitor: Cannot follow run nope as the pod has no such run: runs there are (\S+, )*done(, \S+)* \(start one with deploy:run\)\n$/);
+    expect(result.stderr).toMatch(
+      /^musicgen-monitor: Cannot follow run nope as the pod has no such run: runs there are (\S+, )*done(, \S+)* \(start one with deploy:run\)\n$/,
+    );
   });
 
   it('follows a live run across an sshd restart without repeating or losing a line, until the run ends', async () => {
@@ -122,20 +134,36 @@ describe('monitor:logs', () => {
     const result = await following;
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(expected.join('\n') + '\n');
-    expect(result.stderr).toMatch(/^Connection to 127\.0\.0\.1:\d+ lost \(.*\); reconnecting in \d+\.\d s \(attempt 1\)\n/);
+    expect(result.stderr).toMatch(
+      /^Connection to 127\.0\.0\.1:\d+ lost \(.*\); reconnecting in \d+\.\d s \(attempt 1\)\n/,
+    );
   }, 60_000);
 
   it('follows the Triton log and every run, labelled, filtered by --since and --grep', async () => {
     await writeFile(
       join(vol, 'musicgen', 'triton', 'tritonserver.log'),
-      ['I1130 23:59:00.000001 1 server.cc:1] old', 'I1201 09:30:00.500000 1 model.py:9] musicgen_lm ready', 'W1201 09:31:00.000000 1 x.cc:2] slow step', '  continuation of the warning'].join('\n') + '\n',
+      [
+        'I1130 23:59:00.000001 1 server.cc:1] old',
+        'I1201 09:30:00.500000 1 model.py:9] musicgen_lm ready',
+        'W1201 09:31:00.000000 1 x.cc:2] slow step',
+        '  continuation of the warning',
+      ].join('\n') + '\n',
     );
-    await makeRun('filter', ['2026-12-01T09:00:00Z an error before', '2026-12-01T10:00:00Z an ERROR after', '2026-12-01T10:00:01Z fine']);
-    const result = await monitor(['logs', '--since', '2026-12-01T09:30:00Z', '--grep', 'ready|error|slow|continuation'], {
-      until: (out) => out.includes('ERROR after'),
-    });
+    await makeRun('filter', [
+      '2026-12-01T09:00:00Z an error before',
+      '2026-12-01T10:00:00Z an ERROR after',
+      '2026-12-01T10:00:01Z fine',
+    ]);
+    const result = await monitor(
+      ['logs', '--since', '2026-12-01T09:30:00Z', '--grep', 'ready|error|slow|continuation'],
+      {
+        until: (out) => out.includes('ERROR after'),
+      },
+    );
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n').filter((l) => !l.startsWith('[run live]') && !l.startsWith('[run done]'))).toEqual([
+    expect(
+      result.stdout.split('\n').filter((l) => !l.startsWith('[run live]') && !l.startsWith('[run done]')),
+    ).toEqual([
       '[triton] I1201 09:30:00.500000 1 model.py:9] musicgen_lm ready',
       '[triton] W1201 09:31:00.000000 1 x.cc:2] slow step',
       '[triton]   continuation of the warning',
@@ -145,8 +173,14 @@ describe('monitor:logs', () => {
   });
 
   it.each([
-    [['logs', '--since', 'yesterday'], 'Cannot use --since as it must be a duration (30s, 10m, 2h, 1d) or a time (2026-12-01T09:30:00Z): current value is "yesterday"'],
-    [['logs', '--grep', '(unclosed'], 'Cannot use --grep as it is not a valid regular expression (Invalid regular expression: /(unclosed/i: Unterminated group): current value is "(unclosed"'],
+    [
+      ['logs', '--since', 'yesterday'],
+      'Cannot use --since as it must be a duration (30s, 10m, 2h, 1d) or a time (2026-12-01T09:30:00Z): current value is "yesterday"',
+    ],
+    [
+      ['logs', '--grep', '(unclosed'],
+      'Cannot use --grep as it is not a valid regular expression (Invalid regular expression: /(unclosed/i: Unterminated group): current value is "(unclosed"',
+    ],
     [['logs', '--lines', '-3'], 'Cannot use --lines as it must be a number >= 0: current value is "-3"'],
     [['gpu', '--interval', '0'], 'Cannot use --interval as it must be a number >= 0.5: current value is "0"'],
   ])('%j is refused in one line', async (argv, message) => {
@@ -198,8 +232,15 @@ describe('monitor:system, gpu, metrics, tunnel', () => {
       smClockMHz: 2490,
       memoryClockMHz: 9001,
     });
-    const watched = await monitor(['gpu', '--watch', '--interval', '0.5'], { until: (out) => out.split('\n').length > 6 });
-    expect(watched.stdout.split('\n').slice(0, 6).map((l) => l.slice(0, 5))).toEqual(['gpu 0', 'gpu 1', 'gpu 2', 'gpu 0', 'gpu 1', 'gpu 2']);
+    const watched = await monitor(['gpu', '--watch', '--interval', '0.5'], {
+      until: (out) => out.split('\n').length > 6,
+    });
+    expect(
+      watched.stdout
+        .split('\n')
+        .slice(0, 6)
+        .map((l) => l.slice(0, 5)),
+    ).toEqual(['gpu 0', 'gpu 1', 'gpu 2', 'gpu 0', 'gpu 1', 'gpu 2']);
     await rename(join(fakeBin, 'nvidia-smi'), join(fakeBin, 'nvidia-smi.off'));
     try {
       expect(await monitor(['gpu'])).toEqual({
@@ -219,8 +260,22 @@ describe('monitor:system, gpu, metrics, tunnel', () => {
     expect(JSON.parse(result.stdout)).toEqual({
       intervalSeconds: 0.5,
       models: [
-        { model: 'encodec_decode', success: 14, failure: 0, requestsPerSecond: 8, queueMs: 0.2, requestMs: 50 },
-        { model: 'musicgen_lm', success: 44, failure: 1, requestsPerSecond: 8, queueMs: 0.1, requestMs: 5000 },
+        {
+          model: 'encodec_decode',
+          success: 14,
+          failure: 0,
+          requestsPerSecond: 8,
+          queueMs: 0.2,
+          requestMs: 50,
+        },
+        {
+          model: 'musicgen_lm',
+          success: 44,
+          failure: 1,
+          requestsPerSecond: 8,
+          queueMs: 0.1,
+          requestMs: 5000,
+        },
       ],
       own: {
         musicgen_lm_slots_in_use: 16,
@@ -265,7 +320,9 @@ describe('monitor:system, gpu, metrics, tunnel', () => {
     const address = /^TRITON_URL=(127\.0\.0\.1:\d+)\n$/.exec(stdout)?.[1];
     expect(address).toBeDefined();
     scrapes = 0;
-    expect(await (await fetch(`http://${address}/metrics`)).text()).toBe(await readFile(join(fixtures, 'metrics-before.txt'), 'utf8'));
+    expect(await (await fetch(`http://${address}/metrics`)).text()).toBe(
+      await readFile(join(fixtures, 'metrics-before.txt'), 'utf8'),
+    );
     controller.abort();
     expect(await running).toBe(0);
     expect(stderr).toBe(

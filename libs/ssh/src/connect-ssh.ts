@@ -40,7 +40,11 @@ export interface SshConnection {
   close(): void;
 }
 
-function describeConnectError(error: Error & { code?: string; level?: string }, where: string, user: string): string {
+function describeConnectError(
+  error: Error & { code?: string; level?: string },
+  where: string,
+  user: string,
+): string {
   if (error.level === 'client-authentication') {
     return `Cannot log in to ${where} as ${user} as the server refused every key offered: add your public key to the pod (RunPod: Settings > SSH Public Keys) or check RUNPOD_SSH_KEY and RUNPOD_USER`;
   }
@@ -111,59 +115,84 @@ export async function connectSsh(options: ConnectSshOptions): Promise<SshConnect
   const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
-    client.once('error', (error: Error & { code?: string; level?: string }) => {
+    // ssh2 may emit several errors for one failure; every one is handled (the first settles the
+    // connect, later ones surface through the pending operation and `closed`).
+    client.on('error', (error: Error & { code?: string; level?: string }) => {
       if (hostKeyFailure !== undefined) reject(hostKeyFailure);
       else {
         const code = error.level === 'client-authentication' ? 'AUTH_FAILED' : 'CONNECT_FAILED';
         reject(new SshError(code, describeConnectError(error, where, settings.user), { cause: error }));
       }
     });
+    client.once('close', () =>
+      reject(
+        new SshError(
+          'CONNECT_FAILED',
+          `Cannot connect to the pod ${where} as the connection closed during the handshake`,
+        ),
+      ),
+    );
     client.connect(config);
   });
-  // Later errors (a cut connection) surface through the pending operation and `closed`.
-  client.on('error', () => undefined);
 
   let sftpSession: Promise<SFTPWrapper> | undefined;
   const cut = (what: string) =>
     new SshError('CONNECT_FAILED', `Cannot ${what} on the pod ${where} as the connection is closed`);
+  // A request made just as the connection is cut may never be answered: every one ends with the connection.
+  const untilClosed = <T>(what: string, work: Promise<T>): Promise<T> =>
+    Promise.race([
+      work,
+      closed.then(() => {
+        throw cut(what);
+      }),
+    ]);
   return {
     where,
     hostKey: hostKey as HostKeyAcceptance,
     closed,
     exec: (command) =>
-      new Promise((resolve, reject) => {
-        try {
-          client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
-        } catch {
-          reject(cut('run a command'));
-        }
-      }),
+      untilClosed(
+        'run a command',
+        new Promise((resolve, reject) => {
+          try {
+            client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
+          } catch {
+            reject(cut('run a command'));
+          }
+        }),
+      ),
     sftp: () =>
-      (sftpSession ??= new Promise((resolve, reject) => {
-        try {
-          client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)));
-        } catch {
-          reject(cut('open SFTP'));
-        }
-      })),
+      (sftpSession ??= untilClosed(
+        'open SFTP',
+        new Promise((resolve, reject) => {
+          try {
+            client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)));
+          } catch {
+            reject(cut('open SFTP'));
+          }
+        }),
+      )),
     forwardOut: (toHost, toPort) =>
-      new Promise((resolve, reject) => {
-        try {
-        client.forwardOut('127.0.0.1', 0, toHost, toPort, (error, channel) =>
-          error
-            ? reject(
-                new SshError(
-                  'CONNECT_FAILED',
-                  `Cannot open a tunnel to ${toHost}:${toPort} on the pod ${where}: ${error.message}`,
-                  { cause: error },
-                ),
-              )
-            : resolve(channel),
-        );
-        } catch {
-          reject(cut('open a tunnel'));
-        }
-      }),
+      untilClosed(
+        'open a tunnel',
+        new Promise((resolve, reject) => {
+          try {
+            client.forwardOut('127.0.0.1', 0, toHost, toPort, (error, channel) =>
+              error
+                ? reject(
+                    new SshError(
+                      'CONNECT_FAILED',
+                      `Cannot open a tunnel to ${toHost}:${toPort} on the pod ${where}: ${error.message}`,
+                      { cause: error },
+                    ),
+                  )
+                : resolve(channel),
+            );
+          } catch {
+            reject(cut('open a tunnel'));
+          }
+        }),
+      ),
     close: () => client.end(),
   };
 }

@@ -2,6 +2,7 @@ import type { SFTPWrapper } from 'ssh2';
 import { backoffDelayMs, sleep } from './backoff.js';
 import type { SshConnection } from './connect-ssh.js';
 import { statRemote } from './remote-files.js';
+import { SshError } from './ssh-errors.js';
 
 /** Options of {@link followRemoteFiles}. Times are in milliseconds. */
 export interface FollowRemoteFilesOptions {
@@ -79,8 +80,9 @@ async function tailOffset(sftp: SFTPWrapper, path: string, size: number, lines: 
  * Follows files on the pod like `tail -F`, over SFTP, surviving dropped connections: it reconnects with
  * backoff and goes on from the byte offset it had reached, so no line is repeated or lost. Only complete
  * lines are delivered (a line still being written waits for its newline). A file that shrinks (rotated
- * or truncated) is read again from its start. Resolves when `done` says so, or rejects when aborted or
- * when `maxAttempts` connections failed in a row.
+ * or truncated) is read again from its start. Resolves when `done` says so; rejects when aborted, when
+ * `maxAttempts` connections failed in a row, or at once on an `SshError` other than `CONNECT_FAILED`
+ * (a refused host key or login, or one that `done` throws).
  *
  * @example
  * ```ts
@@ -116,7 +118,12 @@ export async function followRemoteFiles(options: FollowRemoteFilesOptions): Prom
         if (current()) states.set(path, state);
         continue;
       }
-      const data = await readFrom(sftp, path, state.offset, Math.min(READ_CHUNK_BYTES, stats.size - state.offset));
+      const data = await readFrom(
+        sftp,
+        path,
+        state.offset,
+        Math.min(READ_CHUNK_BYTES, stats.size - state.offset),
+      );
       if (!current()) return false;
       let text = Buffer.concat([state.partial, data]);
       let newline = text.indexOf(0x0a);
@@ -148,9 +155,11 @@ export async function followRemoteFiles(options: FollowRemoteFilesOptions): Prom
         const finished = await Promise.race([
           (async () => {
             const progressed = await poll(sftp, () => generation === pollGeneration);
-            if (progressed || options.done === undefined || !(await options.done(sftp, current))) return false;
+            if (progressed || options.done === undefined || !(await options.done(sftp, current)))
+              return false;
             // What was written between that poll and the end: read to the very end once more.
-            while (await poll(sftp, () => generation === pollGeneration));
+            let more = true;
+            while (more) more = await poll(sftp, () => generation === pollGeneration);
             return true;
           })(),
           cut,
@@ -159,6 +168,8 @@ export async function followRemoteFiles(options: FollowRemoteFilesOptions): Prom
         if (finished) return;
       } catch (error) {
         signal?.throwIfAborted();
+        // Settings, trust and "no such thing" do not get better by retrying; a dropped connection may.
+        if (error instanceof SshError && error.code !== 'CONNECT_FAILED') throw error;
         connection?.close();
         connection = undefined;
         failures += 1;

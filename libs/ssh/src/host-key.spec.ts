@@ -77,7 +77,10 @@ describe('known_hosts', () => {
       [`${HASHED_PORT} ssh-ed25519 ${KEY1}`, `other.example ssh-ed25519 ${KEY2}`].join('\n'),
     );
     expect(checkKnownHosts(entries, 'pod.example', 22044, blob1)).toEqual({ status: 'known' });
-    expect(checkKnownHosts(entries, 'pod.example', 22044, blob2)).toEqual({ status: 'changed', expected: [FP1] });
+    expect(checkKnownHosts(entries, 'pod.example', 22044, blob2)).toEqual({
+      status: 'changed',
+      expected: [FP1],
+    });
     expect(checkKnownHosts(entries, 'pod.example', 22, blob1)).toEqual({ status: 'unknown' });
     const revoked = parseKnownHosts(`@revoked * ssh-ed25519 ${KEY1}\npod.example ssh-ed25519 ${KEY1}`);
     expect(checkKnownHosts(revoked, 'pod.example', 22, blob1)).toEqual({ status: 'revoked' });

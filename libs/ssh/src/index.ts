@@ -36,7 +36,14 @@ export { syncDirectory, DEFAULT_SYNC_EXCLUDES, SYNC_MANIFEST_NAME } from './sync
 export type { SyncDirectoryOptions, SyncResult } from './sync-directory.js';
 export { openLocalForward } from './open-local-forward.js';
 export type { LocalForward, LocalForwardOptions } from './open-local-forward.js';
-export { backoffDelayMs, sleep, BACKOFF_INITIAL_MS, BACKOFF_JITTER, BACKOFF_MAX_MS, BACKOFF_MULTIPLIER } from './backoff.js';
+export {
+  backoffDelayMs,
+  sleep,
+  BACKOFF_INITIAL_MS,
+  BACKOFF_JITTER,
+  BACKOFF_MAX_MS,
+  BACKOFF_MULTIPLIER,
+} from './backoff.js';
 export { podLayout, DEFAULT_POD_VOLUME } from './pod-layout.js';
 export type { PodLayout } from './pod-layout.js';
 export { resolvePodSettings } from './pod-settings.js';

@@ -18,7 +18,10 @@ function port(env: Readonly<Record<string, string | undefined>>, name: string, f
   if (raw === '') return fallback;
   const value = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(value >= 1 && value <= 65535)) {
-    throw new SshError('SSH_CONFIG', `Cannot use ${name} as it must be a TCP port from 1 to 65535: current value is "${raw}"`);
+    throw new SshError(
+      'SSH_CONFIG',
+      `Cannot use ${name} as it must be a TCP port from 1 to 65535: current value is "${raw}"`,
+    );
   }
   return value;
 }

@@ -20,8 +20,12 @@ export async function readPrivateKey(path: string, passphrase: string | undefine
   try {
     data = await readFile(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
-    throw new SshError('SSH_CONFIG', `Cannot read the SSH key ${SSH_ENV.key} as ${reason}: current value is "${path}"`);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
+    throw new SshError(
+      'SSH_CONFIG',
+      `Cannot read the SSH key ${SSH_ENV.key} as ${reason}: current value is "${path}"`,
+    );
   }
   const parsed = ssh2.utils.parseKey(data, passphrase);
   if (parsed instanceof Error) {

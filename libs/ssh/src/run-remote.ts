@@ -57,7 +57,8 @@ export async function runRemote(
     channel.on('close', () => resolve());
   });
   channel.end(options.stdin ?? undefined);
-  await done;
+  // The channel's close may not come when the connection is cut: the connection's close ends the wait.
+  await Promise.race([done, connection.closed]);
   options.signal?.removeEventListener('abort', onAbort);
   return { code, stdout, stderr };
 }

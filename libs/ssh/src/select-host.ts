@@ -19,7 +19,10 @@ export function selectHost(settings: SshSettings, name: string | undefined): Ssh
   const found = settings.hosts.find((h) => h.host === wanted || `${h.host}:${h.port}` === wanted);
   if (!found) {
     const listed = settings.hosts.map((h) => `${h.host}:${h.port}`).join(', ');
-    throw new SshError('SSH_CONFIG', `Cannot use --host as it is not one of RUNPOD_HOST (${listed}): current value is "${wanted}"`);
+    throw new SshError(
+      'SSH_CONFIG',
+      `Cannot use --host as it is not one of RUNPOD_HOST (${listed}): current value is "${wanted}"`,
+    );
   }
   return found;
 }

@@ -57,15 +57,30 @@ describe('resolveSshSettings', () => {
       {},
       "Cannot reach the pod as RUNPOD_HOST is not set: set it to the pod's public IP (RunPod: Connect > SSH over exposed TCP), for example RUNPOD_HOST=203.0.113.7",
     ],
-    [{ RUNPOD_HOST: '  ' }, "Cannot reach the pod as RUNPOD_HOST is not set: set it to the pod's public IP (RunPod: Connect > SSH over exposed TCP), for example RUNPOD_HOST=203.0.113.7"],
-    [{ RUNPOD_HOST: 'a,,b' }, 'Cannot use RUNPOD_HOST as it has an empty entry in its comma-separated list: current value is "a,,b"'],
+    [
+      { RUNPOD_HOST: '  ' },
+      "Cannot reach the pod as RUNPOD_HOST is not set: set it to the pod's public IP (RunPod: Connect > SSH over exposed TCP), for example RUNPOD_HOST=203.0.113.7",
+    ],
+    [
+      { RUNPOD_HOST: 'a,,b' },
+      'Cannot use RUNPOD_HOST as it has an empty entry in its comma-separated list: current value is "a,,b"',
+    ],
     [
       { RUNPOD_HOST: 'ssh://pod' },
       'Cannot use RUNPOD_HOST as each entry must be a host name or IP, optionally with :port (IPv6 as [addr]:port): current value is "ssh://pod"',
     ],
-    [{ RUNPOD_HOST: 'pod:99999' }, 'Cannot use RUNPOD_HOST as the port must be an integer from 1 to 65535: current value is "pod:99999"'],
-    [{ RUNPOD_HOST: 'pod', RUNPOD_SSH_PORT: '22a' }, 'Cannot use RUNPOD_SSH_PORT as the port must be an integer from 1 to 65535: current value is "22a"'],
-    [{ RUNPOD_HOST: 'pod', RUNPOD_SSH_PORT: '0' }, 'Cannot use RUNPOD_SSH_PORT as the port must be an integer from 1 to 65535: current value is "0"'],
+    [
+      { RUNPOD_HOST: 'pod:99999' },
+      'Cannot use RUNPOD_HOST as the port must be an integer from 1 to 65535: current value is "pod:99999"',
+    ],
+    [
+      { RUNPOD_HOST: 'pod', RUNPOD_SSH_PORT: '22a' },
+      'Cannot use RUNPOD_SSH_PORT as the port must be an integer from 1 to 65535: current value is "22a"',
+    ],
+    [
+      { RUNPOD_HOST: 'pod', RUNPOD_SSH_PORT: '0' },
+      'Cannot use RUNPOD_SSH_PORT as the port must be an integer from 1 to 65535: current value is "0"',
+    ],
     [
       { RUNPOD_HOST: 'pod', RUNPOD_USER: 'root user' },
       'Cannot use RUNPOD_USER as a user name has only letters, digits, ".", "_" and "-": current value is "root user"',

@@ -72,11 +72,16 @@ function parsePort(text: string, variable: string, raw: string): number {
 
 function parseHosts(raw: string, defaultPort: number): SshHost[] {
   const entries = raw.split(',').map((h) => h.trim());
-  if (entries.some((h) => h === '')) fail(SSH_ENV.host, 'it has an empty entry in its comma-separated list', raw);
+  if (entries.some((h) => h === ''))
+    fail(SSH_ENV.host, 'it has an empty entry in its comma-separated list', raw);
   return entries.map((entry) => {
     const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+))(?::(\d+))?$/.exec(entry);
     if (!match) {
-      fail(SSH_ENV.host, 'each entry must be a host name or IP, optionally with :port (IPv6 as [addr]:port)', raw);
+      fail(
+        SSH_ENV.host,
+        'each entry must be a host name or IP, optionally with :port (IPv6 as [addr]:port)',
+        raw,
+      );
     }
     const host = match[1] ?? match[2] ?? '';
     const port = match[3] === undefined ? defaultPort : parsePort(match[3], SSH_ENV.host, raw);

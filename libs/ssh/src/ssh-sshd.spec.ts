@@ -108,10 +108,12 @@ describe('host keys', () => {
     const knownHosts = join(work, 'known_hosts_changed');
     const otherKey = 'AAAAC3NzaC1lZDI1NTE5AAAAIICpDI92rOs3qu5aisCORUAcPM7orhJ/WYNNSwalKeDu';
     await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ssh-ed25519 ${otherKey}\n`);
-    expect(await refusal(connect({ RUNPOD_SSH_HOST_KEY: '', RUNPOD_KNOWN_HOSTS: knownHosts }, true))).toEqual({
-      code: 'HOST_KEY_MISMATCH',
-      message: `Cannot trust the pod 127.0.0.1:${sshd.port} as its host key changed: ${knownHosts} has SHA256:IG3+Y7qoTI48aXPjP/0ZYtB6qFlywsGDIuhSTqSWoVQ, the server offers ${sshd.hostKeyFingerprint} (if the pod was re-created, remove its line with \`ssh-keygen -R "[127.0.0.1]:${sshd.port}"\`)`,
-    });
+    expect(await refusal(connect({ RUNPOD_SSH_HOST_KEY: '', RUNPOD_KNOWN_HOSTS: knownHosts }, true))).toEqual(
+      {
+        code: 'HOST_KEY_MISMATCH',
+        message: `Cannot trust the pod 127.0.0.1:${sshd.port} as its host key changed: ${knownHosts} has SHA256:IG3+Y7qoTI48aXPjP/0ZYtB6qFlywsGDIuhSTqSWoVQ, the server offers ${sshd.hostKeyFingerprint} (if the pod was re-created, remove its line with \`ssh-keygen -R "[127.0.0.1]:${sshd.port}"\`)`,
+      },
+    );
   });
 });
 
@@ -139,16 +141,19 @@ describe('log in', () => {
       message: `Cannot decrypt the SSH key ${encrypted} as RUNPOD_SSH_KEY_PASSPHRASE is wrong: check the passphrase`,
     });
     // Right passphrase: the key decrypts; this server then refuses it as it is not authorized.
-    expect((await refusal(connect({ RUNPOD_SSH_KEY: encrypted, RUNPOD_SSH_KEY_PASSPHRASE: 'correct horse' }))).code).toBe(
-      'AUTH_FAILED',
-    );
+    expect(
+      (await refusal(connect({ RUNPOD_SSH_KEY: encrypted, RUNPOD_SSH_KEY_PASSPHRASE: 'correct horse' })))
+        .code,
+    ).toBe('AUTH_FAILED');
     expect(await refusal(connect({ RUNPOD_SSH_KEY: join(work, 'nope') }))).toEqual({
       code: 'SSH_CONFIG',
       message: `Cannot read the SSH key RUNPOD_SSH_KEY as the file does not exist: current value is "${join(work, 'nope')}"`,
     });
     await writeFile(join(work, 'public.pub'), 'ssh-ed25519 AAAA me\n');
     expect((await refusal(connect({ RUNPOD_SSH_KEY: join(work, 'public.pub') }))).message).toMatch(
-      new RegExp(`^Cannot use the SSH key ${join(work, 'public.pub')} as it is not a private key ssh2 can read \\(.*\\): point RUNPOD_SSH_KEY at the private half, for example ~/.ssh/id_ed25519 \\(not the .pub file\\)$`),
+      new RegExp(
+        `^Cannot use the SSH key ${join(work, 'public.pub')} as it is not a private key ssh2 can read \\(.*\\): point RUNPOD_SSH_KEY at the private half, for example ~/.ssh/id_ed25519 \\(not the .pub file\\)$`,
+      ),
     );
   });
 
@@ -165,7 +170,9 @@ describe('remote files', () => {
   it('passes stdin, and reports a failing command in one line', async () => {
     const connection = await connect();
     expect((await runRemote(connection, 'cat', { stdin: 'from stdin' })).stdout).toBe('from stdin');
-    await expect(runRemoteChecked(connection, 'echo first >&2; echo "no such thing" >&2; exit 4', 'check')).rejects.toThrow(
+    await expect(
+      runRemoteChecked(connection, 'echo first >&2; echo "no such thing" >&2; exit 4', 'check'),
+    ).rejects.toThrow(
       `Cannot check on the pod 127.0.0.1:${sshd.port} as the command exited with 4: no such thing`,
     );
     connection.close();
@@ -207,7 +214,12 @@ describe('remote files', () => {
     await writeFile(join(local, 'README.md'), 'readme v2\n');
     await rm(join(local, 'pod', 'gone.txt'));
     await writeFile(join(remote, 'pod', 'not-ours.log'), 'kept');
-    expect(await sync()).toEqual({ uploaded: ['README.md'], removed: ['pod/gone.txt'], unchanged: 1, bytesUploaded: 10 });
+    expect(await sync()).toEqual({
+      uploaded: ['README.md'],
+      removed: ['pod/gone.txt'],
+      unchanged: 1,
+      bytesUploaded: 10,
+    });
     expect(await readFile(join(remote, 'README.md'), 'utf8')).toBe('readme v2\n');
     expect((await readdir(join(remote, 'pod'))).sort()).toEqual(['not-ours.log', 'pod.sh']);
     // A file changed on the pod behind the manifest's back (different size) is put right.
@@ -230,7 +242,9 @@ describe('remote files', () => {
     const s = settings({ RUNPOD_HOST: `127.0.0.1:${proxy.port}` });
     const connection = await connectSsh({ host: s.hosts[0]!, settings: s });
     proxy.cutAfterClientBytes(1_000_000);
-    await expect(syncDirectory({ sftp: await connection.sftp(), localDir: local, remoteDir: remote })).rejects.toThrow();
+    await expect(
+      syncDirectory({ sftp: await connection.sftp(), localDir: local, remoteDir: remote }),
+    ).rejects.toThrow();
     await proxy.cut;
     await connection.closed;
     const after = await readdir(remote);

@@ -35,7 +35,8 @@ const HOST: FlagSpec = {
 const ACCEPT_NEW: FlagSpec = {
   key: 'acceptNewHostKey',
   flags: '--accept-new-host-key',
-  description: "trust a pod whose host key is not in known_hosts yet, and record it there (check the fingerprint it prints)",
+  description:
+    'trust a pod whose host key is not in known_hosts yet, and record it there (check the fingerprint it prints)',
 };
 const RESTART: FlagSpec = {
   key: 'restart',
@@ -73,7 +74,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'run',
-    summary: 'run the batch on the pod, detached (it goes on when the laptop disconnects); other flags go to the batch',
+    summary:
+      'run the batch on the pod, detached (it goes on when the laptop disconnects); other flags go to the batch',
     flags: [PROMPTS, NAME, ATTACH, HOST, ACCEPT_NEW],
     batchFlags: true,
   },

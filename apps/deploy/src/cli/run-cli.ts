@@ -18,7 +18,13 @@ export interface CliIo {
   readonly workspaceRoot: string;
 }
 
-const CONFIG_CODES = new Set(['SSH_CONFIG', 'HOST_KEY_MISMATCH', 'HOST_KEY_UNKNOWN', 'AUTH_FAILED', 'CONFIG']);
+const CONFIG_CODES = new Set([
+  'SSH_CONFIG',
+  'HOST_KEY_MISMATCH',
+  'HOST_KEY_UNKNOWN',
+  'AUTH_FAILED',
+  'CONFIG',
+]);
 
 /**
  * The whole `musicgen-deploy` command: parse, run `pod`, `run` or `and-monitor`, and report. Resolves

@@ -50,6 +50,8 @@ export async function openPod(
   const how = { pinned: 'pinned', known_hosts: 'from known_hosts', recorded: 'new, recorded in known_hosts' }[
     connection.hostKey.by
   ];
-  io.say(`Connected to ${connection.where} as ${target.ssh.user} (host key ${connection.hostKey.fingerprint}, ${how})`);
+  io.say(
+    `Connected to ${connection.where} as ${target.ssh.user} (host key ${connection.hostKey.fingerprint}, ${how})`,
+  );
   return connection;
 }

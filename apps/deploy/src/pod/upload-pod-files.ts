@@ -14,7 +14,11 @@ function kilobytes(bytes: number): string {
 }
 
 /** Uploads what changed in `infra/` and says what it did. Returns the number of files uploaded. */
-export async function uploadInfra(io: DeployIo, target: PodTarget, connection: SshConnection): Promise<number> {
+export async function uploadInfra(
+  io: DeployIo,
+  target: PodTarget,
+  connection: SshConnection,
+): Promise<number> {
   const result = await syncDirectory({
     sftp: await connection.sftp(),
     localDir: join(io.workspaceRoot, 'infra'),

@@ -50,7 +50,10 @@ async function batchScript(
   const result = await runRemote(connection, command, { onStderr: io.echo });
   if (result.code !== 0) {
     const status = result.code === undefined ? 'was cut off' : `exited with ${result.code}`;
-    throw new DeployError('POD_FAILED', `Cannot ${what} on the pod ${connection.where} as \`batch.sh ${verb}\` ${status} (its message is above)`);
+    throw new DeployError(
+      'POD_FAILED',
+      `Cannot ${what} on the pod ${connection.where} as \`batch.sh ${verb}\` ${status} (its message is above)`,
+    );
   }
   return result.stdout.trim();
 }
@@ -71,21 +74,31 @@ async function batchScript(
  */
 export async function deployRun(io: DeployIo, options: DeployRunOptions): Promise<DeployRunResult> {
   if (options.prompts === undefined || options.prompts.trim() === '') {
-    throw new DeployError('CONFIG', 'Missing --prompts <file>: give the prompts file to run on the pod, for example --prompts=prompts.txt');
+    throw new DeployError(
+      'CONFIG',
+      'Missing --prompts <file>: give the prompts file to run on the pod, for example --prompts=prompts.txt',
+    );
   }
   const promptsPath = isAbsolute(options.prompts) ? options.prompts : resolve(io.baseDir, options.prompts);
   let prompts: Buffer;
   try {
     prompts = await readFile(promptsPath);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
-    throw new DeployError('CONFIG', `Cannot read --prompts as ${reason}: current value is "${options.prompts}"`);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
+    throw new DeployError(
+      'CONFIG',
+      `Cannot read --prompts as ${reason}: current value is "${options.prompts}"`,
+    );
   }
   const name = runName(options.name, promptsPath);
   const batchArgs = [...(options.batchArgs ?? [])];
   const reserved = batchArgs.find((a) => RESERVED_BATCH_FLAGS.includes(a.split('=')[0] as string));
   if (reserved !== undefined) {
-    throw new DeployError('CONFIG', `Cannot pass ${reserved.split('=')[0]} to the batch on the pod as deploy:run sets it itself: remove it`);
+    throw new DeployError(
+      'CONFIG',
+      `Cannot pass ${reserved.split('=')[0]} to the batch on the pod as deploy:run sets it itself: remove it`,
+    );
   }
   if ((io.env['MUSICGEN_S3_BUCKET'] ?? '').trim() === '' && !batchArgs.some((a) => a.startsWith('--out'))) {
     throw new DeployError(
@@ -106,7 +119,11 @@ export async function deployRun(io: DeployIo, options: DeployRunOptions): Promis
       await uploadInfra(io, target, connection);
       await uploadEnvFile(io, target, connection, envFile);
       const sftp = await connection.sftp();
-      const packages = await syncDirectory({ sftp, localDir: join(work, 'packages'), remoteDir: target.layout.packagesDir });
+      const packages = await syncDirectory({
+        sftp,
+        localDir: join(work, 'packages'),
+        remoteDir: target.layout.packagesDir,
+      });
       io.say(
         packages.uploaded.length === 0
           ? `packages: up to date (${tarballs.length} tarballs)`
@@ -117,8 +134,18 @@ export async function deployRun(io: DeployIo, options: DeployRunOptions): Promis
       await makeRemoteDirectory(sftp, run.dir);
       await writeRemoteFileAtomic(sftp, run.prompts, prompts, 0o644);
       await writeRemoteFileAtomic(sftp, run.args, batchArgs.map((a) => a + '\0').join(''), 0o644);
-      const started = await batchScript(io, target, connection, `start ${shellQuote(name)}`, `start run ${name}`);
-      io.say(started.startsWith('running') ? `Run ${name} is already running on the pod (${started})` : `Run ${name}: ${started}`);
+      const started = await batchScript(
+        io,
+        target,
+        connection,
+        `start ${shellQuote(name)}`,
+        `start run ${name}`,
+      );
+      io.say(
+        started.startsWith('running')
+          ? `Run ${name} is already running on the pod (${started})`
+          : `Run ${name}: ${started}`,
+      );
     } finally {
       connection.close();
     }

@@ -70,7 +70,12 @@ async function batchLibraries(workspaceRoot: string): Promise<string[]> {
  */
 export async function packBatch(workspaceRoot: string, outDir: string): Promise<string[]> {
   const tsc = join(workspaceRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  await run(process.execPath, [tsc, '-b', join('apps', 'batch', 'tsconfig.app.json')], workspaceRoot, 'build the batch');
+  await run(
+    process.execPath,
+    [tsc, '-b', join('apps', 'batch', 'tsconfig.app.json')],
+    workspaceRoot,
+    'build the batch',
+  );
   const stage = join(outDir, '..', 'batch-stage');
   await rm(stage, { recursive: true, force: true });
   await mkdir(join(stage, 'bin'), { recursive: true });
@@ -102,9 +107,13 @@ export async function packBatch(workspaceRoot: string, outDir: string): Promise<
       2,
     ) + '\n',
   );
-  await writeFile(join(stage, 'bin', 'musicgen-batch.js'), "#!/usr/bin/env node\nimport '../app/main.js';\n", {
-    mode: 0o755,
-  });
+  await writeFile(
+    join(stage, 'bin', 'musicgen-batch.js'),
+    "#!/usr/bin/env node\nimport '../app/main.js';\n",
+    {
+      mode: 0o755,
+    },
+  );
   const libraries = await batchLibraries(workspaceRoot);
   const stdout = await run(
     'npm',

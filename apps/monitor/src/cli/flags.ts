@@ -27,17 +27,27 @@ export interface CommandSpec {
   readonly flags: readonly FlagSpec[];
 }
 
-const HOST: FlagSpec = { key: 'host', flags: '--host <host[:port]>', description: 'the pod to watch, one of RUNPOD_HOST', defaultText: 'the first' };
+const HOST: FlagSpec = {
+  key: 'host',
+  flags: '--host <host[:port]>',
+  description: 'the pod to watch, one of RUNPOD_HOST',
+  defaultText: 'the first',
+};
 const ACCEPT_NEW: FlagSpec = {
   key: 'acceptNewHostKey',
   flags: '--accept-new-host-key',
   description: 'trust a pod whose host key is not in known_hosts yet, and record it there',
 };
-const JSON_FLAG: FlagSpec = { key: 'json', flags: '--json', description: 'print JSON on stdout instead of text' };
+const JSON_FLAG: FlagSpec = {
+  key: 'json',
+  flags: '--json',
+  description: 'print JSON on stdout instead of text',
+};
 const WATCH: FlagSpec = {
   key: 'watch',
   flags: '--watch',
-  description: 'repeat every --interval seconds (a live view on a terminal, plain lines otherwise) until Ctrl-C',
+  description:
+    'repeat every --interval seconds (a live view on a terminal, plain lines otherwise) until Ctrl-C',
 };
 
 /**
@@ -47,27 +57,51 @@ const WATCH: FlagSpec = {
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'logs',
-    summary: "follow the pod's Triton log and batch run logs; reconnects when the connection drops, without repeating or losing lines",
+    summary:
+      "follow the pod's Triton log and batch run logs; reconnects when the connection drops, without repeating or losing lines",
     flags: [
-      { key: 'run', flags: '--run <name>', description: "only this run's log, from its start until the run ends" },
+      {
+        key: 'run',
+        flags: '--run <name>',
+        description: "only this run's log, from its start until the run ends",
+      },
       {
         key: 'since',
         flags: '--since <when>',
-        description: 'only lines from this time on: a duration back from now (30s, 10m, 2h, 1d) or a time (2026-12-01T09:30:00Z)',
+        description:
+          'only lines from this time on: a duration back from now (30s, 10m, 2h, 1d) or a time (2026-12-01T09:30:00Z)',
       },
-      { key: 'grep', flags: '--grep <regex>', description: 'only lines matching this regular expression (case-insensitive)' },
-      { key: 'lines', flags: '--lines <n>', description: 'start with the last n lines of each log', defaultText: '20; all with --run or --since' },
+      {
+        key: 'grep',
+        flags: '--grep <regex>',
+        description: 'only lines matching this regular expression (case-insensitive)',
+      },
+      {
+        key: 'lines',
+        flags: '--lines <n>',
+        description: 'start with the last n lines of each log',
+        defaultText: '20; all with --run or --since',
+      },
       HOST,
       ACCEPT_NEW,
     ],
   },
-  { name: 'system', summary: "the pod's CPU load, memory and volume disk space", flags: [JSON_FLAG, HOST, ACCEPT_NEW] },
+  {
+    name: 'system',
+    summary: "the pod's CPU load, memory and volume disk space",
+    flags: [JSON_FLAG, HOST, ACCEPT_NEW],
+  },
   {
     name: 'gpu',
     summary: 'nvidia-smi on the pod: utilisation, memory, temperature, power, clocks',
     flags: [
       WATCH,
-      { key: 'interval', flags: '--interval <seconds>', description: 'seconds between samples with --watch', defaultText: '2' },
+      {
+        key: 'interval',
+        flags: '--interval <seconds>',
+        description: 'seconds between samples with --watch',
+        defaultText: '2',
+      },
       JSON_FLAG,
       HOST,
       ACCEPT_NEW,
@@ -75,9 +109,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'metrics',
-    summary: "Triton's Prometheus metrics from the pod, summarised: requests, failures, queue time, the model's own gauges, rates",
+    summary:
+      "Triton's Prometheus metrics from the pod, summarised: requests, failures, queue time, the model's own gauges, rates",
     flags: [
-      { key: 'interval', flags: '--interval <seconds>', description: 'seconds between the two samples rates are computed from', defaultText: '5' },
+      {
+        key: 'interval',
+        flags: '--interval <seconds>',
+        description: 'seconds between the two samples rates are computed from',
+        defaultText: '5',
+      },
       WATCH,
       JSON_FLAG,
       HOST,
@@ -88,7 +128,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'tunnel',
     summary: "forward a local port to the pod's Triton gRPC port until Ctrl-C (what `ssh -N -L` does)",
     flags: [
-      { key: 'localPort', flags: '--local-port <port>', description: 'local port to listen on (127.0.0.1)', defaultText: 'TRITON_GRPC_PORT, 8001' },
+      {
+        key: 'localPort',
+        flags: '--local-port <port>',
+        description: 'local port to listen on (127.0.0.1)',
+        defaultText: 'TRITON_GRPC_PORT, 8001',
+      },
       HOST,
       ACCEPT_NEW,
     ],

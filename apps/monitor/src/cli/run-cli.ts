@@ -29,11 +29,15 @@ const CONFIG_CODES = new Set(['SSH_CONFIG', 'HOST_KEY_MISMATCH', 'HOST_KEY_UNKNO
 function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!(n >= min)) throw new UsageError(`Cannot use ${flag} as it must be a number >= ${min}: current value is "${value}"`);
+  if (!(n >= min))
+    throw new UsageError(`Cannot use ${flag} as it must be a number >= ${min}: current value is "${value}"`);
   return n;
 }
 
-async function withConnection<T>(target: MonitorTarget, work: (c: Awaited<ReturnType<MonitorTarget['connect']>>) => Promise<T>): Promise<T> {
+async function withConnection<T>(
+  target: MonitorTarget,
+  work: (c: Awaited<ReturnType<MonitorTarget['connect']>>) => Promise<T>,
+): Promise<T> {
   const connection = await target.connect();
   try {
     return await work(connection);
@@ -93,11 +97,15 @@ async function execute(command: string, options: MonitorOptions, io: MonitorIo):
       const localPort = wholeNumber('--local-port', options.localPort, target.pod.grpcPort, 0);
       return withConnection(target, async (connection) => {
         const forward = await openLocalForward(connection, { remotePort: target.pod.grpcPort, localPort });
-        io.say(`Tunnel open: ${forward.address} reaches Triton's gRPC port ${target.pod.grpcPort} on ${connection.where}; Ctrl-C closes it`);
+        io.say(
+          `Tunnel open: ${forward.address} reaches Triton's gRPC port ${target.pod.grpcPort} on ${connection.where}; Ctrl-C closes it`,
+        );
         io.out(`TRITON_URL=${forward.address}\n`);
         await Promise.race([
           connection.closed,
-          new Promise<void>((resolve) => io.signal?.addEventListener('abort', () => resolve(), { once: true })),
+          new Promise<void>((resolve) =>
+            io.signal?.addEventListener('abort', () => resolve(), { once: true }),
+          ),
         ]);
         await forward.close();
         return io.signal?.aborted ? EXIT.OK : EXIT.FAILED;

@@ -55,7 +55,9 @@ export function parseGpuQuery(text: string): GpuSample[] {
     .map((line) => {
       const f = line.split(',').map((p) => p.trim());
       if (f.length !== GPU_FIELDS.length) {
-        throw new Error(`Cannot read nvidia-smi's output as a line has ${f.length} fields, not ${GPU_FIELDS.length}: "${line}"`);
+        throw new Error(
+          `Cannot read nvidia-smi's output as a line has ${f.length} fields, not ${GPU_FIELDS.length}: "${line}"`,
+        );
       }
       return {
         index: Number(f[0]),
@@ -102,10 +104,13 @@ export function formatGpuSample(g: GpuSample): string {
 export async function readGpus(connection: SshConnection): Promise<GpuSample[]> {
   const result = await runRemote(connection, GPU_QUERY_COMMAND);
   if (result.code === 127) {
-    throw new Error(`Cannot query the GPUs of ${connection.where} as nvidia-smi is not on its PATH (no NVIDIA driver: is it a GPU pod?)`);
+    throw new Error(
+      `Cannot query the GPUs of ${connection.where} as nvidia-smi is not on its PATH (no NVIDIA driver: is it a GPU pod?)`,
+    );
   }
   if (result.code !== 0) {
-    const reason = (result.stderr.trim() || result.stdout.trim()).split('\n')[0] ?? `exit status ${result.code}`;
+    const reason =
+      (result.stderr.trim() || result.stdout.trim()).split('\n')[0] ?? `exit status ${result.code}`;
     throw new Error(`Cannot query the GPUs of ${connection.where} as nvidia-smi failed: ${reason}`);
   }
   return parseGpuQuery(result.stdout);

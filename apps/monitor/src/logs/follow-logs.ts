@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { followRemoteFiles, listRemote, readRunState, SshError } from '@musicgen/ssh';
+import { followRemoteFiles, listRemote, readRunState, SshError, statRemote } from '@musicgen/ssh';
 import type { MonitorIo, MonitorTarget } from '../monitor-io.js';
 import { createLogFilter } from './log-filter.js';
 
@@ -28,25 +28,14 @@ function label(target: MonitorTarget, file: string): string {
  * await followLogs(io, target, { run: 'songs', lines: 20 });
  * ```
  */
-export async function followLogs(io: MonitorIo, target: MonitorTarget, options: FollowLogsOptions): Promise<void> {
+export async function followLogs(
+  io: MonitorIo,
+  target: MonitorTarget,
+  options: FollowLogsOptions,
+): Promise<void> {
   const keep = createLogFilter({ since: options.since, grep: options.grep });
   const { layout } = target;
   const single = options.run !== undefined;
-  if (options.run !== undefined) {
-    const connection = await target.connect();
-    try {
-      const state = await readRunState(connection, await connection.sftp(), layout, options.run);
-      if (state.state === 'absent') {
-        const runs = ((await listRemote(await connection.sftp(), layout.runsDir)) ?? []).map((e) => e.filename).sort();
-        throw new SshError(
-          'REMOTE_COMMAND_FAILED',
-          `Cannot follow run ${options.run} as the pod has no such run: runs there are ${runs.join(', ') || 'none'} (start one with deploy:run)`,
-        );
-      }
-    } finally {
-      connection.close();
-    }
-  }
   await followRemoteFiles({
     connect: target.connect,
     files: async (sftp) => {
@@ -63,8 +52,18 @@ export async function followLogs(io: MonitorIo, target: MonitorTarget, options: 
     },
     ...(options.run !== undefined
       ? {
-          done: async (sftp, connection) =>
-            (await readRunState(connection, sftp, layout, options.run as string)).state !== 'running',
+          done: async (sftp, connection) => {
+            const run = options.run as string;
+            const state = await readRunState(connection, sftp, layout, run);
+            if (state.state === 'absent' && (await statRemote(sftp, layout.run(run).log)) === undefined) {
+              const runs = ((await listRemote(sftp, layout.runsDir)) ?? []).map((e) => e.filename).sort();
+              throw new SshError(
+                'REMOTE_COMMAND_FAILED',
+                `Cannot follow run ${run} as the pod has no such run: runs there are ${runs.join(', ') || 'none'} (start one with deploy:run)`,
+              );
+            }
+            return state.state !== 'running';
+          },
         }
       : {}),
     onReconnect: (attempt, delayMs, error) =>

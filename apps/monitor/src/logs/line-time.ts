@@ -17,9 +17,12 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export function parseSince(text: string, now: Date): Date {
   const value = text.trim();
   const duration = DURATION.exec(value);
-  if (duration) return new Date(now.getTime() - Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS]);
+  if (duration)
+    return new Date(now.getTime() - Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS]);
   if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(value)) {
-    const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value.replace(' ', 'T')}${value.length === 10 ? 'T00:00:00' : ''}Z`;
+    const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value)
+      ? value
+      : `${value.replace(' ', 'T')}${value.length === 10 ? 'T00:00:00' : ''}Z`;
     const time = new Date(zoned.replace(' ', 'T'));
     if (!Number.isNaN(time.getTime())) return time;
   }

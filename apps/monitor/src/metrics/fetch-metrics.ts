@@ -22,7 +22,13 @@ export async function fetchPodMetrics(connection: SshConnection, port: number): 
   });
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/metrics', createConnection: () => channel as unknown as Duplex as never, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/metrics',
+        createConnection: () => channel as unknown as Duplex as never,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -30,12 +36,20 @@ export async function fetchPodMetrics(connection: SshConnection, port: number): 
         res.on('end', () =>
           res.statusCode === 200
             ? resolve(body)
-            : reject(new Error(`Cannot read Triton's metrics on ${connection.where} as 127.0.0.1:${port}/metrics answered ${res.statusCode}`)),
+            : reject(
+                new Error(
+                  `Cannot read Triton's metrics on ${connection.where} as 127.0.0.1:${port}/metrics answered ${res.statusCode}`,
+                ),
+              ),
         );
       },
     );
     req.on('error', (error) =>
-      reject(new Error(`Cannot read Triton's metrics on ${connection.where} from 127.0.0.1:${port}: ${error.message} (is Triton running? deploy:pod starts it)`)),
+      reject(
+        new Error(
+          `Cannot read Triton's metrics on ${connection.where} from 127.0.0.1:${port}: ${error.message} (is Triton running? deploy:pod starts it)`,
+        ),
+      ),
     );
     req.end();
   });

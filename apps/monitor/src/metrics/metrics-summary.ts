@@ -46,14 +46,17 @@ export function summariseMetrics(
   after: readonly PrometheusSample[],
   intervalSeconds: number,
 ): MetricsSummary {
-  const models = [...new Set(after.filter((s) => s.name.startsWith('nv_inference_')).map((s) => s.labels['model']))]
+  const models = [
+    ...new Set(after.filter((s) => s.name.startsWith('nv_inference_')).map((s) => s.labels['model'])),
+  ]
     .filter((m): m is string => m !== undefined)
     .sort();
   const delta = (name: string, model: string) => total(after, name, model) - total(before, name, model);
   const per = (name: string, model: string, count: number) =>
     count > 0 ? delta(name, model) / count / 1000 : undefined;
   const own: Record<string, number> = {};
-  for (const s of after.filter((x) => x.name.startsWith('musicgen_'))) own[s.name] = (own[s.name] ?? 0) + s.value;
+  for (const s of after.filter((x) => x.name.startsWith('musicgen_')))
+    own[s.name] = (own[s.name] ?? 0) + s.value;
   const framesCounter = Object.keys(own).find((n) => n.includes('frames') && n.endsWith('_total'));
   return {
     intervalSeconds,

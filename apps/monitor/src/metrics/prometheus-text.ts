@@ -27,7 +27,9 @@ export function parsePrometheusText(text: string): PrometheusSample[] {
     if (!match) continue;
     const labels: Record<string, string> = {};
     for (const label of (match[3] ?? '').matchAll(LABEL)) {
-      labels[label[1] as string] = (label[2] as string).replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
+      labels[label[1] as string] = (label[2] as string).replace(/\\(.)/g, (_m, c: string) =>
+        c === 'n' ? '\n' : c,
+      );
     }
     const value = match[4] === '+Inf' ? Infinity : match[4] === '-Inf' ? -Infinity : Number(match[4]);
     if (!Number.isNaN(value) || match[4] === 'NaN') samples.push({ name: match[1] as string, labels, value });

@@ -8,7 +8,12 @@ export interface SystemSnapshot {
   readonly memoryTotal: number;
   readonly memoryAvailable: number;
   /** The filesystem holding the volume. */
-  readonly disk: { readonly path: string; readonly size: number; readonly used: number; readonly available: number };
+  readonly disk: {
+    readonly path: string;
+    readonly size: number;
+    readonly used: number;
+    readonly available: number;
+  };
   readonly uptimeSeconds: number;
 }
 
@@ -35,10 +40,12 @@ export function systemCommand(volume: string): string {
  */
 export function parseSystemSnapshot(text: string, volume: string): SystemSnapshot {
   const parts = text.split(`${SEPARATOR}\n`).map((p) => p.trim());
-  if (parts.length !== 5) throw new Error(`Cannot read the pod's system figures: unexpected output "${text.slice(0, 200)}"`);
+  if (parts.length !== 5)
+    throw new Error(`Cannot read the pod's system figures: unexpected output "${text.slice(0, 200)}"`);
   const [loadavg, nproc, meminfo, df, uptime] = parts as [string, string, string, string, string];
   const load = loadavg.split(/\s+/).slice(0, 3).map(Number) as [number, number, number];
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(meminfo)?.[1] ?? NaN) * 1024;
+  const kb = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(meminfo)?.[1] ?? NaN) * 1024;
   const fields = df.split(/\s+/);
   return {
     cores: Number(nproc),
@@ -77,10 +84,12 @@ export function formatSystemSnapshot(s: SystemSnapshot, where: string): string {
   const minutes = Math.floor((s.uptimeSeconds % 3600) / 60);
   const used = s.memoryTotal - s.memoryAvailable;
   const percent = (part: number, whole: number) => (whole > 0 ? ((100 * part) / whole).toFixed(1) : '0.0');
-  return [
-    `pod     ${where}, up ${hours} h ${minutes} min`,
-    `cpu     ${s.cores} cores, load ${s.load.map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min)`,
-    `memory  ${(used / GIB).toFixed(1)} GiB used of ${(s.memoryTotal / GIB).toFixed(1)} GiB (${percent(used, s.memoryTotal)}%)`,
-    `disk    ${s.disk.path}: ${(s.disk.used / GIB).toFixed(1)} GiB used of ${(s.disk.size / GIB).toFixed(1)} GiB, ${(s.disk.available / GIB).toFixed(1)} GiB free (${percent(s.disk.used, s.disk.size)}%)`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `pod     ${where}, up ${hours} h ${minutes} min`,
+      `cpu     ${s.cores} cores, load ${s.load.map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min)`,
+      `memory  ${(used / GIB).toFixed(1)} GiB used of ${(s.memoryTotal / GIB).toFixed(1)} GiB (${percent(used, s.memoryTotal)}%)`,
+      `disk    ${s.disk.path}: ${(s.disk.used / GIB).toFixed(1)} GiB used of ${(s.disk.size / GIB).toFixed(1)} GiB, ${(s.disk.available / GIB).toFixed(1)} GiB free (${percent(s.disk.used, s.disk.size)}%)`,
+    ].join('\n') + '\n'
+  );
 }

@@ -17,7 +17,14 @@ export const SSHD_PATH = '/usr/sbin/sshd';
  * TLS certificates (a session does not inherit the test's environment, and npm on the "pod" needs them
  * to reach the registry through an intercepting proxy).
  */
-export const PASSED_ENV = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
+export const PASSED_ENV = [
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+];
 
 /** Options of {@link startSshd}. */
 export interface StartSshdOptions {
@@ -101,7 +108,9 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Running
   const port = await findFreePort();
   const path = [...(options.pathPrefix ?? []), dirname(process.execPath), '/usr/local/bin:/usr/bin:/bin'];
   const passed = Object.fromEntries(
-    PASSED_ENV.filter((k) => process.env[k] !== undefined && !/\s/.test(process.env[k] as string)).map((k) => [k, process.env[k] as string]),
+    PASSED_ENV.filter((k) => process.env[k] !== undefined && !/\s/.test(process.env[k] as string)).map(
+      (k) => [k, process.env[k] as string],
+    ),
   );
   const setEnv = Object.entries({ PATH: path.join(':'), ...passed, ...options.env })
     .map(([k, v]) => `${k}=${v}`)
@@ -139,18 +148,30 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Running
   const hostPublic = (await readFile(`${hostKey}.pub`, 'utf8')).trim().split(/\s+/);
   const blob = Buffer.from(hostPublic[1] ?? '', 'base64');
   const kill = async () => {
-    // sshd's sessions are its children in their own process groups: end them too, so the cut is real.
-    const { stdout } = await execFileAsync('ps', ['-o', 'pid=', '--ppid', String(child.pid)]).catch(() => ({
-      stdout: '',
-    }));
+    // Every process under the listener: per-connection monitors and their unprivileged children, which
+    // hold the TCP connections. Killing them all is a real cut (a plain sshd restart keeps sessions).
+    const { stdout } = await execFileAsync('ps', ['-e', '-o', 'pid=,ppid=']);
+    const children = new Map<number, number[]>();
+    for (const line of stdout.trim().split('\n')) {
+      const [pid, ppid] = line.trim().split(/\s+/).map(Number) as [number, number];
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    }
+    const descendants: number[] = [];
+    const visit = (pid: number) => {
+      for (const child of children.get(pid) ?? []) {
+        descendants.push(child);
+        visit(child);
+      }
+    };
+    visit(child.pid as number);
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
     }
-    for (const pid of stdout.split(/\s+/).filter(Boolean)) {
+    for (const pid of descendants) {
       try {
-        process.kill(Number(pid), 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }
