@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import nx from '@nx/eslint-plugin';
 
 /**
@@ -34,6 +35,22 @@ const depConstraints = [
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
 
+/**
+ * The model contract has one home, `libs/contract`: a constant it exports (and the older names such
+ * constants once had elsewhere) may not be declared again anywhere else, exported or not.
+ */
+const contractDir = new URL('./libs/contract/src/', import.meta.url);
+const contractNames = readdirSync(contractDir)
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+  .flatMap((file) => [...readFileSync(new URL(file, contractDir), 'utf8').matchAll(/^export const (\w+)/gm)])
+  .map((match) => match[1]);
+const formerNames = ['FRAME_RATE', 'FRAMES_PER_SECOND', 'SAMPLE_RATE', 'MAX_TOTAL_FRAMES', 'MAX_TOP_K'];
+const contractRedefinition = {
+  selector: `VariableDeclarator[id.name=/^(${[...contractNames, ...formerNames, 'GENERATION_DEFAULTS'].join('|')})$/]`,
+  message:
+    'This name belongs to the model contract: import it from @musicgen/contract instead of defining it here.',
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -53,6 +70,16 @@ export default [
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+      'no-restricted-syntax': ['error', contractRedefinition],
     },
+  },
+  {
+    // Test-runner configuration, not product code: every project's config imports the shared one.
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
+    files: ['libs/contract/src/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
 ];

@@ -1,19 +1,4 @@
-import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { projectConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  root: import.meta.dirname,
-  ssr: {
-    resolve: {
-      conditions: ['@musicgen/source', ...defaultServerConditions.filter((c) => c !== 'module')],
-    },
-  },
-  test: {
-    name: 'preview',
-    include: ['src/**/*.spec.ts'],
-    environment: 'node',
-    // Decoding and gRPC round trips run on shared CI machines: allow for slow runs (speed is benchmarked, not tested).
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-  },
-});
+// Decoding and gRPC round trips run on shared CI machines: allow for slow runs (speed is benchmarked, not tested).
+export default projectConfig(import.meta.dirname, 'preview', { testTimeout: 60_000, hookTimeout: 60_000 });

@@ -1,18 +1,4 @@
-import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { projectConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  root: import.meta.dirname,
-  ssr: {
-    resolve: {
-      conditions: ['@musicgen/source', ...defaultServerConditions.filter((c) => c !== 'module')],
-    },
-  },
-  test: {
-    name: 'triton-client',
-    include: ['src/**/*.spec.ts'],
-    environment: 'node',
-    // Loopback gRPC tests on busy shared machines: generous, never relied on for timing.
-    testTimeout: 30_000,
-  },
-});
+// Loopback gRPC tests on busy shared machines: generous, never relied on for timing.
+export default projectConfig(import.meta.dirname, 'triton-client', { testTimeout: 30_000 });

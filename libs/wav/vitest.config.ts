@@ -1,16 +1,3 @@
-import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { projectConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  root: import.meta.dirname,
-  ssr: {
-    resolve: {
-      conditions: ['@musicgen/source', ...defaultServerConditions.filter((c) => c !== 'module')],
-    },
-  },
-  test: {
-    name: 'wav',
-    include: ['src/**/*.spec.ts'],
-    environment: 'node',
-  },
-});
+export default projectConfig(import.meta.dirname, 'wav');

@@ -44,7 +44,7 @@ try {
     (_, i) => `bench texture ${i}, warm pads ; ${seconds} ; bench${i}`,
   ).join('\n');
   const parsed = await parsePrompts(text, { defaults: { modelId: 'musicgen-preview' } });
-  const { jobs, duplicates } = prepareJobs(parsed.jobs, undefined);
+  const { jobs, duplicates } = prepareJobs(parsed.jobs);
   const store = await openStore(dir);
   const connected = await connectBackend([url]);
   const progress = new ProgressModel({ jobsTotal: jobs.length, audioSecondsTotal: jobsCount * seconds });

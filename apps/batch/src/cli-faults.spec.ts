@@ -151,7 +151,22 @@ describe('musicgen-batch under faults (child process, real gRPC)', () => {
       { cwd: dir },
     );
     expect(code).toBe(0);
-    expect(stderr).toContain(`32 windows in flight on ${a?.url}, ${b?.url}`);
-    expect(JSON.parse(stdout).summary).toMatchObject({ total: 6, generated: 6, failed: 0 });
+    // each preview engine runs 16 requests at once (its published facts); 2 more wait at each
+    expect(stderr).toContain(`36 windows in flight on ${a?.url}, ${b?.url}`);
+    expect(stderr).toContain(
+      'Warning: 6 jobs cannot fill the 32 requests the servers can run at once (a job has one window in flight at a time)',
+    );
+    const report = JSON.parse(stdout);
+    expect(
+      report.servers.map((s: { address: string; capacity: number; capacitySource: string }) => [
+        s.address,
+        s.capacity,
+        s.capacitySource,
+      ]),
+    ).toEqual([
+      [a?.url, 16, 'facts'],
+      [b?.url, 16, 'facts'],
+    ]);
+    expect(report.summary).toMatchObject({ total: 6, generated: 6, failed: 0 });
   }, 120_000);
 });

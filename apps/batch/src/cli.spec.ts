@@ -40,7 +40,7 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     const [piano, strings] = parsed.jobs;
     const report = JSON.parse(stdout);
     expect(code).toBe(1);
-    expect(stderr.split('\n').slice(0, 2)).toEqual([...formatPromptErrors(parsed), PREVIEW_NOTICE]);
+    expect(stderr.split('\n').slice(0, 2)).toEqual([PREVIEW_NOTICE, ...formatPromptErrors(parsed)]);
     expect(
       report.jobs.map((j: Record<string, unknown>) => [j.line, j.status, j.key, j.error, j.reason]),
     ).toEqual([
@@ -51,6 +51,13 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     ]);
     expect(report.summary).toMatchObject({ total: 4, generated: 2, skipped: 1, failed: 0, invalid: 1 });
     expect([report.preview, report.interrupted]).toEqual([true, null]);
+    // the start line and the summary count the same 4 jobs; the bad line is listed once, at the start
+    expect(stderr).toMatch(
+      /^4 jobs from prompts\.txt \(2 to run, 1 duplicate line, 1 invalid line\) into \S+, \d+ windows in flight on 127\.0\.0\.1:\d+$/m,
+    );
+    expect(stderr).toMatch(/^Run [0-9a-f]{8}: 4 jobs in /m);
+    expect(stderr.split(formatPromptErrors(parsed)[0] as string).length).toBe(2);
+    expect(stderr).not.toContain('MaxListenersExceededWarning');
     const out = join(dir, 'output');
     expect(await wavFiles(out)).toEqual([piano?.key, strings?.key].sort());
     expect((await stat(join(out, piano?.key as string))).size).toBe(wavBytes(50));
@@ -106,13 +113,13 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     expect(code).toBe(0);
     const lines = stdout.split('\n');
     expect(lines.slice(-5)).toEqual([
-      '2 distinct jobs: 2 to generate, 0 already in the store; 1 duplicate lines, 0 invalid lines',
+      '2 distinct jobs: 2 to generate, 0 already in the store; 1 duplicate line, 0 invalid lines',
       'To generate: 47.0 s of audio, 3 windows, 2350 frames, 2359 decoder steps',
       'Estimated GPU time: about 24 s with 4 windows in flight (assumes 20 ms per batched decoder step of musicgen-medium on an L40S-class GPU)',
       'Dry run: nothing was generated.',
       '',
     ]);
-    expect(await wavFiles(join(dir, 'output'))).toEqual([]);
+    expect(await readdir(dir)).toEqual(['prompts.txt']);
   }, 60_000);
 
   it('--shard i/n plans disjoint shards that together hold every job', async () => {
@@ -143,6 +150,7 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     expect(code).toBe(2);
     expect(stderr).toBe(
       [
+        PREVIEW_NOTICE,
         ...formatPromptErrors(parsed),
         'musicgen-batch: --strict: 1 problems in prompts.txt; nothing was generated',
         '',
@@ -180,12 +188,13 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
       const dir = await workspace('a ; 1 ; a\n');
       const { code, stderr, stdout } = await runCliProcess(args, { cwd: dir });
       expect([code, stdout]).toEqual([2, '']);
+      expect(await readdir(dir)).toEqual(['prompts.txt']);
       const lines = stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
       if (message !== null) expect(lines[0]).toBe(message);
       else
         expect(lines[0]).toMatch(
-          /^musicgen-batch: Cannot reach Triton at 127\.0\.0\.1:1: .+ \(check TRITON_URL \/ --triton and the SSH tunnel\)$/,
+          /^musicgen-batch: Cannot reach Triton at 127\.0\.0\.1:1: .+ECONNREFUSED 127\.0\.0\.1:1 \(check TRITON_URL \/ --triton and the SSH tunnel\)$/,
         );
     },
     60_000,

@@ -1,10 +1,12 @@
+import { quietNodeVersionWarning } from '@musicgen/store';
 import { resolveBaseDir } from './cli/base-dir.js';
 import { loadEnvFile } from './cli/load-env-file.js';
 import { runCli } from './cli/run-cli.js';
 
 const baseDir = resolveBaseDir(process.env, process.cwd());
 loadEnvFile(baseDir);
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+const nodeNotice = quietNodeVersionWarning(process.env, process.versions.node);
+if (nodeNotice) process.stderr.write(`${nodeNotice}\n`);
 try {
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: process.stdout,

@@ -1,8 +1,11 @@
+import { quietNodeVersionWarning } from '@musicgen/store';
 import { parseDevstackArgs, USAGE, UsageError } from './devstack-options.js';
 import { startDevstack } from './start-devstack.js';
 
 // Exit codes: 0 stopped cleanly (Ctrl-C / SIGTERM) or --help, 1 failed to start or stop, 2 usage error.
 async function main(): Promise<number> {
+  const nodeNotice = quietNodeVersionWarning(process.env, process.versions.node);
+  if (nodeNotice) console.error(nodeNotice);
   let options;
   try {
     options = parseDevstackArgs(process.argv.slice(2));

@@ -28,3 +28,35 @@ def tiny_dir(tiny, tmp_path_factory):
     model.save_pretrained(str(path))
     tokenizer.save_pretrained(str(path))
     return str(path)
+
+
+@pytest.fixture(scope="session")
+def tiny32k_dir(tmp_path_factory):
+    """The tiny LM with the released 32 kHz EnCodec shape, saved like a checkpoint (random weights)."""
+    import transformers
+
+    from musicgen_serving.random_model import save_random_model
+
+    transformers.logging.set_verbosity_error()
+    path = tmp_path_factory.mktemp("musicgen-tiny-32k")
+    save_random_model("tiny-32k", str(path))
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def reference_codec(tiny32k_dir):
+    """transformers' own EncodecModel of the saved tiny-32k checkpoint (loaded the usual way, whole)."""
+    from transformers import MusicgenForConditionalGeneration
+
+    return MusicgenForConditionalGeneration.from_pretrained(tiny32k_dir).audio_encoder.eval()
+
+
+@pytest.fixture
+def facts_root(tmp_path, monkeypatch):
+    """Points tempfile.gettempdir() (where facts files go) at a fresh directory."""
+    import tempfile
+
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    return root

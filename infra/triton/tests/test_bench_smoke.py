@@ -34,3 +34,20 @@ def test_full_run_without_cuda_explains_and_exits_2(tmp_path):
     assert proc.returncode == 2
     assert "CUDA is not available here: the full benchmark needs an NVIDIA GPU." in proc.stderr
     assert json.loads((tmp_path / "results.json").read_text())["mode"] == "not-run"
+
+
+DECODE_MEMORY = os.path.join(os.path.dirname(BENCH), "decode_memory.py")
+
+
+def test_decode_memory_measures_on_cpu():
+    proc = subprocess.run(
+        [sys.executable, DECODE_MEMORY, "--device", "cpu", "--frames", "2", "--batch", "1,2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert lines[0]["environment"] == {"device": "cpu", "dtype": "torch.float32"}
+    assert [(r["batch"], r["frames"], r["audio_shape"]) for r in lines[1:]] == [(1, 2, [1, 1280]), (2, 2, [2, 1280])]
+    assert all(r["peak_resident_mib"] >= 0 and r["seconds"] > 0 for r in lines[1:])

@@ -6,6 +6,7 @@ import numpy as np
 
 from musicgen_serving.decoder import DecoderOptions, StaticCacheDecoder
 from musicgen_serving.engine import Engine
+from musicgen_serving.errors import tagged
 from musicgen_serving.graphs import StepRunner
 from musicgen_serving.request import GenerationRequest
 from musicgen_serving.scheduler import Scheduler
@@ -23,8 +24,8 @@ class Sink:
             self.done.set()
         return True
 
-    def error(self, message):
-        self.errors.append(message)
+    def error(self, error_class, message):
+        self.errors.append(tagged(error_class, message))
         self.done.set()
 
     def cancelled(self):
@@ -65,7 +66,9 @@ def test_a_failing_admission_only_fails_that_request(tiny):
         engine.submit(name, req(name if name != "a" else "lofi", 9, seed=i), sink)
     while engine.run_once():
         pass
-    assert sinks["boom"].errors == ["Cannot start request 'boom' as its preparation failed: text encoder exploded"]
+    assert sinks["boom"].errors == [
+        "[INTERNAL] Cannot start request 'boom' as its preparation failed: text encoder exploded"
+    ]
     for name in ("a", "c"):
         assert sinks[name].final and np.concatenate(sinks[name].codes, axis=1).shape == (4, 9)
 
@@ -89,7 +92,10 @@ def test_a_failing_step_fails_the_batch_and_the_engine_goes_on(tiny):
     engine.submit("later", req("jazz", 6), later)
     while engine.run_once():
         pass
-    assert first.errors == ["musicgen_lm decode step failed for a batch of 1: CUDA error: out of memory"]
+    assert first.errors == [
+        "[INTERNAL] Cannot continue the request as musicgen_lm's decode step failed for a batch of 1: "
+        "CUDA error: out of memory"
+    ]
     assert later.final and np.concatenate(later.codes, axis=1).shape == (4, 6)
 
 
@@ -117,5 +123,7 @@ def test_stop_ends_unfinished_requests_with_an_error(tiny):
     engine.submit("waiting", req("jazz", 5), waiting)
     engine.run_once()  # "running" starts, "waiting" stays queued; no background thread
     engine.stop()
-    assert running.errors == waiting.errors == ["Cannot finish the request as musicgen_lm is shutting down"]
+    assert (
+        running.errors == waiting.errors == ["[UNAVAILABLE] Cannot finish the request as musicgen_lm is shutting down"]
+    )
     assert engine.idle()

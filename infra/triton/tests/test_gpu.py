@@ -47,3 +47,25 @@ def test_graphs_match_transformers_greedy(tiny_cuda, guidance):
 def test_graphs_match_eager_when_sampling(tiny_cuda):
     req = GenerationRequest(text="jazz", num_frames=40, prompt_codes=np.arange(20).reshape(4, 5), seed=3)
     np.testing.assert_array_equal(run(tiny_cuda, req, graphs=True), run(tiny_cuda, req, graphs=False))
+
+
+@pytest.fixture(scope="module")
+def codec_checkpoint(tmp_path_factory):
+    from musicgen_serving.checkpoint import locate
+    from musicgen_serving.random_model import save_random_model
+
+    path = tmp_path_factory.mktemp("tiny-32k")
+    save_random_model("tiny-32k", str(path))
+    return locate(str(path))
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(torch.float32, 1e-4), (torch.float16, 2e-2), (torch.bfloat16, 1e-1)])
+def test_codec_on_the_gpu_matches_the_cpu(codec_checkpoint, dtype, tolerance):
+    from musicgen_serving.codec import CodecDecoder, load_codec
+
+    torch.backends.cudnn.allow_tf32 = False  # what encodec_decode sets for float32
+    codes = np.random.default_rng(0).integers(0, 2048, size=(3, 4, 250))
+    cpu = CodecDecoder(load_codec(codec_checkpoint, torch.device("cpu"), torch.float32)).decode(codes)
+    gpu = CodecDecoder(load_codec(codec_checkpoint, torch.device("cuda"), dtype)).decode(codes)
+    assert gpu.shape == cpu.shape == (3, 250 * 640) and np.isfinite(gpu).all()
+    assert np.abs(gpu - cpu).max() <= tolerance * np.abs(cpu).max()

@@ -13,6 +13,8 @@ import torch
 
 from musicgen_serving.hf_reference import transformers_codes
 
+pytestmark = pytest.mark.usefixtures("facts_root")  # facts files go to a temporary directory
+
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model_repository", "musicgen_lm")
 
 CONTRACT_INPUTS = [
@@ -89,6 +91,7 @@ def start_model(tiny_dir, **overrides):
             "model_instance_kind": "CPU",
             "model_instance_device_id": "0",
             "model_name": "musicgen_lm",
+            "model_instance_name": "musicgen_lm_0_0",
             "model_version": "1",
         }
     )
@@ -137,8 +140,12 @@ def test_streams_codes_and_isolates_bad_requests(tiny, tiny_dir):
     ((err, flags),) = bad.sender.sent
     assert flags == pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL and err.has_error()
     assert err.error().code() == pb.TritonError.INVALID_ARG
-    assert err.error().message() == "Cannot accept request as input 'NUM_FRAMES' must be >= 1: current value is 0"
-    assert missing.sender.sent[0][0].error().message() == "Cannot accept request as required input 'TEXT' is missing"
+    assert err.error().message() == (
+        "[INVALID_ARG] Cannot accept request as input 'NUM_FRAMES' must be >= 1: current value is 0"
+    )
+    assert missing.sender.sent[0][0].error().message() == (
+        "[INVALID_ARG] Cannot accept request as required input 'TEXT' is missing"
+    )
 
     codes, done = codes_of(greedy.sender)
     assert codes.shape == (4, 12) and done == [5, 10, 12]
@@ -182,7 +189,8 @@ def test_full_queue_answers_unavailable(tiny_dir):
     assert flags == pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL
     assert resp.error().code() == pb.TritonError.UNAVAILABLE
     assert resp.error().message() == (
-        "Cannot queue request 'q#1' as the queue is full: 0 requests are waiting " "(max_queue_size 0); retry later"
+        "[UNAVAILABLE] Cannot queue request 'q#1' as the queue is full: 0 requests are waiting "
+        "(max_queue_size 0); retry later"
     )
 
 
@@ -198,6 +206,38 @@ def test_auto_slots_from_free_memory(tiny):
     per_slot = slot_bytes(Medium, DecoderOptions(max_text_tokens=64, kv_block=128), torch.float16)
     assert per_slot == 2 * 2 * 48 * 1536 * 2 * (1536 + 64)  # 0.94 GB: K and V, cond and uncond rows
     gib = 2**30
-    assert auto_slots(int(43 * gib), per_slot) == 41  # an L40S after loading medium
-    assert auto_slots(int(130 * gib), per_slot) == 64  # an H200: capped
-    assert auto_slots(int(1 * gib), per_slot) == 1
+    assert auto_slots(int(43 * gib), per_slot) == 41  # an L40S after loading medium, nothing reserved
+    assert auto_slots(int(43 * gib), per_slot, 6 * gib) == 34  # ... leaving 6 GiB to encodec_decode
+    assert auto_slots(int(130 * gib), per_slot, 6 * gib) == 64  # an H200: capped
+    assert auto_slots(int(1 * gib), per_slot, 6 * gib) == 1
+    # (43 * 0.9 - 2 - 6) GiB = 30.7 GiB of slots at 0.94 GB (0.88 GiB) each
+    assert int((43 * 0.9 - 2 - 6) * gib // per_slot) == 34
+
+
+def test_publishes_what_it_serves_until_finalize(tiny_dir, facts_root):
+    from musicgen_serving import facts
+
+    model = start_model(tiny_dir, max_queue_size="7")
+    try:
+        published = facts.collect_facts()
+    finally:
+        model.finalize()
+    assert published == {
+        "contract": "1.1",
+        "models": {
+            "musicgen_lm": {
+                "instances": 1,
+                "model_id": tiny_dir,
+                "source": tiny_dir,
+                "revision": None,
+                "weights": "random",
+                "device": "cpu",
+                "dtypes": {"text_encoder": "float32", "decoder": "float32"},
+                "max_concurrent_requests": 2,
+                "max_queue_size": 7,
+                "max_text_tokens": 16,
+                "max_total_frames": 1500,
+            }
+        },
+    }
+    assert facts.collect_facts() == {"contract": "1.1", "models": {}}

@@ -96,7 +96,13 @@ def test_empty_text_is_unconditional_and_missing_seed_is_random():
         ),
         (
             base(TOP_K=np.array([-1], dtype=np.int32)),
-            "Cannot accept request as input 'TOP_K' must be >= 0 (0 disables top-k): current value is -1",
+            "Cannot accept request as input 'TOP_K' must be an integer in [0, 2048] (0 disables top-k): "
+            "current value is -1",
+        ),
+        (
+            base(TOP_K=np.array([2049], dtype=np.int32)),
+            "Cannot accept request as input 'TOP_K' must be an integer in [0, 2048] (0 disables top-k): "
+            "current value is 2049",
         ),
         (
             base(TOP_P=np.array([1.5], dtype=np.float32)),

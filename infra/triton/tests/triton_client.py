@@ -1,6 +1,9 @@
-"""Streams three requests to a running Triton's musicgen_lm over gRPC; prints what came back as JSON.
+"""Talks to a running Triton's three models over gRPC, the way the batch client does; prints a JSON report.
 
-Run with the Python that has tritonclient (venv-triton, see scripts/env.sh): ``python triton_client.py HOST:PORT``.
+Run with the Python that has tritonclient (venv-triton, see scripts/env.sh):
+``python triton_client.py HOST:PORT CODES.npy OUT.npz``. It streams three musicgen_lm requests, decodes
+the seeded one's codes with encodec_decode, sends two equal-T decode requests concurrently (the codes
+in CODES.npy, [2, 4, T]) and one bad one, and asks musicgen_info for its facts. Audio goes to OUT.npz.
 """
 
 import json
@@ -9,11 +12,11 @@ import sys
 
 import numpy as np
 import tritonclient.grpc as grpcclient
+from tritonclient.utils import InferenceServerException
 
 
-def main(url):
+def stream_lm(client):
     results = queue.Queue()
-    client = grpcclient.InferenceServerClient(url)
     client.start_stream(callback=lambda result, error: results.put((result, error)))
 
     def send(request_id, text, frames, **extra):
@@ -54,8 +57,55 @@ def main(url):
             entry["frames_done"].append(int(result.as_numpy("FRAMES_DONE")[0]))
         finals += int(final)
     client.stop_stream()
-    print(json.dumps(out))
+    return out
+
+
+def codes_input(codes):
+    tensor = grpcclient.InferInput("CODES", list(codes.shape), "INT32")
+    tensor.set_data_from_numpy(np.ascontiguousarray(codes, dtype=np.int32))
+    return tensor
+
+
+def decode_concurrently(client, batch):
+    """Sends each [4, T] of ``batch`` as its own request at once; returns the AUDIO arrays in order."""
+    results = queue.Queue()
+    for i, codes in enumerate(batch):
+        client.async_infer("encodec_decode", [codes_input(codes[None])], partial(results.put, i), request_id=f"pair{i}")
+    audio = [None] * len(batch)
+    for _ in batch:
+        i, result, error = results.get(timeout=120)
+        if error is not None:
+            raise error
+        audio[i] = result.as_numpy("AUDIO")
+    return audio
+
+
+def partial(put, i):
+    return lambda result, error: put((i, result, error))
+
+
+def main(url, codes_path, out_path):
+    client = grpcclient.InferenceServerClient(url)
+    report = {"lm": stream_lm(client)}
+    seeded = np.concatenate([np.array(c, np.int32) for c in report["lm"]["seeded"]["codes"]], axis=1)
+    audio = client.infer("encodec_decode", [codes_input(seeded[None])]).as_numpy("AUDIO")
+    arrays = {"seeded_codes": seeded, "seeded_audio": audio}
+    pair = np.load(codes_path)
+    for i, audio in enumerate(decode_concurrently(client, pair)):
+        arrays[f"pair_audio_{i}"] = audio
+    bad = np.zeros((1, 4, 5), np.int32)
+    bad[0, 1, 2] = 4096
+    try:
+        client.infer("encodec_decode", [codes_input(bad)])
+        report["decode_error"] = None
+    except InferenceServerException as exc:
+        report["decode_error"] = {"status": exc.status(), "message": exc.message()}
+    report["facts"] = json.loads(client.infer("musicgen_info", []).as_numpy("FACTS")[0])
+    config = client.get_model_config("encodec_decode", as_json=True)["config"]
+    report["decode_config"] = {"max_batch_size": config["max_batch_size"], "parameters": config["parameters"]}
+    np.savez(out_path, **arrays)
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:4])

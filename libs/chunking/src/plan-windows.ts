@@ -1,14 +1,5 @@
+import { DELAY_STEPS, FRAME_RATE_HZ, MAX_WINDOW_FRAMES } from '@musicgen/contract';
 import { windowSeed } from './window-seed.js';
-
-/** Codec frames per second of MusicGen's 32 kHz EnCodec. */
-export const FRAME_RATE = 50;
-/** Audio samples per codec frame at 32 kHz. */
-export const SAMPLES_PER_FRAME = 640;
-/**
- * Extra decoder steps per window caused by the codebook delay pattern (4 codebooks, delays 0..3): a window
- * of W frames with P context frames costs `W - P + DELAY_STEPS` forward steps.
- */
-export const DELAY_STEPS = 3;
 
 /** Options of {@link planWindows}; every field is a positive integer number of frames. */
 export interface PlanWindowsOptions {
@@ -52,8 +43,9 @@ export interface WindowPlan {
   };
 }
 
-const DEFAULT_MAX_WINDOW_FRAMES = 1500;
-const DEFAULT_CONTEXT_FRAMES = 600;
+const DEFAULT_MAX_WINDOW_FRAMES = MAX_WINDOW_FRAMES;
+/** audiocraft's 12 s of context for every window after the first. */
+const DEFAULT_CONTEXT_FRAMES = 12 * FRAME_RATE_HZ;
 const UINT32_MAX = 0xffffffff;
 
 function requirePositiveInteger(name: string, value: number): void {

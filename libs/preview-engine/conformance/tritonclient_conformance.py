@@ -129,7 +129,7 @@ def main():
         "decode rejects out-of-range codes",
         lambda: client.infer("encodec_decode", [bad_input]),
         "StatusCode.INVALID_ARGUMENT",
-        "CODES value out of range 0..2047 at [0, 0, 0]: got 4000",
+        "[INVALID_ARG] CODES value out of range 0..2047 at [0, 0, 0]: got 4000",
     )
     expect_error(
         "unary infer on the decoupled model",
@@ -173,7 +173,8 @@ def main():
     check(
         "stream error for the bad request only",
         len(errors) == 1
-        and errors[0].message() == "NUM_FRAMES must be between 1 and 1500 - P (P = 0 prompt frames): got 0",
+        and errors[0].message()
+        == "[INVALID_ARG] NUM_FRAMES must be between 1 and 1500 - P (P = 0 prompt frames): got 0",
         [e.message() for e in errors],
     )
     client.close()

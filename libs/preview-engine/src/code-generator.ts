@@ -1,3 +1,4 @@
+import { CODEBOOKS } from '@musicgen/contract';
 import { barFrames, packFrame, stepStart, unpackFrame, LEAD_MIDI_BASE, MAX_AGE } from './frame-code.js';
 import { CHORD_TRANSITIONS, PALETTES, chordPitchClasses, scaleOf, type Palette } from './music-theory.js';
 import { Prng, fmix32, mixSeed } from './prng.js';
@@ -128,6 +129,16 @@ export class CodeGenerator {
     }
   }
 
+  /** The next `count` frames as codebook-major codes `[4, count]`. */
+  nextFrames(count: number): Int32Array {
+    const codes = new Int32Array(CODEBOOKS * count);
+    for (let f = 0; f < count; f++) {
+      const frame = this.nextFrame();
+      for (let cb = 0; cb < CODEBOOKS; cb++) codes[cb * count + f] = frame[cb] as number;
+    }
+    return codes;
+  }
+
   /** The next frame's four codes: [harmony, melody, rhythm, colour]. */
   nextFrame(): [number, number, number, number] {
     let step = 15;
@@ -228,11 +239,5 @@ function lastFrame(codes: Int32Array, frames: number) {
  * ```
  */
 export function generateReferenceCodes(params: GenerationParams, numFrames: number): Int32Array {
-  const generator = new CodeGenerator(params);
-  const out = new Int32Array(4 * numFrames);
-  for (let f = 0; f < numFrames; f++) {
-    const frame = generator.nextFrame();
-    for (let cb = 0; cb < 4; cb++) out[cb * numFrames + f] = frame[cb] as number;
-  }
-  return out;
+  return new CodeGenerator(params).nextFrames(numFrames);
 }

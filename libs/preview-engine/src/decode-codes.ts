@@ -1,14 +1,10 @@
+import { SAMPLE_RATE_HZ, SAMPLES_PER_FRAME } from '@musicgen/contract';
 import { barFrames, stepStart, unpackFrame, LEAD_MIDI_BASE, type FrameFields } from './frame-code.js';
 import { DRUM_PATTERNS, PALETTES, chordPitchClasses, type Palette } from './music-theory.js';
 import { midiToHz } from './oscillator.js';
 import { reverbWet } from './reverb.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { LEAD_VOICES, STRUCK_CHORDS, bassTone, hat, kick, padTone, snare } from './voices.js';
-
-/** Output sample rate in Hz. */
-export const SAMPLE_RATE = 32000;
-/** Samples per code frame (50 frames per second). */
-export const SAMPLES_PER_FRAME = 640;
 
 const HOP = SAMPLES_PER_FRAME;
 /** Samples over which neighbouring grains cross-fade (5 ms). */
@@ -148,7 +144,7 @@ function renderGrain(grain: Float64Array, c: FrameFields, palette: Palette): voi
       const t = base + i - LEAD_IN;
       if (t < 0 || t >= FADE_END) continue;
       const fade = t > FADE_START ? (FADE_END - t) / (FADE_END - FADE_START) : 1;
-      grain[i] = (grain[i] as number) + 0.28 * gain * fade * voice(f0, t / SAMPLE_RATE);
+      grain[i] = (grain[i] as number) + 0.28 * gain * fade * voice(f0, t / SAMPLE_RATE_HZ);
     }
   }
 
@@ -163,15 +159,15 @@ function renderGrain(grain: Float64Array, c: FrameFields, palette: Palette): voi
         const voice = LEAD_VOICES[palette];
         for (let i = 0; i < GRAIN; i++) {
           const t = beatT + i - LEAD_IN;
-          if (t >= 0) grain[i] = (grain[i] as number) + level * voice(f, t / SAMPLE_RATE);
+          if (t >= 0) grain[i] = (grain[i] as number) + level * voice(f, t / SAMPLE_RATE_HZ);
         }
       } else {
         for (let i = 0; i < GRAIN; i++) {
-          const tb = (offset * HOP + i - LEAD_IN) / SAMPLE_RATE;
+          const tb = (offset * HOP + i - LEAD_IN) / SAMPLE_RATE_HZ;
           let env = 1;
           if (palette === 'electronic') {
             const t = beatT + i - LEAD_IN;
-            env = t < 0 ? 1 : 0.35 + 0.65 * (1 - Math.exp((-t / SAMPLE_RATE) * 10));
+            env = t < 0 ? 1 : 0.35 + 0.65 * (1 - Math.exp((-t / SAMPLE_RATE_HZ) * 10));
           }
           grain[i] = (grain[i] as number) + level * env * padTone(palette, f, quantum, tb);
         }
@@ -183,10 +179,10 @@ function renderGrain(grain: Float64Array, c: FrameFields, palette: Palette): voi
     const bassLevel = 0.3 * gain * (c.bassBoost ? 1.5 : 1);
     for (let i = 0; i < GRAIN; i++) {
       const t = hitT + i - LEAD_IN;
-      const env = t < 0 ? 0.45 : 0.45 + 0.55 * Math.exp((-t / SAMPLE_RATE) * 6);
+      const env = t < 0 ? 0.45 : 0.45 + 0.55 * Math.exp((-t / SAMPLE_RATE_HZ) * 6);
       grain[i] =
         (grain[i] as number) +
-        bassLevel * env * bassTone(palette, bassF, (offset * HOP + i - LEAD_IN) / SAMPLE_RATE);
+        bassLevel * env * bassTone(palette, bassF, (offset * HOP + i - LEAD_IN) / SAMPLE_RATE_HZ);
     }
   }
 
@@ -213,7 +209,7 @@ function renderDrum(
   const id = drum * 16 + hit;
   for (let i = 0; i < GRAIN; i++) {
     const n = start + i - LEAD_IN;
-    if (n >= 0) grain[i] = (grain[i] as number) + voice(n / SAMPLE_RATE, n, id);
+    if (n >= 0) grain[i] = (grain[i] as number) + voice(n / SAMPLE_RATE_HZ, n, id);
   }
 }
 

@@ -1,10 +1,5 @@
-import {
-  CODE_MAX,
-  CODE_MIN,
-  DECODE_TENSORS,
-  ENCODEC_DECODE_CONTRACT,
-  type ModelInferRequest,
-} from '@musicgen/triton-client';
+import { CODE_MAX, CODE_MIN, DECODE_TENSORS, ENCODEC_DECODE_CONTRACT } from '@musicgen/contract';
+import type { ModelInferRequest } from '@musicgen/triton-client';
 import { readInputs } from './read-inputs.js';
 import { invalidArgument } from './request-error.js';
 

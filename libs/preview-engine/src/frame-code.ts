@@ -1,3 +1,4 @@
+import { FRAME_RATE_HZ } from '@musicgen/contract';
 /**
  * What the four codebooks of one frame mean to the preview synthesiser. Every value 0..2047 of every
  * codebook is meaningful (out-of-range fields wrap), so any valid code sequence decodes to sound.
@@ -76,9 +77,9 @@ export function unpackFrame(c0: number, c1: number, c2: number, c3: number): Fra
   };
 }
 
-/** Frames in one 4/4 bar at tempoIndex (BPM = 60 + 4 * tempoIndex, 50 frames per second). */
+/** Frames in one 4/4 bar at tempoIndex (BPM = 60 + 4 * tempoIndex). */
 export function barFrames(tempoIndex: number): number {
-  return Math.round(12000 / (60 + 4 * tempoIndex));
+  return Math.round((4 * 60 * FRAME_RATE_HZ) / (60 + 4 * tempoIndex));
 }
 
 /** Frame offset within the bar where sixteenth step `step` (0..16) begins. */

@@ -157,22 +157,27 @@ describe('parseLmRequest', () => {
     [
       'a negative TOP_K',
       [text('x'), int32('NUM_FRAMES', [1], [5]), int32('TOP_K', [1], [-3])],
-      'TOP_K must be >= 0 (0 disables): got -3',
+      'TOP_K must be an integer from 0 to 2048: got -3',
     ],
     [
       'TOP_P above 1',
       [text('x'), int32('NUM_FRAMES', [1], [5]), fp32('TOP_P', 1.5)],
-      'TOP_P must be between 0 and 1: got 1.5',
+      'TOP_P must be a number from 0 to 1: got 1.5',
     ],
     [
       'a negative temperature',
       [text('x'), int32('NUM_FRAMES', [1], [5]), fp32('TEMPERATURE', -0.1)],
-      'TEMPERATURE must be a finite number >= 0 (0 is greedy): got -0.1',
+      'TEMPERATURE must be a number from 0 to 100: got -0.1',
     ],
     [
       'a NaN guidance scale',
       [text('x'), int32('NUM_FRAMES', [1], [5]), fp32('GUIDANCE_SCALE', NaN)],
-      'GUIDANCE_SCALE must be a finite number >= 0: got NaN',
+      'GUIDANCE_SCALE must be a number from 0 to 100: got NaN',
+    ],
+    [
+      'a TOP_K above the codebook size',
+      [text('x'), int32('NUM_FRAMES', [1], [5]), int32('TOP_K', [1], [2049])],
+      'TOP_K must be an integer from 0 to 2048: got 2049',
     ],
   ])('rejects %s', (_, inputs, message) => {
     expect(errorOf(() => parseLmRequest(request(inputs)))).toEqual({ code: 3, message });

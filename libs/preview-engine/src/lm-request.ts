@@ -1,10 +1,15 @@
 import {
-  CODE_MAX,
-  CODE_MIN,
-  GENERATION_DEFAULTS,
+  codesProblem,
+  DEFAULT_SAMPLING,
   LM_TENSORS,
-  MAX_TOTAL_FRAMES,
+  MAX_WINDOW_FRAMES,
   MUSICGEN_LM_CONTRACT,
+  SAMPLING_NAMES,
+  SAMPLING_TENSORS,
+  samplingProblem,
+  type SamplingParameters,
+} from '@musicgen/contract';
+import {
   TRITON_ENABLE_EMPTY_FINAL_RESPONSE,
   type ModelInferRequest,
   type Tensor,
@@ -40,18 +45,12 @@ export function parseLmRequest(request: ModelInferRequest): LmRequest {
   const prompt = inputs.get(LM_TENSORS.PROMPT_CODES);
   const promptCodes = prompt?.datatype === 'INT32' ? prompt.data : new Int32Array(0);
   const promptFrames = prompt ? (prompt.shape[1] as number) : 0;
-  for (let i = 0; i < promptCodes.length; i++) {
-    const value = promptCodes[i] as number;
-    if (value < CODE_MIN || value > CODE_MAX) {
-      throw invalidArgument(
-        `PROMPT_CODES value out of range ${CODE_MIN}..${CODE_MAX} at [${Math.floor(i / promptFrames)}, ${i % promptFrames}]: got ${value}`,
-      );
-    }
-  }
+  const codesIssue = codesProblem({ frames: promptFrames, data: promptCodes }, 0);
+  if (codesIssue !== undefined) throw invalidArgument(`PROMPT_CODES ${codesIssue}`);
   const numFrames = scalar(frames);
-  if (!(numFrames >= 1 && numFrames + promptFrames <= MAX_TOTAL_FRAMES)) {
+  if (!(numFrames >= 1 && numFrames + promptFrames <= MAX_WINDOW_FRAMES)) {
     throw invalidArgument(
-      `NUM_FRAMES must be between 1 and ${MAX_TOTAL_FRAMES} - P (P = ${promptFrames} prompt frames): got ${numFrames}`,
+      `NUM_FRAMES must be between 1 and ${MAX_WINDOW_FRAMES} - P (P = ${promptFrames} prompt frames): got ${numFrames}`,
     );
   }
 
@@ -65,26 +64,18 @@ export function parseLmRequest(request: ModelInferRequest): LmRequest {
 
   const seedTensor = inputs.get(LM_TENSORS.SEED);
   const seed = seedTensor?.datatype === 'INT64' ? (seedTensor.data[0] as bigint) : 0n;
-  const guidanceScale = optionalFloat(
-    inputs.get(LM_TENSORS.GUIDANCE_SCALE),
-    GENERATION_DEFAULTS.guidanceScale,
-  );
-  const topK = inputs.has(LM_TENSORS.TOP_K)
-    ? scalar(inputs.get(LM_TENSORS.TOP_K) as Tensor)
-    : GENERATION_DEFAULTS.topK;
-  const topP = optionalFloat(inputs.get(LM_TENSORS.TOP_P), GENERATION_DEFAULTS.topP);
-  const temperature = optionalFloat(inputs.get(LM_TENSORS.TEMPERATURE), GENERATION_DEFAULTS.temperature);
-  if (!(Number.isFinite(guidanceScale) && guidanceScale >= 0)) {
-    throw invalidArgument(`GUIDANCE_SCALE must be a finite number >= 0: got ${formatFloat(guidanceScale)}`);
+  const sampling: Record<keyof SamplingParameters, number> = { ...DEFAULT_SAMPLING };
+  for (const name of SAMPLING_NAMES) {
+    const tensor = inputs.get(SAMPLING_TENSORS[name].name);
+    if (tensor === undefined) continue;
+    const value = name === 'topK' ? scalar(tensor) : floatScalar(tensor);
+    const problem = samplingProblem(name, value);
+    if (problem !== undefined) {
+      throw invalidArgument(`${SAMPLING_TENSORS[name].name} ${problem}: got ${formatFloat(value)}`);
+    }
+    sampling[name] = value;
   }
-  if (topK < 0) throw invalidArgument(`TOP_K must be >= 0 (0 disables): got ${topK}`);
-  if (!(topP >= 0 && topP <= 1))
-    throw invalidArgument(`TOP_P must be between 0 and 1: got ${formatFloat(topP)}`);
-  if (!(Number.isFinite(temperature) && temperature >= 0)) {
-    throw invalidArgument(
-      `TEMPERATURE must be a finite number >= 0 (0 is greedy): got ${formatFloat(temperature)}`,
-    );
-  }
+  const { guidance: guidanceScale, topK, topP, temperature } = sampling;
 
   const outputNames = MUSICGEN_LM_CONTRACT.outputs.map((t) => t.name);
   const requested = (request.outputs ?? []).map((o) => o.name);
@@ -108,8 +99,8 @@ function scalar(tensor: Tensor): number {
   return tensor.datatype === 'INT32' ? (tensor.data[0] as number) : NaN;
 }
 
-function optionalFloat(tensor: Tensor | undefined, fallback: number): number {
-  return tensor?.datatype === 'FP32' ? (tensor.data[0] as number) : fallback;
+function floatScalar(tensor: Tensor): number {
+  return tensor.datatype === 'FP32' ? (tensor.data[0] as number) : NaN;
 }
 
 /** An FP32 value as a person would write it (0.1, not 0.10000000149011612). */

@@ -32,7 +32,7 @@ function randomRequest(rng: Prng): PreviewWindowRequest {
         ? { frames: promptFrames, data: Int32Array.from({ length: 4 * promptFrames }, () => rng.int(2048)) }
         : undefined,
     seed: maybe(() => BigInt.asIntN(64, (BigInt(rng.nextUint32()) << 32n) | BigInt(rng.nextUint32()))),
-    guidanceScale: maybe(() => rng.next() * 5),
+    guidance: maybe(() => rng.next() * 5),
     topK: maybe(() => rng.int(300)),
     topP: maybe(() => (rng.next() < 0.5 ? 0 : rng.next())),
     temperature: maybe(() => rng.next() * 1.5),
@@ -44,7 +44,8 @@ describe('500 random requests over one stream', () => {
   let client: TritonClient;
 
   beforeAll(async () => {
-    engine = await startPreviewEngine();
+    // every request generates at once, so that hundreds are in flight on the one stream
+    engine = await startPreviewEngine({ maxConcurrentRequests: 500 });
     client = new TritonClient({ address: engine.url });
   });
   afterAll(async () => {

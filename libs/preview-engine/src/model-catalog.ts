@@ -1,11 +1,5 @@
-import {
-  MAX_FRAMES_PARAMETER,
-  MODEL_CONTRACTS,
-  type ConfigDataType,
-  type ContractModel,
-  type ModelConfig,
-  type ModelMetadataResponse,
-} from '@musicgen/triton-client';
+import { MAX_FRAMES_PARAMETER, MODEL_CONTRACTS, type ContractModel } from '@musicgen/contract';
+import { type ConfigDataType, type ModelConfig, type ModelMetadataResponse } from '@musicgen/triton-client';
 
 /** The platform every preview model reports, so nobody mistakes it for MusicGen. */
 export const PREVIEW_PLATFORM = 'preview';

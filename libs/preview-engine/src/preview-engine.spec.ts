@@ -8,6 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCodes } from './decode-codes.js';
 import { startPreviewEngine, type PreviewEngine } from './preview-engine.js';
+import { previewFacts } from './preview-facts.js';
 import { previewReferenceCodes } from './reference-codes.js';
 
 const text = (value: string): Tensor => ({
@@ -214,7 +215,10 @@ describe('preview engine over gRPC with the Triton client', () => {
       "Request for unknown model: 'musicgen_xl' is not found",
     ],
   ])('rejects %s on the stream with a message naming input and value', async (_, request, details) => {
-    expect(await failure(client.streamInfer(request))).toEqual({ code: 'UNKNOWN', details });
+    // A model's refusal travels tagged [INVALID_ARG] and the client maps it back; the server's own
+    // errors (an unknown model) have no tag and stay UNKNOWN, as with Triton.
+    const code = details.startsWith('Request for unknown model') ? 'UNKNOWN' : 'INVALID_ARGUMENT';
+    expect(await failure(client.streamInfer(request))).toEqual({ code, details });
   });
 
   it('rejects bad decode inputs with INVALID_ARGUMENT', async () => {
@@ -301,6 +305,81 @@ describe('preview engine timing behaviour (throttled)', () => {
       }
     } finally {
       client.close();
+    }
+  });
+});
+
+describe('preview engine facts and capacity', () => {
+  it('publishes its facts through musicgen_info: preview weights, its own model id, its real capacity', async () => {
+    const engine = await startPreviewEngine({
+      maxConcurrentRequests: 3,
+      maxQueueSize: 7,
+      maxDecodeFrames: 500,
+    });
+    const client = new TritonClient({ address: engine.url });
+    try {
+      expect(await new MusicgenClient({ client }).facts()).toEqual(
+        previewFacts({ maxConcurrentRequests: 3, maxQueueSize: 7, maxDecodeFrames: 500 }),
+      );
+      expect(previewFacts({ maxConcurrentRequests: 3, maxQueueSize: 7, maxDecodeFrames: 500 })).toEqual({
+        contract: '1.1',
+        lm: {
+          instances: 1,
+          modelId: 'musicgen-preview',
+          source: 'preview',
+          revision: null,
+          weights: 'preview',
+          device: 'cpu',
+          dtypes: {},
+          maxConcurrentRequests: 3,
+          maxQueueSize: 7,
+          maxTextTokens: 64,
+          maxTotalFrames: 1500,
+        },
+        decode: {
+          instances: 1,
+          modelId: 'musicgen-preview',
+          source: 'preview',
+          revision: null,
+          weights: 'preview',
+          device: 'cpu',
+          dtypes: {},
+          maxFrames: 500,
+          maxBatchSize: 1,
+        },
+      });
+    } finally {
+      client.close();
+      await engine.close();
+    }
+  });
+
+  it('generates at most its slots at once and refuses, tagged UNAVAILABLE, beyond its queue', async () => {
+    const engine = await startPreviewEngine({
+      framesPerSecond: 50,
+      maxConcurrentRequests: 1,
+      maxQueueSize: 1,
+    });
+    const client = new TritonClient({ address: engine.url });
+    const musicgen = new MusicgenClient({ client });
+    try {
+      let firstStarted!: () => void;
+      const started = new Promise<void>((resolve) => (firstStarted = resolve));
+      const first = musicgen.generateWindow({ text: 'a', frames: 100, onProgress: () => firstStarted() });
+      await started;
+      const queued = musicgen.generateWindow({ text: 'b', frames: 10 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await failure(musicgen.generateWindow({ text: 'c', frames: 10 }))).toEqual({
+        code: 'UNAVAILABLE',
+        details: 'Cannot accept request as all 1 slots are busy and 1 requests are waiting: try again later',
+      });
+      expect(await Promise.all([first, queued])).toEqual([
+        previewReferenceCodes({ text: 'a', frames: 100 }),
+        previewReferenceCodes({ text: 'b', frames: 10 }),
+      ]);
+    } finally {
+      client.close();
+      await engine.close();
     }
   });
 });

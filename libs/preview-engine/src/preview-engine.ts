@@ -10,8 +10,12 @@ import {
 import {
   DECODE_TENSORS,
   ENCODEC_DECODE,
+  FRAME_RATE_HZ,
+  MUSICGEN_INFO,
   MUSICGEN_LM,
-  SAMPLES_PER_FRAME,
+  samplesForFrames,
+} from '@musicgen/contract';
+import {
   encodeRawTensor,
   loadInferenceService,
   type ModelInferRequest,
@@ -27,8 +31,10 @@ import {
   modelMetadata,
   unknownModelMessage,
 } from './model-catalog.js';
-import { RequestError } from './request-error.js';
+import { modelFailure, RequestError } from './request-error.js';
 import { StreamSession } from './stream-session.js';
+import { SlotLimiter } from './slot-limiter.js';
+import { factsResponse, previewFacts } from './preview-facts.js';
 
 /** Options of {@link startPreviewEngine}; every field is optional. */
 export interface PreviewEngineOptions {
@@ -42,6 +48,13 @@ export interface PreviewEngineOptions {
   framesPerSecond?: number;
   /** Largest T `encodec_decode` accepts, published as its `max_frames` config parameter. Default 3000. */
   maxDecodeFrames?: number;
+  /**
+   * Requests `musicgen_lm` generates at once, published in its facts like a GPU server's slots; later
+   * requests wait their turn. Default 16.
+   */
+  maxConcurrentRequests?: number;
+  /** Requests that may wait for a slot; beyond that a request is refused with UNAVAILABLE. Default 256. */
+  maxQueueSize?: number;
 }
 
 /** A running preview engine. */
@@ -77,13 +90,19 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
   const {
     port = 0,
     host = '127.0.0.1',
-    progressIntervalFrames = 50,
+    progressIntervalFrames = FRAME_RATE_HZ,
     framesPerSecond = 0,
     maxDecodeFrames = 3000,
+    maxConcurrentRequests = 16,
+    maxQueueSize = 256,
   } = options;
   checkInteger('port', port, 0, 65535);
   checkInteger('progressIntervalFrames', progressIntervalFrames, 1, 1_000_000);
   checkInteger('maxDecodeFrames', maxDecodeFrames, 1, 1_000_000);
+  checkInteger('maxConcurrentRequests', maxConcurrentRequests, 1, 100_000);
+  checkInteger('maxQueueSize', maxQueueSize, 0, 1_000_000);
+  const slots = new SlotLimiter(maxConcurrentRequests, maxQueueSize);
+  const facts = previewFacts({ maxConcurrentRequests, maxQueueSize, maxDecodeFrames });
   if (!(Number.isFinite(framesPerSecond) && framesPerSecond >= 0)) {
     throw new RangeError(
       `Cannot start the preview engine: framesPerSecond must be >= 0: got ${framesPerSecond}`,
@@ -96,7 +115,7 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
   const decode = async (request: ModelInferRequest): Promise<ModelInferResponse> => {
     const { codes, frames } = parseDecodeRequest(request, maxDecodeFrames);
     const audio = await decodeCodesCooperatively(codes, frames);
-    const shape = [1, frames * SAMPLES_PER_FRAME];
+    const shape = [1, samplesForFrames(frames)];
     return {
       model_name: ENCODEC_DECODE,
       model_version: MODEL_VERSION,
@@ -109,14 +128,17 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
     };
   };
 
-  const unary =
+  const unary = (request: ModelInferRequest): Promise<ModelInferResponse> =>
+    request.model_name === MUSICGEN_INFO ? Promise.resolve(factsResponse(request, facts)) : decode(request);
+
+  const rpc =
     <Req, Res>(handler: (request: Req) => Res | Promise<Res>) =>
     async (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       try {
         callback(null, await handler(call.request));
       } catch (error) {
-        const e = error instanceof RequestError ? error : new RequestError(status.INTERNAL, String(error));
-        callback({ code: e.code, details: e.message });
+        const e = error instanceof RequestError ? error : modelFailure(error);
+        callback({ code: e.code, details: e.wireMessage });
       }
     };
   const model = (request: { name: string; version?: string }) => {
@@ -126,21 +148,21 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
   };
 
   const implementation: UntypedServiceImplementation = {
-    ServerLive: unary(() => ({ live: true })),
-    ServerReady: unary(() => ({ ready: !closing })),
-    ServerMetadata: unary(() => ({
+    ServerLive: rpc(() => ({ live: true })),
+    ServerReady: rpc(() => ({ ready: !closing })),
+    ServerMetadata: rpc(() => ({
       name: PREVIEW_SERVER_NAME,
       version: PREVIEW_SERVER_VERSION,
       extensions: EXTENSIONS,
     })),
-    ModelReady: unary((r: { name: string; version?: string }) => ({
+    ModelReady: rpc((r: { name: string; version?: string }) => ({
       ready: !closing && findModel(r.name, r.version ?? '') !== undefined,
     })),
-    ModelMetadata: unary((r: { name: string; version?: string }) => modelMetadata(model(r))),
-    ModelConfig: unary((r: { name: string; version?: string }) => ({
+    ModelMetadata: rpc((r: { name: string; version?: string }) => modelMetadata(model(r))),
+    ModelConfig: rpc((r: { name: string; version?: string }) => ({
       config: modelConfig(model(r), maxDecodeFrames),
     })),
-    ModelInfer: unary(async (r: ModelInferRequest) => {
+    ModelInfer: rpc(async (r: ModelInferRequest) => {
       if (closing) throw unavailable();
       const found = model({ name: r.model_name, version: r.model_version ?? '' });
       if (found.name === MUSICGEN_LM) {
@@ -149,14 +171,14 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
           "ModelInfer RPC doesn't support models with decoupled transaction policy",
         );
       }
-      return decode(r);
+      return unary(r);
     }),
     ModelStreamInfer: (call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>) => {
       if (closing) {
         call.emit('error', { code: status.UNAVAILABLE, details: 'preview engine is shutting down' });
         return;
       }
-      const session = new StreamSession(call, { progressIntervalFrames, framesPerSecond, decode });
+      const session = new StreamSession(call, { progressIntervalFrames, framesPerSecond, unary, slots });
       sessions.add(session);
       call.on('close', () => sessions.delete(session));
       call.on('finish', () => sessions.delete(session));

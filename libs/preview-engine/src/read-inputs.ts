@@ -1,6 +1,6 @@
+import type { ContractModel } from '@musicgen/contract';
 import {
   decodeRawTensor,
-  type ContractModel,
   type InferTensor,
   type ModelInferRequest,
   type Tensor,

@@ -1,4 +1,4 @@
-import { GENERATION_DEFAULTS } from '@musicgen/triton-client';
+import { DEFAULT_SAMPLING, type Codes } from '@musicgen/contract';
 import { generateReferenceCodes } from './code-generator.js';
 
 /** A `musicgen_lm` request in the terms of the contract; absent fields take the contract's defaults. */
@@ -6,10 +6,10 @@ export interface PreviewWindowRequest {
   text: string;
   frames: number;
   /** Context codes, codebook-major `[4, frames]`. */
-  promptCodes?: { frames: number; data: Int32Array };
+  promptCodes?: Codes;
   /** Absent means 0: the preview engine is deterministic even without a seed. */
   seed?: bigint | number;
-  guidanceScale?: number;
+  guidance?: number;
   topK?: number;
   topP?: number;
   temperature?: number;
@@ -25,17 +25,17 @@ export interface PreviewWindowRequest {
  * expect(await musicgen.generateWindow({ text: 'calm lofi piano', frames: 500, seed: 7n })).toEqual(expected);
  * ```
  */
-export function previewReferenceCodes(request: PreviewWindowRequest): { frames: number; data: Int32Array } {
+export function previewReferenceCodes(request: PreviewWindowRequest): Codes {
   const data = generateReferenceCodes(
     {
       text: request.text,
       promptCodes: request.promptCodes?.data ?? new Int32Array(0),
       promptFrames: request.promptCodes?.frames ?? 0,
       seed: BigInt(request.seed ?? 0),
-      guidanceScale: Math.fround(request.guidanceScale ?? GENERATION_DEFAULTS.guidanceScale),
-      topK: request.topK ?? GENERATION_DEFAULTS.topK,
-      topP: Math.fround(request.topP ?? GENERATION_DEFAULTS.topP),
-      temperature: Math.fround(request.temperature ?? GENERATION_DEFAULTS.temperature),
+      guidanceScale: Math.fround(request.guidance ?? DEFAULT_SAMPLING.guidance),
+      topK: request.topK ?? DEFAULT_SAMPLING.topK,
+      topP: Math.fround(request.topP ?? DEFAULT_SAMPLING.topP),
+      temperature: Math.fround(request.temperature ?? DEFAULT_SAMPLING.temperature),
     },
     request.frames,
   );

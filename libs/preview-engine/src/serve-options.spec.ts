@@ -7,6 +7,8 @@ const defaults = {
   framesPerSecond: 0,
   progressIntervalFrames: 50,
   maxDecodeFrames: 3000,
+  maxConcurrentRequests: 16,
+  maxQueueSize: 256,
 };
 
 describe('parseServeArgs', () => {

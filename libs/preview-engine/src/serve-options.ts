@@ -22,6 +22,18 @@ const FLAGS = [
     help: 'max_frames published by encodec_decode',
     fallback: '3000',
   },
+  {
+    flag: 'max-concurrent-requests',
+    key: 'maxConcurrentRequests',
+    help: 'requests generated at once (published in the facts; later ones wait)',
+    fallback: '16',
+  },
+  {
+    flag: 'max-queue-size',
+    key: 'maxQueueSize',
+    help: 'requests that may wait for a slot before UNAVAILABLE',
+    fallback: '256',
+  },
 ] as const;
 
 /** What the command line asks for: options for the engine, or help. */
@@ -79,6 +91,8 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
       framesPerSecond: number('framesPerSecond', 'frames-per-second'),
       progressIntervalFrames: number('progressIntervalFrames', 'progress-interval-frames'),
       maxDecodeFrames: number('maxDecodeFrames', 'max-decode-frames'),
+      maxConcurrentRequests: number('maxConcurrentRequests', 'max-concurrent-requests'),
+      maxQueueSize: number('maxQueueSize', 'max-queue-size'),
     },
   };
 }

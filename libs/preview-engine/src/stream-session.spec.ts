@@ -131,7 +131,7 @@ describe('ModelStreamInfer semantics on the wire', () => {
     expect(responses.filter((m) => m.error_message).map(summary)).toEqual([
       {
         id: 'bad',
-        error: 'NUM_FRAMES must be between 1 and 1500 - P (P = 0 prompt frames): got 0',
+        error: '[INVALID_ARG] NUM_FRAMES must be between 1 and 1500 - P (P = 0 prompt frames): got 0',
         final: undefined,
         outputs: [],
       },

@@ -1,8 +1,6 @@
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { CODEBOOKS, LM_TENSORS, MUSICGEN_LM } from '@musicgen/contract';
 import {
-  ENCODEC_DECODE,
-  LM_TENSORS,
-  MUSICGEN_LM,
   TRITON_FINAL_RESPONSE,
   encodeRawTensor,
   type ModelInferRequest,
@@ -13,14 +11,17 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
 import { CodeGenerator } from './code-generator.js';
 import { parseLmRequest, type LmRequest } from './lm-request.js';
 import { MODEL_VERSION, findModel, unknownModelMessage } from './model-catalog.js';
-import { RequestError } from './request-error.js';
+import { modelFailure, RequestError } from './request-error.js';
+import type { SlotLimiter } from './slot-limiter.js';
 
 /** What a stream needs from the engine. */
 export interface SessionContext {
   progressIntervalFrames: number;
   framesPerSecond: number;
-  /** Runs a unary-style request (encodec_decode) and returns its response. */
-  decode(request: ModelInferRequest): Promise<ModelInferResponse>;
+  /** Runs a request to a non-decoupled model (encodec_decode, musicgen_info) and returns its response. */
+  unary(request: ModelInferRequest): Promise<ModelInferResponse>;
+  /** The engine's generation slots, shared by every stream. */
+  slots: SlotLimiter;
 }
 
 type Call = ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>;
@@ -88,16 +89,15 @@ export class StreamSession {
           status.NOT_FOUND,
           unknownModelMessage(request.model_name, request.model_version),
         );
-      if (model.name === ENCODEC_DECODE) {
-        const response = await this.context.decode(request);
+      if (model.name !== MUSICGEN_LM) {
+        const response = await this.context.unary(request);
         await this.write({ infer_response: { ...response, parameters: finalFlag(true) } });
-      } else if (model.name === MUSICGEN_LM) {
+      } else {
         await this.generate(request, parseLmRequest(request));
       }
     } catch (error) {
       if (this.stopped) return;
-      const message =
-        error instanceof RequestError ? error.message : `preview engine failed: ${String(error)}`;
+      const message = (error instanceof RequestError ? error : modelFailure(error)).wireMessage;
       await this.write({
         error_message: message,
         infer_response: {
@@ -111,6 +111,15 @@ export class StreamSession {
   }
 
   private async generate(request: ModelInferRequest, lm: LmRequest): Promise<void> {
+    const release = await this.context.slots.acquire();
+    try {
+      await this.stream(request, lm);
+    } finally {
+      release();
+    }
+  }
+
+  private async stream(request: ModelInferRequest, lm: LmRequest): Promise<void> {
     const { progressIntervalFrames, framesPerSecond } = this.context;
     const generator = new CodeGenerator(lm.params);
     const started = performance.now();
@@ -119,11 +128,7 @@ export class StreamSession {
     while (done < lm.numFrames) {
       if (this.stopped) return;
       const n = Math.min(progressIntervalFrames, lm.numFrames - done);
-      const codes = new Int32Array(4 * n);
-      for (let f = 0; f < n; f++) {
-        const frame = generator.nextFrame();
-        for (let cb = 0; cb < 4; cb++) codes[cb * n + f] = frame[cb] as number;
-      }
+      const codes = generator.nextFrames(n);
       done += n;
       if (framesPerSecond > 0) {
         const due = started + (done / framesPerSecond) * 1000;
@@ -134,7 +139,7 @@ export class StreamSession {
       if (this.stopped) return;
       const last = done === lm.numFrames;
       const tensors = [
-        { name: LM_TENSORS.CODES, datatype: 'INT32' as const, shape: [4, n], data: codes },
+        { name: LM_TENSORS.CODES, datatype: 'INT32' as const, shape: [CODEBOOKS, n], data: codes },
         { name: LM_TENSORS.FRAMES_DONE, datatype: 'INT32' as const, shape: [1], data: Int32Array.of(done) },
       ].filter((t) => lm.outputs.includes(t.name));
       await this.write({

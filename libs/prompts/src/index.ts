@@ -4,11 +4,10 @@ export {
   type GenerationParameters,
 } from './generation-parameters.js';
 export { canonicalIdentity, deriveSeed, identityHash, jobKey, type JobIdentity } from './job-identity.js';
-export { FRAMES_PER_SECOND } from './parse-duration.js';
 export { MAX_BASE_LENGTH } from './check-filename.js';
 export { parsePrompts, type PromptsParseResult } from './parse-prompts.js';
 export type { ParsePromptsOptions } from './parse-prompts-options.js';
-export { readPromptsFile } from './read-prompts-file.js';
+export { checkPromptsFile, readPromptsFile } from './read-prompts-file.js';
 export type { PromptJob } from './prompt-job.js';
 export { formatPromptLineError, type PromptLineError } from './prompt-line-error.js';
 export { formatPromptErrors } from './format-prompt-errors.js';

@@ -141,12 +141,12 @@ describe('validation', () => {
     [
       'guidance NaN',
       () => deriveSeed({ ...PIANO, guidance: Number.NaN }),
-      'Cannot derive seed: guidance must be a number >= 0: got NaN',
+      'Cannot derive seed: guidance must be a number from 0 to 100: got NaN',
     ],
     [
       'temperature -1',
       () => jobKey('x', { ...PIANO, temperature: -1 }),
-      'Cannot compute job key: temperature must be a number >= 0: got -1',
+      'Cannot compute job key: temperature must be a number from 0 to 100: got -1',
     ],
     [
       'an empty model id',

@@ -1,13 +1,7 @@
 import { hash } from 'node:crypto';
 import { checkBaseName } from './check-filename.js';
-import {
-  guidanceProblem,
-  seedProblem,
-  temperatureProblem,
-  topKProblem,
-  topPProblem,
-  type GenerationDefaults,
-} from './generation-parameters.js';
+import { SAMPLING_NAMES, samplingProblem, seedProblem } from '@musicgen/contract';
+import type { GenerationDefaults } from './generation-parameters.js';
 
 /**
  * Everything that decides the audio of a job: prompt, length, model, sampling parameters and the seed
@@ -181,14 +175,8 @@ function checkIdentity(action: string, identity: JobIdentity): void {
   if (!Number.isSafeInteger(identity.frames) || identity.frames < 1) {
     fail('frames', 'must be an integer >= 1', identity.frames);
   }
-  const checks: [keyof JobIdentity, (value: number) => string | undefined][] = [
-    ['guidance', guidanceProblem],
-    ['topK', topKProblem],
-    ['topP', topPProblem],
-    ['temperature', temperatureProblem],
-  ];
-  for (const [field, problem] of checks) {
-    const reason = problem(identity[field] as number);
+  for (const field of SAMPLING_NAMES) {
+    const reason = samplingProblem(field, identity[field]);
     if (reason !== undefined) fail(field, reason, identity[field]);
   }
   const seed = givenSeed(identity);

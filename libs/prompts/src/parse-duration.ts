@@ -1,20 +1,11 @@
-/**
- * MusicGen's EnCodec frame rate: one frame is 20 ms of audio.
- *
- * @example
- * ```ts
- * import { FRAMES_PER_SECOND } from '@musicgen/prompts';
- * const seconds = 1000 / FRAMES_PER_SECOND; // 20
- * ```
- */
-export const FRAMES_PER_SECOND = 50;
+import { FRAME_RATE_HZ } from '@musicgen/contract';
 
 const MAX_WHOLE_DIGITS = 9;
 const SECONDS = /^(\d+)(?:\.(\d+))?s?$/;
 const MINUTES_SECONDS = /^(\d+):(\d\d)(?:\.(\d+))?$/;
 const MAX_DECIMALS = 6;
 const MICROS_PER_SECOND = 1_000_000;
-const MICROS_PER_FRAME = MICROS_PER_SECOND / FRAMES_PER_SECOND;
+const MICROS_PER_FRAME = MICROS_PER_SECOND / FRAME_RATE_HZ;
 
 /** A parsed DURATION field: the seconds as written and the whole frames generated. */
 export type DurationCheck =
@@ -32,7 +23,7 @@ export function parseDuration(text: string, maxSeconds: number): DurationCheck {
   if (whole !== undefined) {
     if (whole === 0) return { problem: 'must be greater than 0' };
     if (whole > maxSeconds) return { problem: `must be at most ${maxSeconds} s` };
-    return { seconds: whole, frames: whole * FRAMES_PER_SECOND };
+    return { seconds: whole, frames: whole * FRAME_RATE_HZ };
   }
   let secondsText: string;
   let fraction: string;

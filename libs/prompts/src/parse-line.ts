@@ -11,6 +11,8 @@ import { skipWhitespace, skipWhitespaceBack } from './whitespace.js';
 export interface LineContext {
   readonly defaults: GenerationDefaults;
   readonly maxDurationSeconds: number;
+  /** Seed of lines that give none; absent: derived from each job's identity. */
+  readonly seed?: number;
 }
 
 /** A parsed line: a job, the line's problems, or undefined for a blank or comment line. */
@@ -94,7 +96,8 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
       ? headOf(defaults)
       : parametersHead({ modelId: defaults.modelId, guidance, topK, topP, temperature });
   const { frames } = parsedDuration;
-  const { seed, hex } = seededHash(head, frames, overrides?.seed, promptJson(nfcPrompt, plain));
+  const givenSeed = overrides?.seed ?? context.seed;
+  const { seed, hex } = seededHash(head, frames, givenSeed, promptJson(nfcPrompt, plain));
   return {
     line,
     prompt: nfcPrompt,
@@ -105,7 +108,7 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
     topP,
     temperature,
     seed,
-    seedDerived: overrides?.seed === undefined,
+    seedDerived: givenSeed === undefined,
     durationSeconds: parsedDuration.seconds,
     base: parsedName.base,
     key: keyFromHash(parsedName.base, hex),

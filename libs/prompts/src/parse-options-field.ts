@@ -1,11 +1,5 @@
-import {
-  guidanceProblem,
-  seedProblem,
-  temperatureProblem,
-  topKProblem,
-  topPProblem,
-  type GenerationParameters,
-} from './generation-parameters.js';
+import { samplingProblem, seedProblem, type SamplingName } from '@musicgen/contract';
+import type { GenerationParameters } from './generation-parameters.js';
 
 /** Per-line overrides from an OPTIONS field. */
 export type LineOverrides = { -readonly [K in keyof GenerationParameters]?: number } & { seed?: number };
@@ -34,13 +28,17 @@ const OPTIONS: Record<
   { field: Field; name: string; problem: (value: number) => string | undefined }
 > = {
   seed: { field: 'seed', name: 'seed', problem: seedProblem },
-  guidance: { field: 'guidance', name: 'guidance', problem: guidanceProblem },
-  top_k: { field: 'topK', name: 'top_k', problem: topKProblem },
-  'top-k': { field: 'topK', name: 'top_k', problem: topKProblem },
-  top_p: { field: 'topP', name: 'top_p', problem: topPProblem },
-  'top-p': { field: 'topP', name: 'top_p', problem: topPProblem },
-  temperature: { field: 'temperature', name: 'temperature', problem: temperatureProblem },
+  guidance: sampling('guidance', 'guidance'),
+  top_k: sampling('topK', 'top_k'),
+  'top-k': sampling('topK', 'top_k'),
+  top_p: sampling('topP', 'top_p'),
+  'top-p': sampling('topP', 'top_p'),
+  temperature: sampling('temperature', 'temperature'),
 };
+
+function sampling(field: SamplingName, name: string) {
+  return { field, name, problem: (value: number) => samplingProblem(field, value) };
+}
 
 /**
  * Splits the text after a line's last `;` into `key=value` tokens when it consists only of such tokens

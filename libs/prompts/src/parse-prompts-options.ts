@@ -1,11 +1,5 @@
-import {
-  DEFAULT_GENERATION,
-  guidanceProblem,
-  temperatureProblem,
-  topKProblem,
-  topPProblem,
-  type GenerationDefaults,
-} from './generation-parameters.js';
+import { SAMPLING_NAMES, samplingProblem, seedProblem } from '@musicgen/contract';
+import { DEFAULT_GENERATION, type GenerationDefaults } from './generation-parameters.js';
 import type { LineContext } from './parse-line.js';
 
 /** Options of {@link parsePrompts} and {@link readPromptsFile}; every field is optional. */
@@ -20,6 +14,11 @@ export interface ParsePromptsOptions {
   readonly maxErrors?: number;
   /** Largest input accepted, in bytes. Default 64 MiB (67108864). */
   readonly maxBytes?: number;
+  /**
+   * Seed (0..4294967295) for lines that give none. It then counts in their identity exactly as a line's
+   * own `seed=` does. Default: none, and each such line's seed is derived from its identity.
+   */
+  readonly seed?: number;
 }
 
 /** Options with every default filled in. */
@@ -33,7 +32,7 @@ const DEFAULT_MAX_DURATION_SECONDS = 600;
 const LARGEST_MAX_DURATION_SECONDS = 86_400;
 const DEFAULT_MAX_ERRORS = 1000;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-const KNOWN_OPTIONS = new Set(['source', 'defaults', 'maxDurationSeconds', 'maxErrors', 'maxBytes']);
+const KNOWN_OPTIONS = new Set(['source', 'defaults', 'maxDurationSeconds', 'maxErrors', 'maxBytes', 'seed']);
 const KNOWN_DEFAULTS = new Set(['modelId', 'guidance', 'topK', 'topP', 'temperature']);
 
 /** Validates options and fills in defaults. */
@@ -57,7 +56,12 @@ export function resolveParseOptions(
     maxDurationSeconds = DEFAULT_MAX_DURATION_SECONDS,
     maxErrors = DEFAULT_MAX_ERRORS,
     maxBytes = DEFAULT_MAX_BYTES,
+    seed,
   } = options;
+  if (seed !== undefined) {
+    const reason = seedProblem(seed);
+    if (reason !== undefined) fail('seed', reason, seed);
+  }
   if (typeof source !== 'string' || source === '') fail('source', 'must be a non-empty string', source);
   if (
     typeof maxDurationSeconds !== 'number' ||
@@ -83,17 +87,18 @@ export function resolveParseOptions(
   if (typeof merged.modelId !== 'string' || merged.modelId.trim() === '') {
     fail('defaults.modelId', 'must be a non-empty string', merged.modelId);
   }
-  const checks: [keyof GenerationDefaults, (value: number) => string | undefined][] = [
-    ['guidance', guidanceProblem],
-    ['topK', topKProblem],
-    ['topP', topPProblem],
-    ['temperature', temperatureProblem],
-  ];
-  for (const [name, problem] of checks) {
-    const reason = problem(merged[name] as number);
+  for (const name of SAMPLING_NAMES) {
+    const reason = samplingProblem(name, merged[name]);
     if (reason !== undefined) fail(`defaults.${name}`, reason, merged[name]);
   }
-  return { source, defaults: Object.freeze(merged), maxDurationSeconds, maxErrors, maxBytes };
+  return {
+    source,
+    defaults: Object.freeze(merged),
+    maxDurationSeconds,
+    maxErrors,
+    maxBytes,
+    ...(seed === undefined ? {} : { seed }),
+  };
 }
 
 function unknown(name: string, known: ReadonlySet<string>): never {

@@ -274,7 +274,7 @@ describe('parsePrompts: options', () => {
       'an unknown option',
       { maxDuration: 5 },
       new TypeError(
-        'Cannot parse prompts: option maxDuration is unknown (known: source, defaults, maxDurationSeconds, maxErrors, maxBytes)',
+        'Cannot parse prompts: option maxDuration is unknown (known: source, defaults, maxDurationSeconds, maxErrors, maxBytes, seed)',
       ),
     ],
     [
@@ -333,12 +333,21 @@ describe('parsePrompts: options', () => {
     [
       'defaults.guidance "3"',
       { defaults: { guidance: '3' } },
-      new RangeError('Cannot parse prompts: option defaults.guidance must be a number >= 0: got "3"'),
+      new RangeError(
+        'Cannot parse prompts: option defaults.guidance must be a number from 0 to 100: got "3"',
+      ),
+    ],
+    [
+      'seed -1',
+      { seed: -1 },
+      new RangeError('Cannot parse prompts: option seed must be an integer from 0 to 4294967295: got -1'),
     ],
     [
       'defaults.temperature -1',
       { defaults: { temperature: -1 } },
-      new RangeError('Cannot parse prompts: option defaults.temperature must be a number >= 0: got -1'),
+      new RangeError(
+        'Cannot parse prompts: option defaults.temperature must be a number from 0 to 100: got -1',
+      ),
     ],
     [
       'an empty model id',

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPromptErrors } from './format-prompt-errors.js';
 import { parsePrompts } from './parse-prompts.js';
 import { PromptsFileError } from './prompts-file-error.js';
-import { readPromptsFile } from './read-prompts-file.js';
+import { checkPromptsFile, readPromptsFile } from './read-prompts-file.js';
 
 let dir = '';
 
@@ -136,6 +136,26 @@ describe('readPromptsFile', () => {
     ],
   ])('refuses %s', async (_name, makePath, expected) => {
     expect(await fileError(await makePath())).toEqual(expected);
+  });
+
+  it('checkPromptsFile refuses a missing file or a directory without reading, and passes a readable file', async () => {
+    const codeOf = (promise: Promise<void>) =>
+      promise.then(
+        () => 'ok',
+        (error: PromptsFileError) => `${error.code}: ${error.message}`,
+      );
+    await mkdir(join(dir, 'check-folder'));
+    expect(
+      await Promise.all([
+        codeOf(checkPromptsFile(join(dir, 'absent.txt'), { source: 'absent.txt' })),
+        codeOf(checkPromptsFile(join(dir, 'check-folder'), { source: 'check-folder' })),
+        codeOf(checkPromptsFile(await write('check.txt', 'a ; 1 ; b\n'))),
+      ]),
+    ).toEqual([
+      'NOT_FOUND: Cannot read prompts file "absent.txt": no such file',
+      'NOT_A_FILE: Cannot read prompts file "check-folder": it is a directory, not a file',
+      'ok',
+    ]);
   });
 
   it('refuses a file over a custom maxBytes from its size', async () => {

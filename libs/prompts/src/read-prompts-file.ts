@@ -33,7 +33,35 @@ export async function readPromptsFile(
     );
   }
   const resolved = resolveParseOptions(options, path);
-  const { source, maxBytes } = resolved;
+  const { source } = resolved;
+  try {
+    await checkPromptsFile(path, options);
+    return await collect(
+      readLines(createReadStream(path, { highWaterMark: CHUNK_BYTES }), resolved),
+      resolved,
+    );
+  } catch (error) {
+    throw asFileError(error, source);
+  }
+}
+
+/**
+ * Checks, without reading it, that a prompts file can be read: it exists, is a regular file and is
+ * within `maxBytes`. Lets a tool refuse a wrong path at once, before slower work; {@link readPromptsFile}
+ * makes the same checks.
+ *
+ * @example
+ * ```ts
+ * await checkPromptsFile('prompts.txt'); // throws PromptsFileError NOT_FOUND when it is not there
+ * ```
+ *
+ * @throws {PromptsFileError} `NOT_FOUND`, `NOT_A_FILE`, `TOO_LARGE` or `READ_FAILED`, with a one-line message.
+ */
+export async function checkPromptsFile(
+  path: string,
+  options: Pick<ParsePromptsOptions, 'source' | 'maxBytes'> = {},
+): Promise<void> {
+  const { source, maxBytes } = resolveParseOptions(options, path);
   try {
     const info = await stat(path);
     if (info.isDirectory()) throw new PromptsFileError('NOT_A_FILE', source, 'it is a directory, not a file');
@@ -47,10 +75,6 @@ export async function readPromptsFile(
         `it is ${formatBytes(info.size)}, over the maxBytes limit of ${formatBytes(maxBytes)}`,
       );
     }
-    return await collect(
-      readLines(createReadStream(path, { highWaterMark: CHUNK_BYTES }), resolved),
-      resolved,
-    );
   } catch (error) {
     throw asFileError(error, source);
   }

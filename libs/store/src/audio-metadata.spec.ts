@@ -40,6 +40,38 @@ describe('encodeAudioMetadata / decodeAudioMetadata', () => {
     });
   });
 
+  it('carries what the server served, when given', () => {
+    const served = { weights: 'pretrained', revision: 'e52f6b5', dtypes: 'decoder=float16,encodec=float32' };
+    const metadata = encodeAudioMetadata({ ...base, served });
+    expect(metadata).toEqual({
+      'musicgen-identity': HASH,
+      'musicgen-model': 'facebook/musicgen-medium',
+      'musicgen-seed': '42',
+      'musicgen-duration': '8',
+      'musicgen-weights': 'pretrained',
+      'musicgen-revision': 'e52f6b5',
+      'musicgen-dtypes': 'decoder=float16,encodec=float32',
+      'musicgen-prompt': 'Y2FsbSBwaWFubw',
+    });
+    expect(decodeAudioMetadata(metadata)).toEqual({ ...base, served, promptTruncated: false });
+    const local = { weights: 'random', revision: null, dtypes: 'decoder=float32' };
+    expect(decodeAudioMetadata(encodeAudioMetadata({ ...base, served: local }))).toEqual({
+      ...base,
+      served: local,
+      promptTruncated: false,
+    });
+  });
+
+  it('refuses served facts with spaces', () => {
+    expect(() =>
+      encodeAudioMetadata({ ...base, served: { weights: 'pre trained', revision: null, dtypes: 'x' } }),
+    ).toThrow(
+      new RangeError(
+        'Cannot encode audio metadata: \'served.weights\' must be 1 to 128 printable ASCII characters without spaces: current value is "pre trained"',
+      ),
+    );
+  });
+
   it('accepts a number seed and decodes it as a bigint', () => {
     expect(decodeAudioMetadata(encodeAudioMetadata({ ...base, seed: 7, durationSeconds: 12.5 }))).toEqual({
       ...base,

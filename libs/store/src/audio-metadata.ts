@@ -12,6 +12,18 @@ export interface AudioMetadata {
   seed: bigint | number;
   /** Lowercase hex hash of the job identity (prompt, duration, model, generation parameters, seed). */
   identityHash: string;
+  /** What the server reported it really served, when it reported it (model contract v1.1 facts). */
+  served?: ServedMetadata;
+}
+
+/** The server's facts worth keeping with each WAV: printable ASCII, no spaces. */
+export interface ServedMetadata {
+  /** `pretrained`, `random` (test weights) or `preview` (the synthesiser). */
+  weights: string;
+  /** Hugging Face snapshot commit of the checkpoint, or null for a local directory. */
+  revision: string | null;
+  /** Effective dtypes, e.g. `decoder=float16,encodec=float32`. */
+  dtypes: string;
 }
 
 /** {@link AudioMetadata} read back; `promptTruncated` tells that `prompt` is only the start of the original. */
@@ -28,6 +40,9 @@ export const AUDIO_METADATA_NAMES = {
   durationSeconds: 'musicgen-duration',
   prompt: 'musicgen-prompt',
   promptBytes: 'musicgen-prompt-truncated',
+  weights: 'musicgen-weights',
+  revision: 'musicgen-revision',
+  dtypes: 'musicgen-dtypes',
 } as const;
 
 const N = AUDIO_METADATA_NAMES;
@@ -81,6 +96,21 @@ export function encodeAudioMetadata(
     [N.seed]: seed.toString(),
     [N.durationSeconds]: String(audio.durationSeconds),
   };
+  if (audio.served !== undefined) {
+    const { weights, revision, dtypes } = audio.served;
+    for (const [field, value] of Object.entries({ weights, revision: revision ?? 'none', dtypes })) {
+      if (!/^[\x21-\x7e]{1,128}$/.test(value)) {
+        fail(
+          `served.${field}`,
+          'must be 1 to 128 printable ASCII characters without spaces',
+          JSON.stringify(value),
+        );
+      }
+    }
+    fixed[N.weights] = weights;
+    fixed[N.revision] = revision ?? 'none';
+    fixed[N.dtypes] = dtypes;
+  }
   const used = extraBytes + Object.entries(fixed).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
   const utf8 = Buffer.from(audio.prompt, 'utf8');
   const whole = utf8.toString('base64url');
@@ -115,5 +145,19 @@ export function decodeAudioMetadata(metadata: Record<string, string>): DecodedAu
     model: metadata[N.model] ?? '',
     seed: /^-?\d+$/.test(seedText) ? BigInt(seedText) : 0n,
     identityHash,
+    ...servedFrom(metadata),
+  };
+}
+
+function servedFrom(metadata: Record<string, string>): { served?: ServedMetadata } {
+  const weights = metadata[N.weights];
+  if (weights === undefined) return {};
+  const revision = metadata[N.revision];
+  return {
+    served: {
+      weights,
+      revision: revision === undefined || revision === 'none' ? null : revision,
+      dtypes: metadata[N.dtypes] ?? '',
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -149,8 +149,15 @@ describe('local directory store', () => {
   });
 
   it('checks that the directory can be written, leaving no probe behind', async () => {
+    await mkdir(join(dir, 'out'), { recursive: true });
     expect(await store.check()).toEqual({ ok: true, problems: [] });
     expect(await readdir(join(dir, 'out'))).toEqual([]);
+  });
+
+  it('creates nothing when the directory does not exist yet: the folders the probe made are removed', async () => {
+    const fresh = createLocalStore({ directory: join(dir, 'not', 'yet', 'there') });
+    expect(await fresh.check()).toEqual({ ok: true, problems: [] });
+    expect(await readdir(dir)).not.toContain('not');
   });
 
   it('reports a directory that cannot be created in one line', async () => {

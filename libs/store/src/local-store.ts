@@ -124,10 +124,14 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
 
     async check(): Promise<StoreCheckResult> {
       const key = probeKey();
+      // Folders the probe has to make are removed again: checking creates nothing (a dry run, or a
+      // run that fails to start, leaves no empty output folder behind).
+      const missing = await missingFolders(root);
       try {
         await store.put(key, Buffer.from('probe'));
         await store.delete(key);
         await rmdir(dirname(pathOf(key))).catch(() => undefined);
+        for (const folder of missing) await rmdir(folder).catch(() => undefined);
         return { ok: true, problems: [] };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
@@ -141,6 +145,19 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
     },
   };
   return store;
+}
+
+/** `folder` and its ancestors that do not exist yet, deepest first. */
+async function missingFolders(folder: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let current = folder; ; current = dirname(current)) {
+    const exists = await stat(current).then(
+      () => true,
+      () => false,
+    );
+    if (exists || dirname(current) === current) return missing;
+    missing.push(current);
+  }
 }
 
 async function writeDurably(path: string, source: Readable, signal?: AbortSignal): Promise<number> {

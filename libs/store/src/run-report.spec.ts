@@ -39,6 +39,17 @@ describe('run report', () => {
     );
   });
 
+  it('leaves out invalid lines when asked (a console that listed them already)', () => {
+    const report = createRunReport({ id: 'a1b2c3', startedAt, finishedAt, location: 's3://b/p/', jobs });
+    expect(formatRunSummary(report, { listInvalid: false })).toBe(
+      [
+        'Run a1b2c3: 4 jobs in 12.5 s: 1 generated, 1 skipped, 1 failed, 1 invalid; 1.0 MB written to s3://b/p/',
+        'line 4 (storm_99aa88bb.wav): failed: Triton unavailable',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('lists at most ten problems', () => {
     const many: RunReportJob[] = Array.from({ length: 12 }, (_, i) => ({
       line: i + 1,

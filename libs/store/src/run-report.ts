@@ -81,7 +81,8 @@ export function createRunReport(input: {
 const MAX_LISTED_PROBLEMS = 10;
 
 /**
- * A few human lines about a run: the counts, then up to 10 failed or invalid jobs with their errors.
+ * A few human lines about a run: the counts, then up to 10 failed or invalid jobs with their errors
+ * (`listInvalid: false` leaves out invalid lines, for a console that showed them already).
  *
  * @example
  * ```ts
@@ -90,20 +91,23 @@ const MAX_LISTED_PROBLEMS = 10;
  * // line 4 (rain_0f1e2d3c.wav): failed: Triton unavailable
  * ```
  */
-export function formatRunSummary(report: RunReport): string {
+export function formatRunSummary(report: RunReport, options: { listInvalid?: boolean } = {}): string {
+  const { listInvalid = true } = options;
   const s = report.summary;
   const lines = [
     `Run ${report.id}: ${s.total} job${s.total === 1 ? '' : 's'} in ${s.seconds.toFixed(1)} s: ${s.generated} generated, ` +
       `${s.skipped} skipped, ${s.failed} failed, ${s.invalid} invalid; ${(s.bytes / 1e6).toFixed(1)} MB written to ${report.location}`,
   ];
-  const problems = report.jobs.filter((job) => job.status === 'failed' || job.status === 'invalid');
+  const problems = report.jobs.filter(
+    (job) => job.status === 'failed' || (listInvalid && job.status === 'invalid'),
+  );
   for (const job of problems.slice(0, MAX_LISTED_PROBLEMS)) {
     const key = job.key === null ? '' : ` (${job.key})`;
     lines.push(`line ${job.line}${key}: ${job.status}: ${job.error ?? 'no error message'}`);
   }
   if (problems.length > MAX_LISTED_PROBLEMS) {
     lines.push(
-      `... and ${problems.length - MAX_LISTED_PROBLEMS} more failed or invalid jobs (see the JSON report)`,
+      `... and ${problems.length - MAX_LISTED_PROBLEMS} more ${listInvalid ? 'failed or invalid' : 'failed'} jobs (see the JSON report)`,
     );
   }
   return lines.join('\n') + '\n';

@@ -45,7 +45,21 @@ describe('describeS3Failure', () => {
       'REQUEST_FAILED',
       'InternalError (HTTP 500)',
     ],
-    [undefined, 'REQUEST_FAILED', 'Error'],
+    [
+      { name: 'Error', $metadata: { httpStatusCode: 404 } },
+      'REQUEST_FAILED',
+      'the endpoint did not answer as an S3 service (HTTP 404); check that AWS_ENDPOINT_URL_S3 points at S3 or an S3-compatible store',
+    ],
+    [
+      { name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } },
+      'BUCKET_NOT_FOUND',
+      'bucket "b" does not exist; create it, or fix the bucket name (in --out or MUSICGEN_S3_BUCKET)',
+    ],
+    [
+      undefined,
+      'REQUEST_FAILED',
+      'the S3 request failed without an error name; check AWS_ENDPOINT_URL_S3 and the network',
+    ],
   ])('describes %j', (error, code, reason) => {
     expect(describeS3Failure(error, context)).toEqual({ code, message: `Cannot put s3://b/k: ${reason}` });
   });

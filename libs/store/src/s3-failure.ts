@@ -29,6 +29,9 @@ const NETWORK_CODES = [
   'EPIPE',
 ];
 
+/** Names the SDK gives an answer it could not read as an S3 error (an HTML page, an empty body). */
+const GENERIC_NAMES = ['Error', 'Unknown', 'UnknownError'];
+
 /**
  * Turns an AWS SDK error into a stable code and one line that names what to fix. The line holds only the
  * error's name, HTTP status and non-secret settings, never a server message or a credential.
@@ -65,7 +68,10 @@ export function describeS3Failure(
     return fail('CREDENTIALS', `the session token was refused (${name}); refresh AWS_SESSION_TOKEN`);
   }
   if (name === 'NoSuchBucket') {
-    return fail('BUCKET_NOT_FOUND', `bucket "${bucket}" does not exist; create it or fix MUSICGEN_S3_BUCKET`);
+    return fail(
+      'BUCKET_NOT_FOUND',
+      `bucket "${bucket}" does not exist; create it, or fix the bucket name (in --out or MUSICGEN_S3_BUCKET)`,
+    );
   }
   if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301) {
     const actual = e.$response?.headers?.['x-amz-bucket-region'] ?? e.Region;
@@ -85,6 +91,18 @@ export function describeS3Failure(
     return fail(
       'REQUEST_FAILED',
       `the S3 endpoint cannot be reached (${network}); check AWS_ENDPOINT_URL_S3 and the network`,
+    );
+  }
+  if (status !== undefined && GENERIC_NAMES.includes(name)) {
+    return fail(
+      'REQUEST_FAILED',
+      `the endpoint did not answer as an S3 service (HTTP ${status}); check that AWS_ENDPOINT_URL_S3 points at S3 or an S3-compatible store`,
+    );
+  }
+  if (status === undefined && GENERIC_NAMES.includes(name)) {
+    return fail(
+      'REQUEST_FAILED',
+      'the S3 request failed without an error name; check AWS_ENDPOINT_URL_S3 and the network',
     );
   }
   return fail('REQUEST_FAILED', status ? `${name} (HTTP ${status})` : name);

@@ -182,12 +182,12 @@ describe('S3 store against s3rver', () => {
     expect(error).toMatchObject({
       code: 'BUCKET_NOT_FOUND',
       message:
-        'Cannot put s3://no-such-bucket/a.wav: bucket "no-such-bucket" does not exist; create it or fix MUSICGEN_S3_BUCKET',
+        'Cannot put s3://no-such-bucket/a.wav: bucket "no-such-bucket" does not exist; create it, or fix the bucket name (in --out or MUSICGEN_S3_BUCKET)',
     });
     expect(await missing.check()).toEqual({
       ok: false,
       problems: [
-        'Cannot list s3://no-such-bucket/: bucket "no-such-bucket" does not exist; create it or fix MUSICGEN_S3_BUCKET',
+        'Cannot list s3://no-such-bucket/: bucket "no-such-bucket" does not exist; create it, or fix the bucket name (in --out or MUSICGEN_S3_BUCKET)',
       ],
     });
   });

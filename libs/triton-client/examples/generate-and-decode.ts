@@ -1,7 +1,8 @@
 // The README's example, kept here so typecheck compiles it against the real API.
 // Run against a Triton endpoint (or the preview engine):
 //   npx tsx --conditions=@musicgen/source libs/triton-client/examples/generate-and-decode.ts 127.0.0.1:8001
-import { MusicgenClient, SAMPLE_RATE_HZ, sliceCodes, TritonClient, TritonError } from '../src/index.js';
+import { SAMPLE_RATE_HZ, sliceCodes } from '@musicgen/contract';
+import { MusicgenClient, TritonClient, TritonError } from '../src/index.js';
 
 const client = new TritonClient({ address: process.argv[2] ?? '127.0.0.1:8001' });
 const musicgen = new MusicgenClient({ client });

@@ -40,8 +40,6 @@ export {
 } from './tensor/datatype.js';
 export { encodeRawTensor } from './tensor/encode-raw-tensor.js';
 export { decodeRawTensor, type RawTensorHeader } from './tensor/decode-raw-tensor.js';
-export * from './musicgen/contract.js';
-export { sliceCodes, concatCodes, type Codes } from './musicgen/codes.js';
 export {
   MusicgenClient,
   DEFAULT_DECODE_OVERLAP_FRAMES,

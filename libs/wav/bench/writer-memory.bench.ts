@@ -8,15 +8,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWavWriter } from '../src/index.js';
 
-const SAMPLE_RATE = 32000;
+const RATE_HZ = 32000;
 const MB = 1024 * 1024;
 
 function* seconds(count: number, reuse: boolean): Generator<Float32Array[]> {
-  const shared = new Float32Array(SAMPLE_RATE);
+  const shared = new Float32Array(RATE_HZ);
   for (let s = 0; s < count; s++) {
-    const chunk = reuse ? shared : new Float32Array(SAMPLE_RATE);
+    const chunk = reuse ? shared : new Float32Array(RATE_HZ);
     for (let i = 0; i < chunk.length; i++)
-      chunk[i] = 0.5 * Math.sin((2 * Math.PI * 440 * (s * SAMPLE_RATE + i)) / SAMPLE_RATE);
+      chunk[i] = 0.5 * Math.sin((2 * Math.PI * 440 * (s * RATE_HZ + i)) / RATE_HZ);
     yield [chunk];
   }
 }

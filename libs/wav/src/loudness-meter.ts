@@ -1,5 +1,6 @@
 import { kWeighting } from './k-weighting.js';
 import { validateChannelCount, validateChannels } from './wav-options.js';
+import { SAMPLE_RATE_HZ } from '@musicgen/contract';
 
 /** Options of {@link LoudnessMeter} and {@link measureLoudness}. */
 export interface LoudnessOptions {
@@ -51,7 +52,7 @@ export class LoudnessMeter {
 
   /** @throws {RangeError} when `sampleRate` or `channels` is out of range. */
   constructor(options: LoudnessOptions = {}) {
-    const { sampleRate = 32000, channels = 1 } = options;
+    const { sampleRate = SAMPLE_RATE_HZ, channels = 1 } = options;
     if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > 1_000_000) {
       throw new RangeError(
         `Cannot measure loudness: sampleRate must be an integer from ${MIN_SAMPLE_RATE} to 1000000: got ${sampleRate}`,

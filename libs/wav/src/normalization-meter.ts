@@ -1,5 +1,6 @@
 import { LoudnessMeter } from './loudness-meter.js';
 import { validateChannelCount, validateChannels } from './wav-options.js';
+import { SAMPLE_RATE_HZ } from '@musicgen/contract';
 
 /** How to bring audio to a standard level (audiocraft's `audio_write` strategies). */
 export type NormalizationStrategy = 'peak' | 'clip' | 'rms' | 'loudness' | 'none';
@@ -73,7 +74,7 @@ export class NormalizationMeter {
   constructor(options: NormalizationOptions = {}) {
     const {
       strategy = 'peak',
-      sampleRate = 32000,
+      sampleRate = SAMPLE_RATE_HZ,
       channels = 1,
       peakHeadroomDb = 1,
       rmsHeadroomDb = 18,

@@ -1,3 +1,5 @@
+import { SAMPLE_RATE_HZ } from '@musicgen/contract';
+
 /** Sample encoding of a WAV file: 16- or 24-bit signed integer PCM, or 32-bit IEEE float. */
 export type WavFormat = 'pcm16' | 'pcm24' | 'float32';
 
@@ -32,7 +34,7 @@ const BYTES_PER_SAMPLE: Record<WavFormat, number> = { pcm16: 2, pcm24: 3, float3
 const MAX_SAMPLE_RATE = 1_000_000;
 
 export function resolveWavOptions(action: string, options: WavEncodeOptions): ResolvedWavOptions {
-  const { sampleRate = 32000, format = 'pcm16', gain = 1, limit = 1 } = options;
+  const { sampleRate = SAMPLE_RATE_HZ, format = 'pcm16', gain = 1, limit = 1 } = options;
   if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > MAX_SAMPLE_RATE) {
     throw new RangeError(
       `${action}: sampleRate must be an integer from 1 to ${MAX_SAMPLE_RATE}: got ${sampleRate}`,

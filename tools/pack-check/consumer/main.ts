@@ -1,15 +1,17 @@
 // A consumer outside the workspace. It imports each packed library by its package name only (the
 // packages resolve to their built dist/), and runs one small job through all of them: parse a prompt
 // line, plan its windows, generate and decode the first window on the preview engine over gRPC, encode
-// a WAV and store it with metadata in a local folder, then ask whether the job is done.
+// a WAV (with the contract's sample rate) and store it with metadata in a local folder, then ask
+// whether the job is done.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planWindows } from '@musicgen/chunking';
+import { SAMPLE_RATE_HZ, samplesForFrames } from '@musicgen/contract';
 import { startPreviewEngine } from '@musicgen/preview-engine';
 import { parsePrompts } from '@musicgen/prompts';
 import { encodeAudioMetadata, isJobDone, openStore } from '@musicgen/store';
-import { MusicgenClient, SAMPLES_PER_FRAME, TritonClient } from '@musicgen/triton-client';
+import { MusicgenClient, TritonClient } from '@musicgen/triton-client';
 import { encodeWav } from '@musicgen/wav';
 
 const parsed = await parsePrompts('calm piano ; 45 ; piano\nbad line without fields\n', {
@@ -26,11 +28,11 @@ try {
   const musicgen = new MusicgenClient({ client });
   const codes = await musicgen.generateWindow({ text: job.prompt, frames: 50, seed: BigInt(job.seed) });
   const audio = await musicgen.decode(codes);
-  const wav = encodeWav([audio], { sampleRate: 32_000, format: 'pcm16' });
+  const wav = encodeWav([audio], { sampleRate: SAMPLE_RATE_HZ, format: 'pcm16' });
   const store = await openStore(folder);
   const metadata = encodeAudioMetadata({
     prompt: job.prompt,
-    durationSeconds: audio.length / 32_000,
+    durationSeconds: audio.length / SAMPLE_RATE_HZ,
     model: job.modelId,
     seed: job.seed,
     identityHash: job.identityHash,
@@ -44,7 +46,7 @@ try {
       keyShape: /^piano_[0-9a-f]{8}\.wav$/.test(job.key),
       windows: plan.windows.map((w) => [w.contextFrames, w.newFrames]),
       codes: [codes.frames, codes.data.length],
-      samples: audio.length === 50 * SAMPLES_PER_FRAME,
+      samples: audio.length === samplesForFrames(50),
       wavBytes: wav.byteLength,
       done: done.done,
     }),

@@ -1,12 +1,13 @@
-import type { Codes } from '@musicgen/triton-client';
+import type { Codes } from '@musicgen/contract';
 import { describe, expect, it } from 'vitest';
 import { EndpointPool, type PoolMember } from './endpoint-pool.js';
 
-function member(address: string, behaviour: { fail?: boolean } = {}) {
+function member(address: string, behaviour: { fail?: boolean; capacity?: number } = {}) {
   const calls: number[] = [];
   const pending: (() => void)[] = [];
   const m: PoolMember = {
     address,
+    ...(behaviour.capacity ? { capacity: behaviour.capacity } : {}),
     generateWindow: (request) =>
       new Promise<Codes>((resolve, reject) => {
         calls.push(request.frames);
@@ -31,6 +32,46 @@ describe('EndpointPool', () => {
     a.settleAll();
     b.settleAll();
     await Promise.all(calls);
+  });
+
+  it('fills endpoints of different sizes in proportion to their slots, and counts decodes apart', async () => {
+    const big = member('big:1', { capacity: 4 });
+    const small = member('small:1', { capacity: 2 });
+    const pool = new EndpointPool([big.m, small.m]);
+    const calls = [1, 2, 3, 4, 5, 6].map((frames) => pool.generateWindow({ text: 'x', frames }));
+    expect([big.calls, small.calls]).toEqual([
+      [1, 3, 4, 6],
+      [2, 5],
+    ]);
+    expect(pool.load().map(({ address, slots, windows }) => [address, windows, slots])).toEqual([
+      ['big:1', 4, 4],
+      ['small:1', 2, 2],
+    ]);
+    big.settleAll();
+    small.settleAll();
+    await Promise.all(calls);
+  });
+
+  it('reports peak and time-weighted mean windows in flight', async () => {
+    let t = 0;
+    const a = member('a:1', { capacity: 2 });
+    const pool = new EndpointPool([a.m], () => t);
+    const first = pool.generateWindow({ text: 'x', frames: 1 });
+    t = 1000;
+    const second = pool.generateWindow({ text: 'x', frames: 2 });
+    t = 3000;
+    a.settleAll();
+    await Promise.all([first, second]);
+    t = 4000;
+    expect(pool.load()).toEqual([
+      { address: 'a:1', slots: 2, windows: 0, peakWindows: 2, meanWindows: 1.25 },
+    ]);
+  });
+
+  it('refuses a capacity below 1', () => {
+    expect(() => new EndpointPool([member('a:1', { capacity: 0.5 }).m])).toThrow(
+      new RangeError('Cannot create an endpoint pool: the capacity of a:1 must be an integer >= 1: got 0.5'),
+    );
   });
 
   it('passes over an endpoint that just failed, and takes it back after the cooldown', async () => {

@@ -1,11 +1,27 @@
-import type { Codes, DecodeOptions, GenerateWindowRequest } from '@musicgen/triton-client';
+import type { Codes } from '@musicgen/contract';
+import type { DecodeOptions, GenerateWindowRequest } from '@musicgen/triton-client';
 import type { GenerationBackend } from './generation-backend.js';
 
-/** One endpoint of an {@link EndpointPool}: its address and the client calls used on it. */
+/** One endpoint of an {@link EndpointPool}: its address, its capacity and the client calls used on it. */
 export interface PoolMember {
   readonly address: string;
+  /** Requests its `musicgen_lm` runs at once (its slots). Default 1: plain least-outstanding balancing. */
+  readonly capacity?: number;
   generateWindow(request: GenerateWindowRequest): Promise<Codes>;
   decode(codes: Codes, options?: DecodeOptions): Promise<Float32Array>;
+}
+
+/** Windows in flight at one endpoint against its slots, now and over the run. */
+export interface EndpointLoad {
+  readonly address: string;
+  /** Its slots (`capacity`). */
+  readonly slots: number;
+  /** Windows sent to it and not answered yet. */
+  readonly windows: number;
+  /** Most windows in flight at once so far. */
+  readonly peakWindows: number;
+  /** Time-weighted mean of windows in flight since the first window was sent. */
+  readonly meanWindows: number;
 }
 
 /** How long an endpoint that just failed is passed over while another is available. */
@@ -13,64 +29,119 @@ export const FAILED_ENDPOINT_COOLDOWN_MS = 5_000;
 
 interface MemberState {
   readonly member: PoolMember;
-  outstanding: number;
+  readonly slots: number;
+  windows: number;
+  decodes: number;
   failedAt: number;
+  peak: number;
+  /** Integral of windows over time (window·ms) since `since`. */
+  area: number;
+  changedAt: number;
 }
 
 /**
- * Spreads calls over several endpoints: each call goes to the endpoint with the least outstanding work,
- * passing over endpoints that failed in the last {@link FAILED_ENDPOINT_COOLDOWN_MS} while a healthy
- * one exists (so a dead pod is dropped and taken back once it answers again).
+ * Spreads calls over several endpoints. A window goes to the endpoint whose slots are least full
+ * (windows in flight divided by its slots), so endpoints of different sizes fill up together; a decode
+ * goes to the one with the fewest decodes in flight. Endpoints that failed in the last
+ * {@link FAILED_ENDPOINT_COOLDOWN_MS} are passed over while a healthy one exists (so a dead pod is
+ * dropped and taken back once it answers again).
  *
  * @example
  * ```ts
- * const pool = new EndpointPool([{ address: 'gpu1:8001', ...musicgen1 }, { address: 'gpu2:8001', ...musicgen2 }]);
+ * const pool = new EndpointPool([{ address: 'h200:8001', capacity: 64, ...musicgen1 }, { address: 'l40s:8001', capacity: 40, ...musicgen2 }]);
  * await pool.generateWindow({ text: 'rain', frames: 500 });
+ * pool.load(); // [{ address: 'h200:8001', slots: 64, windows: 0, peakWindows: 1, meanWindows: … }, …]
  * ```
  */
 export class EndpointPool implements GenerationBackend {
   readonly endpoints: readonly string[];
   readonly #members: MemberState[];
   readonly #now: () => number;
+  #since: number | undefined;
 
   constructor(members: readonly PoolMember[], now: () => number = () => performance.now()) {
     if (members.length === 0)
       throw new RangeError('Cannot create an endpoint pool: give at least one endpoint: got 0');
-    this.#members = members.map((member) => ({ member, outstanding: 0, failedAt: Number.NEGATIVE_INFINITY }));
+    for (const m of members) {
+      const slots = m.capacity ?? 1;
+      if (!Number.isSafeInteger(slots) || slots < 1) {
+        throw new RangeError(
+          `Cannot create an endpoint pool: the capacity of ${m.address} must be an integer >= 1: got ${slots}`,
+        );
+      }
+    }
+    this.#members = members.map((member) => ({
+      member,
+      slots: member.capacity ?? 1,
+      windows: 0,
+      decodes: 0,
+      failedAt: Number.NEGATIVE_INFINITY,
+      peak: 0,
+      area: 0,
+      changedAt: 0,
+    }));
     this.endpoints = members.map((m) => m.address);
     this.#now = now;
   }
 
   generateWindow(request: GenerateWindowRequest): Promise<Codes> {
-    return this.#call((m) => m.generateWindow(request));
+    return this.#call('windows', (m) => m.generateWindow(request));
   }
 
   decode(codes: Codes, options?: DecodeOptions): Promise<Float32Array> {
-    return this.#call((m) => m.decode(codes, options));
+    return this.#call('decodes', (m) => m.decode(codes, options));
   }
 
-  /** The member the next call goes to. */
+  /** The member the next window goes to. */
   pick(): PoolMember {
-    return this.#pickState().member;
+    return this.#pickState('windows').member;
   }
 
-  #pickState(): MemberState {
+  /** Every endpoint's windows in flight against its slots. */
+  load(): EndpointLoad[] {
+    const now = this.#now();
+    return this.#members.map((s) => {
+      const elapsed = this.#since === undefined ? 0 : now - this.#since;
+      const area = s.area + s.windows * (now - s.changedAt);
+      return {
+        address: s.member.address,
+        slots: s.slots,
+        windows: s.windows,
+        peakWindows: s.peak,
+        meanWindows: elapsed > 0 ? area / elapsed : s.windows,
+      };
+    });
+  }
+
+  #pickState(kind: 'windows' | 'decodes'): MemberState {
     const now = this.#now();
     const healthy = this.#members.filter((s) => now - s.failedAt >= FAILED_ENDPOINT_COOLDOWN_MS);
     const candidates = healthy.length > 0 ? healthy : this.#members;
-    return candidates.reduce((best, s) => (s.outstanding < best.outstanding ? s : best));
+    const fill = (s: MemberState) => (kind === 'windows' ? s.windows / s.slots : s.decodes);
+    return candidates.reduce((best, s) => (fill(s) < fill(best) ? s : best));
   }
 
-  async #call<T>(call: (member: PoolMember) => Promise<T>): Promise<T> {
-    const state = this.#pickState();
-    state.outstanding += 1;
+  #countWindows(state: MemberState, delta: number): void {
+    const now = this.#now();
+    this.#since ??= now;
+    state.area += state.windows * (now - state.changedAt);
+    state.changedAt = now;
+    state.windows += delta;
+    state.peak = Math.max(state.peak, state.windows);
+  }
+
+  async #call<T>(kind: 'windows' | 'decodes', call: (member: PoolMember) => Promise<T>): Promise<T> {
+    const state = this.#pickState(kind);
+    if (kind === 'windows') this.#countWindows(state, 1);
+    else state.decodes += 1;
     try {
       return await call(state.member);
     } catch (error) {
       if (!(error instanceof Error && error.name === 'AbortError')) state.failedAt = this.#now();
       throw error;
     } finally {
-      state.outstanding -= 1;
+      if (kind === 'windows') this.#countWindows(state, -1);
+      else state.decodes -= 1;
     }
   }
 }

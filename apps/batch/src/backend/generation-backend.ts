@@ -1,4 +1,5 @@
-import type { Codes, DecodeOptions, GenerateWindowRequest } from '@musicgen/triton-client';
+import type { Codes } from '@musicgen/contract';
+import type { DecodeOptions, GenerateWindowRequest } from '@musicgen/triton-client';
 
 /** What the pipeline needs from the inference side: generate one window, decode codes to audio. */
 export interface GenerationBackend {

@@ -1,3 +1,11 @@
+import {
+  DEFAULT_MODEL_ID,
+  DEFAULT_SAMPLING,
+  MAX_SEED,
+  SAMPLING_LIMITS,
+  type SamplingName,
+} from '@musicgen/contract';
+
 /** The options object commander produces from the command line: every value as typed, unvalidated. */
 export interface CliOptions {
   prompts?: string;
@@ -34,6 +42,9 @@ export interface FlagSpec {
   readonly choices?: readonly string[];
 }
 
+/** Attempts per window (and per decode) by default: about 90 s of backoff, enough for a server restart. */
+export const DEFAULT_WINDOW_ATTEMPTS = 12;
+
 /** Output formats: the flag value and the WAV sample encoding it selects. */
 export const FORMAT_CHOICES = { wav16: 'pcm16', wav24: 'pcm24', wav32f: 'float32' } as const;
 /** Normalisation strategies. */
@@ -44,6 +55,12 @@ export const NORMALIZE_CHOICES = ['peak', 'loudness', 'clip', 'rms', 'none'] as 
  * `--cwd`, `--help`, `--configuration`, `--args`, `--env`, `--envFile`, `--color`, `--tty`,
  * `--skip-nx-cache`, `--output-style`), so `nx run batch:run --x=y` forwards all of them.
  */
+/** A sampling option's accepted range as help text writes it, e.g. `0..2048`. */
+function range(name: SamplingName): string {
+  const { min, max } = SAMPLING_LIMITS[name];
+  return `${min}..${max}`;
+}
+
 export const FLAGS: readonly FlagSpec[] = [
   {
     key: 'prompts',
@@ -73,7 +90,7 @@ export const FLAGS: readonly FlagSpec[] = [
     key: 'concurrency',
     flags: '--concurrency <n>',
     description: 'generation windows in flight at once, over all endpoints',
-    defaultText: "the server's max_concurrent_requests, else 16 per endpoint",
+    defaultText: 'the requests each server runs at once (its published facts), else 16 per endpoint',
   },
   {
     key: 'dryRun',
@@ -109,43 +126,43 @@ export const FLAGS: readonly FlagSpec[] = [
     key: 'model',
     flags: '--model <id>',
     description: 'model id recorded in job identities',
-    defaultText: '$MUSICGEN_MODEL_ID, else facebook/musicgen-medium',
+    defaultText: `$MUSICGEN_MODEL_ID, else ${DEFAULT_MODEL_ID}`,
   },
   {
     key: 'guidance',
     flags: '--guidance <x>',
-    description: 'classifier-free guidance scale (>= 0; 1 disables)',
-    defaultText: '3',
+    description: `classifier-free guidance scale (${range('guidance')}; 1 disables)`,
+    defaultText: String(DEFAULT_SAMPLING.guidance),
   },
   {
     key: 'topK',
     flags: '--top-k <n>',
-    description: 'top-k sampling (0..2048; 0 disables)',
-    defaultText: '250',
+    description: `top-k sampling (${range('topK')}; 0 disables)`,
+    defaultText: String(DEFAULT_SAMPLING.topK),
   },
   {
     key: 'topP',
     flags: '--top-p <x>',
-    description: 'nucleus sampling (0..1; 0 disables, > 0 wins over top-k)',
-    defaultText: '0',
+    description: `nucleus sampling (${range('topP')}; 0 disables, > 0 wins over top-k)`,
+    defaultText: String(DEFAULT_SAMPLING.topP),
   },
   {
     key: 'temperature',
     flags: '--temperature <x>',
-    description: 'sampling temperature (>= 0; 0 is greedy)',
-    defaultText: '1',
+    description: `sampling temperature (${range('temperature')}; 0 is greedy)`,
+    defaultText: String(DEFAULT_SAMPLING.temperature),
   },
   {
     key: 'seed',
     flags: '--seed <n>',
-    description: 'seed for jobs whose line gives none (0..4294967295)',
+    description: `seed for jobs whose line gives none (0..${MAX_SEED})`,
     defaultText: 'derived from each job',
   },
   {
     key: 'maxAttempts',
     flags: '--max-attempts <n>',
     description: 'attempts per generation window before its job fails',
-    defaultText: '8',
+    defaultText: String(DEFAULT_WINDOW_ATTEMPTS),
   },
   {
     key: 'shard',

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { CommanderError } from 'commander';
+import { secondsForFrames } from '@musicgen/contract';
 import {
   PromptsFileError,
   formatPromptLineError,
+  checkPromptsFile,
   readPromptsFile,
   type PromptsParseResult,
 } from '@musicgen/prompts';
 import { formatRunSummary, openStore, writeRunReport, type ObjectStore } from '@musicgen/store';
 import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
 import { openSshTunnels } from '../backend/open-ssh-tunnels.js';
+import { servedModel } from '../backend/served-model.js';
+import { planCapacity } from '../backend/capacity-plan.js';
 import { startLocalPreview, type LocalPreview } from '../backend/start-local-preview.js';
 import { ConfigError } from '../config/config-error.js';
 import { resolveConfig, type BatchConfig } from '../config/resolve-config.js';
@@ -30,9 +34,6 @@ import { buildProgram, PROGRAM_NAME, type CliOptions } from './build-program.js'
 
 /** Exit codes of the CLI. */
 export const EXIT = { OK: 0, JOBS_FAILED: 1, USAGE: 2 } as const;
-
-/** Model id recorded for audio made by the preview engine, so it never passes for MusicGen output. */
-export const PREVIEW_MODEL_ID = 'musicgen-preview';
 
 /** Where the CLI reads and writes; injectable for tests. */
 export interface CliIo {
@@ -97,6 +98,7 @@ async function readPrompts(config: BatchConfig, modelId: string): Promise<Prompt
   return readPromptsFile(config.promptsPath, {
     source: config.promptsName,
     defaults: { ...config.generation, modelId },
+    ...(config.seed === undefined ? {} : { seed: config.seed }),
   });
 }
 
@@ -107,16 +109,7 @@ async function execute(
   cleanup: (() => Promise<void> | void)[],
 ): Promise<number> {
   const startedAt = new Date();
-  let parsed = await readPrompts(config, config.generation.modelId);
-  for (const error of parsed.errors) say(formatPromptLineError(parsed.source, error));
-  if (parsed.omittedErrors > 0) say(`... and ${parsed.omittedErrors} more problems in ${parsed.source}`);
-  if (config.strict && parsed.errors.length > 0) {
-    say(
-      `${PROGRAM_NAME}: --strict: ${parsed.errors.length + parsed.omittedErrors} problems in ${parsed.source}; nothing was generated`,
-    );
-    return EXIT.USAGE;
-  }
-
+  await checkPromptsFile(config.promptsPath, { source: config.promptsName });
   let store: ObjectStore;
   try {
     store = await openStore(config.out, { env: io.env });
@@ -147,13 +140,31 @@ async function execute(
   }
   const connected: ConnectedBackend = await connectBackend(addresses);
   cleanup.push(() => connected.close());
-  if (connected.preview) {
-    if (config.tritonUrls.length > 0 || config.viaSsh)
-      say(`Note: ${addresses.join(', ')} serves the preview engine (a synthesiser, not MusicGen)`);
-    parsed = await readPrompts(config, PREVIEW_MODEL_ID);
+  if (connected.preview && (config.tritonUrls.length > 0 || config.viaSsh))
+    say(`Note: ${addresses.join(', ')} serves the preview engine (a synthesiser, not MusicGen)`);
+  const model = servedModel(config.generation.modelId, connected.endpoints);
+  for (const note of model.notes) say(note);
+  for (const endpoint of connected.endpoints) {
+    if (endpoint.capacitySource === 'fallback' && config.concurrency === undefined) {
+      say(
+        `Note: Triton at ${endpoint.address} publishes how many requests it runs at once nowhere; ` +
+          `keeping ${endpoint.capacity} in flight for it (set --concurrency to use more)`,
+      );
+    }
   }
-  const { jobs, duplicates } = prepareJobs(parsed.jobs, config.seed, config.shard);
-  const concurrency = config.concurrency ?? connected.suggestedConcurrency;
+
+  const parsed = await readPrompts(config, model.modelId);
+  for (const error of parsed.errors) say(formatPromptLineError(parsed.source, error));
+  if (parsed.omittedErrors > 0) say(`... and ${parsed.omittedErrors} more problems in ${parsed.source}`);
+  if (config.strict && parsed.errors.length > 0) {
+    say(
+      `${PROGRAM_NAME}: --strict: ${parsed.errors.length + parsed.omittedErrors} problems in ${parsed.source}; nothing was generated`,
+    );
+    return EXIT.USAGE;
+  }
+  const { jobs, duplicates } = prepareJobs(parsed.jobs, config.shard);
+  const capacity = planCapacity(connected.endpoints, config.concurrency, jobs.length);
+  const { concurrency } = capacity;
   const invalidLines = new Set(parsed.errors.map((e) => e.line)).size + parsed.omittedErrors;
 
   if (config.dryRun) {
@@ -181,14 +192,18 @@ async function execute(
     io.signals,
   );
   cleanup.push(uninstall);
+  for (const warning of capacity.warnings) say(warning);
   const shardNote = config.shard.count > 1 ? ` in shard ${config.shard.index}/${config.shard.count}` : '';
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   say(
-    `${jobs.length} jobs${shardNote} (${duplicates.length} duplicate lines, ${invalidLines} invalid lines) from ${parsed.source} ` +
+    `${count(jobs.length + duplicates.length + invalidLines, 'job')} from ${parsed.source}${shardNote} ` +
+      `(${jobs.length} to run, ${count(duplicates.length, 'duplicate line')}, ${count(invalidLines, 'invalid line')}) ` +
       `into ${store.location}, ${concurrency} windows in flight on ${addresses.join(', ')}`,
   );
   const progress = new ProgressModel({
     jobsTotal: jobs.length,
-    audioSecondsTotal: jobs.reduce((s, j) => s + j.frames, 0) / 50,
+    audioSecondsTotal: secondsForFrames(jobs.reduce((s, j) => s + j.frames, 0)),
+    slots: () => connected.load().map((l) => ({ address: l.address, inUse: l.windows, total: l.slots })),
   });
   const renderer = io.stderr.isTTY
     ? createTtyRenderer(progress, io.stderr)
@@ -201,6 +216,7 @@ async function execute(
       config,
       concurrency,
       backend: connected.backend,
+      ...(model.served ? { served: model.served } : {}),
       store,
       progress,
       signal: controller.signal,
@@ -209,6 +225,7 @@ async function execute(
     renderer.stop();
   }
   const interrupted = abortingSignal(controller.signal);
+  const loads = connected.load();
   const report = buildReport({
     id: randomBytes(4).toString('hex'),
     startedAt,
@@ -220,8 +237,18 @@ async function execute(
     omittedErrors: parsed.omittedErrors,
     interrupted,
     preview: connected.preview,
+    model: model.modelId,
+    servers: connected.endpoints.map(({ address, capacity, capacitySource, facts }, index) => ({
+      address,
+      capacity,
+      capacitySource,
+      peakInFlight: loads[index]?.peakWindows ?? 0,
+      meanInFlight: Number((loads[index]?.meanWindows ?? 0).toFixed(2)),
+      facts: facts ?? null,
+    })),
   });
-  io.stderr.write(formatRunSummary(report));
+  // Invalid lines were listed, with their positions, before the run started.
+  io.stderr.write(formatRunSummary(report, { listInvalid: false }));
   try {
     const { jsonKey } = await writeRunReport(store, report);
     say(`Report: ${jsonKey} in ${store.location}`);

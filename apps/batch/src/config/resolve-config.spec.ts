@@ -22,7 +22,7 @@ describe('resolveConfig', () => {
       normalize: 'peak',
       generation: { modelId: 'facebook/musicgen-medium', guidance: 3, topK: 250, topP: 0, temperature: 1 },
       seed: undefined,
-      maxAttempts: 8,
+      maxAttempts: 12,
       shard: { index: 1, count: 1 },
     });
   });
@@ -108,10 +108,14 @@ describe('resolveConfig', () => {
       {},
       'Cannot use --normalize: must be one of peak, loudness, clip, rms, none: got "loud"',
     ],
-    [{ prompts: 'p', guidance: '-1' }, {}, 'Cannot use --guidance: must be a number >= 0: got "-1"'],
+    [{ prompts: 'p', guidance: '-1' }, {}, 'Cannot use --guidance: must be a number from 0 to 100: got "-1"'],
     [{ prompts: 'p', topK: '3000' }, {}, 'Cannot use --top-k: must be an integer from 0 to 2048: got "3000"'],
     [{ prompts: 'p', topP: 'x' }, {}, 'Cannot use --top-p: must be a number from 0 to 1: got "x"'],
-    [{ prompts: 'p', temperature: '' }, {}, 'Cannot use --temperature: must be a number >= 0: got ""'],
+    [
+      { prompts: 'p', temperature: '' },
+      {},
+      'Cannot use --temperature: must be a number from 0 to 100: got ""',
+    ],
     [
       { prompts: 'p', seed: '-3' },
       {},

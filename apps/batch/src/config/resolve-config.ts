@@ -1,20 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
-import { FORMAT_CHOICES, NORMALIZE_CHOICES, type CliOptions } from '../cli/flags.js';
+import { MAX_SEED, samplingProblem, seedProblem, type SamplingName } from '@musicgen/contract';
+import { DEFAULT_GENERATION, type GenerationDefaults } from '@musicgen/prompts';
+import { DEFAULT_WINDOW_ATTEMPTS, FORMAT_CHOICES, NORMALIZE_CHOICES, type CliOptions } from '../cli/flags.js';
 import { ConfigError } from './config-error.js';
 
 /** WAV sample encodings, as `@musicgen/wav` names them. */
 export type SampleFormat = (typeof FORMAT_CHOICES)[keyof typeof FORMAT_CHOICES];
 /** Normalisation strategies. */
 export type NormalizeStrategy = (typeof NORMALIZE_CHOICES)[number];
-
-/** Sampling parameters every job gets unless its line overrides them. */
-export interface GenerationSettings {
-  readonly modelId: string;
-  readonly guidance: number;
-  readonly topK: number;
-  readonly topP: number;
-  readonly temperature: number;
-}
 
 /** Everything a run needs, resolved and validated from flags, environment and defaults. */
 export interface BatchConfig {
@@ -35,7 +28,8 @@ export interface BatchConfig {
   readonly strict: boolean;
   readonly format: SampleFormat;
   readonly normalize: NormalizeStrategy;
-  readonly generation: GenerationSettings;
+  /** Model id and sampling parameters every job gets unless its line overrides them. */
+  readonly generation: GenerationDefaults;
   /** Seed for lines without one; undefined: derived per job. */
   readonly seed: number | undefined;
   readonly maxAttempts: number;
@@ -43,19 +37,8 @@ export interface BatchConfig {
   readonly shard: { readonly index: number; readonly count: number };
 }
 
-/** MusicGen's own sampling defaults (audiocraft). */
-export const DEFAULT_GENERATION_SETTINGS: GenerationSettings = Object.freeze({
-  modelId: 'facebook/musicgen-medium',
-  guidance: 3,
-  topK: 250,
-  topP: 0,
-  temperature: 1,
-});
 /** Most windows in flight a user may ask for. */
 export const MAX_CONCURRENCY = 1024;
-/** Attempts per window by default. */
-export const DEFAULT_WINDOW_ATTEMPTS = 8;
-const MAX_SEED = 0xffffffff;
 
 /** Where the command runs: environment and the directory relative paths are resolved from. */
 export interface ResolveContext {
@@ -74,10 +57,15 @@ function parseNumber(
   ok: (n: number) => boolean,
   integer = false,
 ): number {
-  const n = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
+  const n = numeric(value);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || !ok(n))
     fail(flag, `must be ${rule}`, value);
   return n;
+}
+
+/** The number a flag value spells (decimal, optional exponent), or NaN. */
+function numeric(value: string): number {
+  return /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
 }
 
 function parseEndpoints(value: string, source: string): string[] {
@@ -166,29 +154,25 @@ export function resolveConfig(options: CliOptions, context: ResolveContext): Bat
   if (!NORMALIZE_CHOICES.includes(normalize))
     fail('--normalize', `must be one of ${NORMALIZE_CHOICES.join(', ')}`, normalize);
 
-  const d = DEFAULT_GENERATION_SETTINGS;
+  const d = DEFAULT_GENERATION;
   const modelId =
     options.model !== undefined ? options.model.trim() : (nonEmpty(env['MUSICGEN_MODEL_ID']) ?? d.modelId);
   if (!/^[\x21-\x7e]{1,256}$/.test(modelId))
     fail('--model', 'must be 1 to 256 printable ASCII characters without spaces', modelId);
-  const generation: GenerationSettings = {
+  const sampling = (name: SamplingName, flag: string): number => {
+    const text = options[name];
+    if (text === undefined) return d[name];
+    const value = numeric(text);
+    const problem = samplingProblem(name, value);
+    if (problem !== undefined) fail(flag, problem, text);
+    return value;
+  };
+  const generation: GenerationDefaults = {
     modelId,
-    guidance:
-      options.guidance === undefined
-        ? d.guidance
-        : parseNumber('--guidance', options.guidance, 'a number >= 0', (n) => n >= 0),
-    topK:
-      options.topK === undefined
-        ? d.topK
-        : parseNumber('--top-k', options.topK, 'an integer from 0 to 2048', (n) => n >= 0 && n <= 2048, true),
-    topP:
-      options.topP === undefined
-        ? d.topP
-        : parseNumber('--top-p', options.topP, 'a number from 0 to 1', (n) => n >= 0 && n <= 1),
-    temperature:
-      options.temperature === undefined
-        ? d.temperature
-        : parseNumber('--temperature', options.temperature, 'a number >= 0', (n) => n >= 0),
+    guidance: sampling('guidance', '--guidance'),
+    topK: sampling('topK', '--top-k'),
+    topP: sampling('topP', '--top-p'),
+    temperature: sampling('temperature', '--temperature'),
   };
   const seed =
     options.seed === undefined
@@ -197,7 +181,7 @@ export function resolveConfig(options: CliOptions, context: ResolveContext): Bat
           '--seed',
           options.seed,
           `an integer from 0 to ${MAX_SEED}`,
-          (n) => n >= 0 && n <= MAX_SEED,
+          (n) => seedProblem(n) === undefined,
           true,
         );
   const maxAttempts =

@@ -1,4 +1,4 @@
-import { identityHash, jobKey, type PromptJob } from '@musicgen/prompts';
+import type { PromptJob } from '@musicgen/prompts';
 
 /** A line whose job is the same as an earlier line's (same key). */
 export interface DuplicateLine {
@@ -28,38 +28,25 @@ export function shardOfKey(key: string, count: number): number {
 }
 
 /**
- * Gives jobs without a seed of their own the run's `--seed` (recomputing key and identity hash), keeps
- * only this worker's shard, then keeps the first job of each key: duplicate lines generate once.
+ * Keeps only this worker's shard, then the first job of each key: duplicate lines generate once. (The
+ * run's `--seed` is applied while parsing, so each job's identity is computed once.)
  *
  * @example
  * ```ts
- * const { jobs, duplicates } = prepareJobs(parsed.jobs, config.seed);
+ * const { jobs, duplicates } = prepareJobs(parsed.jobs, config.shard);
  * ```
  */
 export function prepareJobs(
   parsed: readonly PromptJob[],
-  seed: number | undefined,
   shard: Shard = { index: 1, count: 1 },
 ): { jobs: PromptJob[]; duplicates: DuplicateLine[] } {
   const first = new Map<string, PromptJob>();
   const duplicates: DuplicateLine[] = [];
-  for (const original of parsed) {
-    const job = seed === undefined || !original.seedDerived ? original : withSeed(original, seed);
+  for (const job of parsed) {
     if (shard.count > 1 && shardOfKey(job.key, shard.count) !== shard.index) continue;
     const earlier = first.get(job.key);
     if (earlier) duplicates.push({ line: job.line, key: job.key, duplicateOf: earlier.line });
     else first.set(job.key, job);
   }
   return { jobs: [...first.values()], duplicates };
-}
-
-function withSeed(job: PromptJob, seed: number): PromptJob {
-  const identity = { ...job, seed, seedDerived: false };
-  return {
-    ...job,
-    seed,
-    seedDerived: false,
-    key: jobKey(job.base, identity),
-    identityHash: identityHash(identity),
-  };
 }

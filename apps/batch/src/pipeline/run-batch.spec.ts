@@ -3,14 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPreviewEngine, type PreviewEngine } from '@musicgen/preview-engine';
 import { parsePrompts } from '@musicgen/prompts';
-import { openStore, type ObjectStore } from '@musicgen/store';
-import {
-  concatCodes,
-  sliceCodes,
-  TritonError,
-  type Codes,
-  type GenerateWindowRequest,
-} from '@musicgen/triton-client';
+import { decodeAudioMetadata, openStore, type ObjectStore } from '@musicgen/store';
+import { windowSeed } from '@musicgen/chunking';
+import { concatCodes, sliceCodes, type Codes } from '@musicgen/contract';
+import { TritonError, type GenerateWindowRequest } from '@musicgen/triton-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
 import type { GenerationBackend } from '../backend/generation-backend.js';
@@ -76,6 +72,54 @@ function recording(inner: GenerationBackend, options: { poison?: string } = {}) 
 const config = { force: false, format: 'pcm16', normalize: 'peak', maxAttempts: 3 } as const;
 
 describe('runBatch against the preview engine over gRPC', () => {
+  it('sends each window exactly what its job asks and stores the exact metadata', async () => {
+    const { jobs } = await parsePrompts(
+      'slow strings ; 31 ; strings ; seed=5 guidance=4 top_k=40 top_p=0.5 temperature=0.8\n',
+      {
+        defaults: { modelId: 'musicgen-preview' },
+      },
+    );
+    const job = jobs[0] as (typeof jobs)[number];
+    const sent: Omit<GenerateWindowRequest, 'signal' | 'onProgress'>[] = [];
+    const backend: GenerationBackend = {
+      endpoints: connected.backend.endpoints,
+      generateWindow: ({ signal, onProgress: _onProgress, ...request }) => {
+        sent.push(request);
+        return connected.backend.generateWindow({ ...request, ...(signal ? { signal } : {}) });
+      },
+      decode: (codes, opts) => connected.backend.decode(codes, opts),
+    };
+    const served = { weights: 'preview', revision: null, dtypes: 'none' };
+    await runBatch({
+      jobs,
+      duplicates: [],
+      config: { ...config, force: true },
+      concurrency: 1,
+      backend,
+      store,
+      progress: new ProgressModel({ jobsTotal: 1, audioSecondsTotal: 31 }),
+      signal: new AbortController().signal,
+      served,
+    });
+    const sampling = { guidance: 4, topK: 40, topP: 0.5, temperature: 0.8 };
+    expect(
+      sent.map(({ promptCodes, ...rest }) => ({ ...rest, promptFrames: promptCodes?.frames ?? 0 })),
+    ).toEqual([
+      { text: 'slow strings', frames: 1500, seed: 5, ...sampling, promptFrames: 0 },
+      { text: 'slow strings', frames: 50, seed: windowSeed(5, 1), ...sampling, promptFrames: 600 },
+    ]);
+    const head = await store.head(job.key);
+    expect(decodeAudioMetadata(head?.metadata ?? {})).toEqual({
+      prompt: 'slow strings',
+      promptTruncated: false,
+      durationSeconds: 31,
+      model: 'musicgen-preview',
+      seed: 5n,
+      identityHash: job.identityHash,
+      served,
+    });
+  }, 120_000);
+
   it('continues each window from the last 600 frames of the previous one and stores frames × 640 samples', async () => {
     const { jobs } = await parsePrompts('long drone ; 61 ; drone ; seed=21\n', {
       defaults: { modelId: 'musicgen-preview' },
@@ -115,7 +159,7 @@ describe('runBatch against the preview engine over gRPC', () => {
       Array.from({ length: 8 }, (_, i) => `piece ${i} ; 1 ; piece${i} ; seed=${i}`).join('\n') +
       '\npoison ; 1 ; poison\n';
     const { jobs } = await parsePrompts(text, { defaults: { modelId: 'musicgen-preview' } });
-    const prepared = prepareJobs(jobs, undefined);
+    const prepared = prepareJobs(jobs);
     const rec = recording(connected.backend, { poison: 'poison' });
     const { entries, occupancy } = await runBatch({
       ...prepared,
@@ -130,5 +174,29 @@ describe('runBatch against the preview engine over gRPC', () => {
     expect(entries[8]?.error).toBe('INVALID_ARGUMENT: TEXT is poison');
     expect(rec.peak()).toBe(3);
     expect([occupancy.capacity, occupancy.peakInFlight, occupancy.windowsStarted]).toEqual([3, 3, 9]);
+  }, 120_000);
+
+  it('prints no listener-leak warning with many jobs on one run signal', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const text = Array.from({ length: 14 }, (_, i) => `many ${i} ; 0.2 ; many${i}`).join('\n');
+      const { jobs } = await parsePrompts(text, { defaults: { modelId: 'musicgen-preview' } });
+      const { entries } = await runBatch({
+        jobs,
+        duplicates: [],
+        config: { ...config, force: true },
+        concurrency: 14,
+        backend: connected.backend,
+        store,
+        progress: new ProgressModel({ jobsTotal: 14, audioSecondsTotal: 2.8 }),
+        signal: new AbortController().signal,
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect([entries.filter((e) => e.status === 'generated').length, warnings]).toEqual([14, []]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   }, 120_000);
 });

@@ -1,5 +1,6 @@
+import { setMaxListeners } from 'node:events';
 import type { PromptJob } from '@musicgen/prompts';
-import type { ObjectStore } from '@musicgen/store';
+import type { ObjectStore, ServedMetadata } from '@musicgen/store';
 import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { BatchConfig } from '../config/resolve-config.js';
 import type { BatchReportJob } from '../report/build-report.js';
@@ -20,6 +21,8 @@ export interface RunBatchInput {
   readonly store: ObjectStore;
   readonly progress: ProgressModel;
   readonly signal: AbortSignal;
+  /** What the servers serve, recorded in every WAV's metadata (absent: they published nothing). */
+  readonly served?: ServedMetadata;
   /** Retry timing override (tests, benchmarks); attempts come from the config. */
   readonly retry?: JobContext['retry'];
   readonly onWindow?: JobContext['onWindow'];
@@ -31,11 +34,13 @@ export interface RunBatchInput {
  */
 export const FINISHING_AUDIO_SECONDS = 600;
 /**
- * Backoff between attempts of a window or a decode: 250 ms doubling up to 8 s (with the default 8
- * attempts, about half a minute of waiting), long enough to ride out a Triton restart.
+ * Backoff between attempts of a window or a decode: 250 ms doubling up to 15 s. With the default 12
+ * attempts that is about 90 s of waiting, enough to ride out a Triton restart (a CPU server reloads in
+ * 10 to 20 s, a GPU server with weights cached in about a minute). Only errors that can succeed on a
+ * retry are retried (see isRetryableError).
  */
 const WINDOW_RETRY_INITIAL_DELAY_MS = 250;
-const WINDOW_RETRY_MAX_DELAY_MS = 8_000;
+const WINDOW_RETRY_MAX_DELAY_MS = 15_000;
 /**
  * Most jobs started and not finished, as a multiple of the concurrency (plus {@link EXTRA_ACTIVE_JOBS}).
  * Jobs waiting to decode hold only their codes (8 KB per 10 s of audio), so a deep queue is cheap and
@@ -61,6 +66,8 @@ export async function runBatch(
   input: RunBatchInput,
 ): Promise<{ entries: BatchReportJob[]; occupancy: OccupancyStats }> {
   const { jobs, concurrency, signal } = input;
+  // Every job and window listens to the run's signal: many listeners are expected, not a leak.
+  setMaxListeners(0, signal);
   const scheduler = new WindowScheduler({ capacity: concurrency });
   const context: JobContext = {
     backend: input.backend,
@@ -72,6 +79,7 @@ export async function runBatch(
     force: input.config.force,
     format: input.config.format,
     normalize: input.config.normalize,
+    ...(input.served ? { served: input.served } : {}),
     retry: {
       initialDelayMs: WINDOW_RETRY_INITIAL_DELAY_MS,
       maxDelayMs: WINDOW_RETRY_MAX_DELAY_MS,

@@ -1,20 +1,14 @@
 import { planWindows, type WindowPlan } from '@musicgen/chunking';
 import type { PromptJob } from '@musicgen/prompts';
-import { encodeAudioMetadata, isJobDone, type ObjectStore } from '@musicgen/store';
-import {
-  CODEBOOKS,
-  SAMPLES_PER_FRAME,
-  SAMPLE_RATE_HZ,
-  retryWithBackoff,
-  sliceCodes,
-  type Codes,
-  type RetryOptions,
-} from '@musicgen/triton-client';
-import { encodeWav, planNormalization } from '@musicgen/wav';
+import { isJobDone, type ObjectStore, type ServedMetadata } from '@musicgen/store';
+import { CODEBOOKS, copyCodeFrames, secondsForFrames, sliceCodes, type Codes } from '@musicgen/contract';
+import { retryWithBackoff, type RetryOptions } from '@musicgen/triton-client';
 import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
 import type { ProgressModel } from '../progress/progress-model.js';
 import { isRetryableError, describeError } from './retryable-error.js';
+import { finishAudio } from './finish-job.js';
+import { windowRequest } from './window-request.js';
 import type { AudioMemoryBudget } from './audio-memory-budget.js';
 import type { WindowScheduler } from './window-scheduler.js';
 
@@ -46,6 +40,8 @@ export interface JobContext {
   readonly force: boolean;
   readonly format: SampleFormat;
   readonly normalize: NormalizeStrategy;
+  /** What the servers serve, recorded in the WAV's metadata. */
+  readonly served?: ServedMetadata;
   readonly retry: Omit<RetryOptions, 'signal' | 'shouldRetry' | 'onRetry'>;
   /** Called with every window request sent, for instrumentation (tests, benchmarks). */
   readonly onWindow?: (info: {
@@ -102,14 +98,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
           try {
             progress.phase(job.line, 'generating', window.index);
             return await context.backend.generateWindow({
-              text: job.prompt,
-              frames: window.newFrames,
-              ...(promptCodes ? { promptCodes } : {}),
-              seed: window.seed,
-              guidanceScale: job.guidance,
-              topK: job.topK,
-              topP: job.topP,
-              temperature: job.temperature,
+              ...windowRequest(job, window, promptCodes),
               signal,
               onProgress: ({ framesDone }) => progress.framesDone(job.line, window.startFrame + framesDone),
             });
@@ -127,16 +116,19 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
           },
         },
       );
-      for (let c = 0; c < CODEBOOKS; c++) {
-        codes.data.set(
-          windowCodes.data.subarray(c * windowCodes.frames, (c + 1) * windowCodes.frames),
-          c * job.frames + window.startFrame,
-        );
-      }
+      copyCodeFrames(
+        windowCodes.data,
+        windowCodes.frames,
+        0,
+        codes.data,
+        job.frames,
+        window.startFrame,
+        windowCodes.frames,
+      );
       progress.framesDone(job.line, window.startFrame + window.newFrames);
       context.onWindow?.({ job, window: window.index, promptCodes, codes: windowCodes });
     }
-    const releaseFinishing = await context.finishing?.acquire(job.frames / 50, signal);
+    const releaseFinishing = await context.finishing?.acquire(secondsForFrames(job.frames), signal);
     let info: { bytes: number };
     try {
       progress.phase(job.line, 'decoding');
@@ -145,21 +137,8 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
         signal,
         shouldRetry: isRetryableError,
       });
-      if (audio.length !== job.frames * SAMPLES_PER_FRAME) {
-        throw new Error(
-          `decoded ${audio.length} samples for ${job.frames} frames: expected ${job.frames * SAMPLES_PER_FRAME}`,
-        );
-      }
-      const { gain, limit } = planNormalization([audio], { strategy: context.normalize });
-      const wav = encodeWav([audio], { sampleRate: SAMPLE_RATE_HZ, format: context.format, gain, limit });
+      const { wav, metadata } = finishAudio(job, audio, context);
       progress.phase(job.line, 'storing');
-      const metadata = encodeAudioMetadata({
-        prompt: job.prompt,
-        durationSeconds: job.frames / 50,
-        model: job.modelId,
-        seed: job.seed,
-        identityHash: job.identityHash,
-      });
       info = await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal });
     } finally {
       releaseFinishing?.();
@@ -167,7 +146,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
     progress.jobFinished(
       job,
       'generated',
-      `${(job.frames / 50).toFixed(1)} s audio in ${seconds().toFixed(1)} s`,
+      `${secondsForFrames(job.frames).toFixed(1)} s audio in ${seconds().toFixed(1)} s`,
     );
     return {
       status: 'generated',
@@ -180,7 +159,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
   } catch (error) {
     const interrupted = signal.aborted;
     const message = interrupted ? 'interrupted' : describeError(error);
-    progress.jobFinished(job, 'failed', message);
+    progress.jobFinished(job, interrupted ? 'interrupted' : 'failed', message);
     return {
       status: 'failed',
       bytes: 0,

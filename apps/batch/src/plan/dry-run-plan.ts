@@ -1,4 +1,5 @@
 import { planWindows } from '@musicgen/chunking';
+import { secondsForFrames } from '@musicgen/contract';
 import type { PromptJob } from '@musicgen/prompts';
 import { isJobDone, type ObjectStore } from '@musicgen/store';
 import type { DuplicateLine } from '../pipeline/prepare-jobs.js';
@@ -71,7 +72,7 @@ export async function planDryRun(input: {
     return {
       line: job.line,
       key: job.key,
-      seconds: job.frames / 50,
+      seconds: secondsForFrames(job.frames),
       frames: job.frames,
       windows: plan.totals.windows,
       forwardSteps: plan.totals.forwardSteps,
@@ -120,12 +121,17 @@ export function formatDryRunPlan(plan: DryRunPlan, concurrency: number): string 
     ...rows,
     ...dupes,
     '',
-    `${plan.jobs.length} distinct jobs: ${t.toGenerate} to generate, ${t.existing} already in the store; ` +
-      `${plan.duplicates.length} duplicate lines, ${plan.invalidLines} invalid lines`,
+    `${count(plan.jobs.length, 'distinct job')}: ${t.toGenerate} to generate, ${t.existing} already in the store; ` +
+      `${count(plan.duplicates.length, 'duplicate line')}, ${count(plan.invalidLines, 'invalid line')}`,
     `To generate: ${t.audioSeconds.toFixed(1)} s of audio, ${t.windows} windows, ${t.frames} frames, ${t.forwardSteps} decoder steps`,
     `Estimated GPU time: about ${t.estimatedGpuSeconds} s with ${concurrency} windows in flight ` +
       `(assumes ${ASSUMED_STEP_MS} ms per batched decoder step of musicgen-medium on an L40S-class GPU)`,
     'Dry run: nothing was generated.',
     '',
   ].join('\n');
+}
+
+/** `1 invalid line`, `2 invalid lines`. */
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

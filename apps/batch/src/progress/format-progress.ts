@@ -20,14 +20,22 @@ export function formatDuration(seconds: number): string {
  *
  * @example
  * ```ts
- * formatStatus(snapshot); // '12/40 jobs, 312.5/1200.0 s audio, 850 frames/s, ETA 1m02s'
+ * formatStatus(snapshot); // '12/40 jobs, 312.5/1200.0 s audio, 850 frames/s, ETA 1m02s, slots 38/40 + 70/64'
  * ```
  */
 export function formatStatus(s: ProgressSnapshot): string {
   const eta = s.etaSeconds === undefined ? 'ETA --' : `ETA ${formatDuration(s.etaSeconds)}`;
+  const slots =
+    s.slots.length === 0 ? '' : `, slots ${s.slots.map((u) => `${u.inUse}/${u.total}`).join(' + ')}`;
+  if (s.interrupted > 0) {
+    return (
+      `${s.jobsDone}/${s.jobsTotal} jobs, ${s.audioSecondsDone.toFixed(1)}/${s.audioSecondsTotal.toFixed(1)} s audio, ` +
+      `stopping: ${s.interrupted} interrupted (the next run makes them)`
+    );
+  }
   return (
     `${s.jobsDone}/${s.jobsTotal} jobs, ${s.audioSecondsDone.toFixed(1)}/${s.audioSecondsTotal.toFixed(1)} s audio, ` +
-    `${Math.round(s.framesPerSecond)} frames/s, ${eta}`
+    `${Math.round(s.framesPerSecond)} frames/s, ${eta}${slots}`
   );
 }
 

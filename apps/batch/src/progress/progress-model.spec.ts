@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatStatus } from './format-progress.js';
 import { ProgressModel, type ProgressEvent } from './progress-model.js';
 
 function setup() {
@@ -22,10 +23,12 @@ describe('ProgressModel', () => {
       generated: 0,
       skipped: 0,
       failed: 0,
+      interrupted: 0,
+      fractionDone: 0.1,
       audioSecondsTotal: 50,
       audioSecondsDone: 10,
       framesPerSecond: 250,
-      etaSeconds: 8,
+      etaSeconds: 18,
       elapsedSeconds: 2,
       active: [
         {
@@ -38,7 +41,49 @@ describe('ProgressModel', () => {
           frames: 1000,
         },
       ],
+      slots: [],
     });
+  });
+
+  it('counts a job whose codes are generated as half done until it is stored', () => {
+    const { model, advance } = setup();
+    model.jobStarted({ line: 1, key: 'a_00000000.wav', frames: 2500, windows: 2 });
+    advance(1000);
+    model.framesDone(1, 2500);
+    const generatedOnly = model.snapshot();
+    model.jobFinished({ line: 1, key: 'a_00000000.wav', frames: 2500 }, 'generated');
+    const stored = model.snapshot();
+    expect([
+      generatedOnly.fractionDone,
+      generatedOnly.jobsDone,
+      stored.fractionDone,
+      stored.jobsDone,
+    ]).toEqual([0.5, 0, 1, 1]);
+  });
+
+  it('keeps interrupted jobs out of the done count and the totals, and says it is stopping', () => {
+    const { model } = setup();
+    model.jobStarted({ line: 1, key: 'a_00000000.wav', frames: 1000, windows: 1 });
+    model.framesDone(1, 100);
+    model.jobFinished({ line: 1, key: 'a_00000000.wav', frames: 1000 }, 'interrupted', 'interrupted');
+    const s = model.snapshot();
+    expect([s.jobsDone, s.interrupted, s.audioSecondsTotal, s.etaSeconds]).toEqual([0, 1, 50, undefined]);
+    expect(formatStatus(s)).toBe(
+      '0/3 jobs, 2.0/50.0 s audio, stopping: 1 interrupted (the next run makes them)',
+    );
+  });
+
+  it("reads the endpoints' slot usage at every snapshot", () => {
+    let inUse = 3;
+    const model = new ProgressModel({
+      jobsTotal: 1,
+      audioSecondsTotal: 10,
+      now: () => 0,
+      slots: () => [{ address: 'a:8001', inUse, total: 4 }],
+    });
+    expect(model.snapshot().slots).toEqual([{ address: 'a:8001', inUse: 3, total: 4 }]);
+    inUse = 4;
+    expect(model.snapshot().slots).toEqual([{ address: 'a:8001', inUse: 4, total: 4 }]);
   });
 
   it('drops skipped audio from the total and ignores frame counts that go back', () => {

@@ -1,3 +1,4 @@
+import { FRAME_RATE_HZ } from '@musicgen/contract';
 /** What an active job is doing now. */
 export type JobPhase = 'waiting' | 'generating' | 'retrying' | 'decoding' | 'storing';
 
@@ -20,15 +21,32 @@ export interface ProgressSnapshot {
   readonly generated: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Jobs stopped by an interrupt (not counted as done: the next run makes them). */
+  readonly interrupted: number;
+  /**
+   * Share of the run's work done, 0..1. A job's work is its frames twice over: once generating them,
+   * once finishing them (decoding, encoding, storing), so a run whose codes are all generated but not
+   * yet decoded is half done, not done.
+   */
+  readonly fractionDone: number;
   /** Audio seconds to generate (jobs not skipped) and generated so far. */
   readonly audioSecondsTotal: number;
   readonly audioSecondsDone: number;
   /** Generation speed over the last {@link RATE_WINDOW_MS}, in frames per second; 0 before any frame. */
   readonly framesPerSecond: number;
-  /** Seconds left at the current speed, or undefined when unknown. */
+  /** Seconds left at the current speed of the work (both halves), or undefined when unknown. */
   readonly etaSeconds: number | undefined;
   readonly elapsedSeconds: number;
   readonly active: readonly ActiveJob[];
+  /** Windows in flight against slots at each endpoint (empty when the run does not say). */
+  readonly slots: readonly SlotUsage[];
+}
+
+/** Windows in flight at one endpoint against the requests it runs at once. */
+export interface SlotUsage {
+  readonly address: string;
+  readonly inUse: number;
+  readonly total: number;
 }
 
 /** A notable event, for the plain log renderer. */
@@ -45,7 +63,6 @@ export type ProgressEvent =
   | { kind: 'note'; message: string };
 
 /** Frames per second of audio. */
-const FRAME_RATE = 50;
 /** Span of the moving speed measurement. */
 export const RATE_WINDOW_MS = 10_000;
 
@@ -65,20 +82,34 @@ export class ProgressModel {
   #jobsTotal: number;
   #audioFramesTotal: number;
   #framesDone = 0;
-  #counts = { generated: 0, skipped: 0, failed: 0 };
+  /** Frames of jobs finished (stored), the second half of the work. */
+  #framesFinished = 0;
+  #counts = { generated: 0, skipped: 0, failed: 0, interrupted: 0 };
   readonly #active = new Map<number, ActiveJob>();
   readonly #listeners = new Set<(event: ProgressEvent) => void>();
   readonly #now: () => number;
   readonly #startedAt: number;
-  /** (time, cumulative frames) samples for the moving rate. */
+  /** (time, cumulative frames generated) samples for the moving generation speed. */
   #samples: [number, number][] = [];
+  /** (time, cumulative work units) samples for the moving work rate behind the ETA. */
+  #work: [number, number][] = [];
 
-  constructor(options: { jobsTotal: number; audioSecondsTotal: number; now?: () => number }) {
+  readonly #slots: () => readonly SlotUsage[];
+
+  constructor(options: {
+    jobsTotal: number;
+    audioSecondsTotal: number;
+    now?: () => number;
+    /** Reads the endpoints' slot usage when a snapshot is taken. */
+    slots?: () => readonly SlotUsage[];
+  }) {
     this.#jobsTotal = options.jobsTotal;
-    this.#audioFramesTotal = Math.round(options.audioSecondsTotal * FRAME_RATE);
+    this.#slots = options.slots ?? (() => []);
+    this.#audioFramesTotal = Math.round(options.audioSecondsTotal * FRAME_RATE_HZ);
     this.#now = options.now ?? (() => performance.now());
     this.#startedAt = this.#now();
     this.#samples.push([this.#startedAt, 0]);
+    this.#work.push([this.#startedAt, 0]);
   }
 
   /** Receives every {@link ProgressEvent}; returns the function that unsubscribes. */
@@ -108,10 +139,8 @@ export class ProgressModel {
     this.#framesDone += framesDone - job.framesDone;
     this.#active.set(line, { ...job, framesDone });
     const now = this.#now();
-    this.#samples.push([now, this.#framesDone]);
-    while (this.#samples.length > 2 && (this.#samples[1] as [number, number])[0] < now - RATE_WINDOW_MS) {
-      this.#samples.shift();
-    }
+    record(this.#samples, now, this.#framesDone);
+    record(this.#work, now, this.#framesDone + this.#framesFinished);
   }
 
   /** A window failed and will be tried again after `delayMs`. */
@@ -124,7 +153,7 @@ export class ProgressModel {
   /** A job ends. A skipped job's audio leaves the total to generate. */
   jobFinished(
     job: { line: number; key: string; frames: number },
-    status: 'generated' | 'skipped' | 'failed',
+    status: 'generated' | 'skipped' | 'failed' | 'interrupted',
     detail?: string,
   ): void {
     const active = this.#active.get(job.line);
@@ -132,7 +161,18 @@ export class ProgressModel {
     this.#counts[status] += 1;
     if (status === 'skipped') this.#audioFramesTotal -= job.frames;
     if (status === 'failed') this.#audioFramesTotal -= job.frames - (active?.framesDone ?? 0);
-    this.#emit({ kind: 'finished', line: job.line, key: job.key, status, ...(detail ? { detail } : {}) });
+    if (status === 'generated') {
+      this.#framesFinished += job.frames;
+      record(this.#work, this.#now(), this.#framesDone + this.#framesFinished);
+    }
+    const shown = status === 'interrupted' ? 'failed' : status;
+    this.#emit({
+      kind: 'finished',
+      line: job.line,
+      key: job.key,
+      status: shown,
+      ...(detail ? { detail } : {}),
+    });
   }
 
   /** Something the user should read (the log renderer prints it; the bar shows it above itself). */
@@ -147,24 +187,43 @@ export class ProgressModel {
     const spanMs = now - first[0];
     const framesPerSecond =
       spanMs > 0 && this.#framesDone > 0 ? ((this.#framesDone - first[1]) * 1000) / spanMs : 0;
-    const framesLeft = Math.max(0, this.#audioFramesTotal - this.#framesDone);
-    const { generated, skipped, failed } = this.#counts;
+    const workTotal = 2 * Math.max(0, this.#audioFramesTotal);
+    const workDone = Math.min(workTotal, this.#framesDone + this.#framesFinished);
+    const firstWork = this.#work[0] as [number, number];
+    const workSpanMs = now - firstWork[0];
+    const workRate =
+      workSpanMs > 0 && workDone > firstWork[1] ? ((workDone - firstWork[1]) * 1000) / workSpanMs : 0;
+    const { generated, skipped, failed, interrupted } = this.#counts;
     return {
       jobsTotal: this.#jobsTotal,
       jobsDone: generated + skipped + failed,
       generated,
       skipped,
       failed,
-      audioSecondsTotal: Math.max(0, this.#audioFramesTotal) / FRAME_RATE,
-      audioSecondsDone: this.#framesDone / FRAME_RATE,
+      interrupted,
+      fractionDone:
+        workTotal > 0
+          ? workDone / workTotal
+          : this.#jobsTotal > 0
+            ? (generated + skipped + failed) / this.#jobsTotal
+            : 1,
+      audioSecondsTotal: Math.max(0, this.#audioFramesTotal) / FRAME_RATE_HZ,
+      audioSecondsDone: this.#framesDone / FRAME_RATE_HZ,
       framesPerSecond,
-      etaSeconds: framesPerSecond > 0 ? framesLeft / framesPerSecond : undefined,
+      etaSeconds: workRate > 0 && interrupted === 0 ? (workTotal - workDone) / workRate : undefined,
       elapsedSeconds: (now - this.#startedAt) / 1000,
       active: [...this.#active.values()],
+      slots: this.#slots(),
     };
   }
 
   #emit(event: ProgressEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+/** Appends a (time, value) sample and drops those older than {@link RATE_WINDOW_MS} (keeping two). */
+function record(samples: [number, number][], now: number, value: number): void {
+  samples.push([now, value]);
+  while (samples.length > 2 && (samples[1] as [number, number])[0] < now - RATE_WINDOW_MS) samples.shift();
 }

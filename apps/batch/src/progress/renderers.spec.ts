@@ -28,12 +28,13 @@ describe('renderProgressBlock', () => {
     advance(4000);
     m.framesDone(7, 1500);
     expect(renderProgressBlock(m.snapshot(), 200, 8)).toEqual([
-      '[############------------] 0/4 jobs, 30.0/60.0 s audio, 375 frames/s, ETA 4s',
+      // codes generated for half the audio: a quarter of the work (decoding and storing are the other half)
+      '[######------------------] 0/4 jobs, 30.0/60.0 s audio, 375 frames/s, ETA 12s',
       '  line 7 long_0a1b2c3d.wav: generating window 2/2, 1500/2250 frames',
       '  line 3 calm_1a2b3c4d.wav: waiting, 0/500 frames',
     ]);
     expect(renderProgressBlock(m.snapshot(), 30, 1)).toEqual([
-      '[############------------] 0…',
+      '[######------------------] 0…',
       '  line 7 long_0a1b2c3d.wav: …',
       '  ... and 1 more',
     ]);

@@ -31,14 +31,7 @@ export function renderProgressBlock(
   columns: number,
   maxJobLines: number,
 ): string[] {
-  const total = snapshot.audioSecondsTotal;
-  const fraction =
-    total > 0
-      ? snapshot.audioSecondsDone / total
-      : snapshot.jobsTotal > 0
-        ? snapshot.jobsDone / snapshot.jobsTotal
-        : 1;
-  const lines = [`[${formatBar(fraction, BAR_WIDTH)}] ${formatStatus(snapshot)}`];
+  const lines = [`[${formatBar(snapshot.fractionDone, BAR_WIDTH)}] ${formatStatus(snapshot)}`];
   // Jobs at work first (generating, retrying, decoding, storing), then those waiting for a slot.
   const waiting = (job: { phase: string }) => (job.phase === 'waiting' ? 1 : 0);
   const active = [...snapshot.active].sort((a, b) => waiting(a) - waiting(b) || a.line - b.line);

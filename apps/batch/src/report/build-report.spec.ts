@@ -56,6 +56,17 @@ describe('buildReport', () => {
       omittedErrors: 0,
       interrupted: 'SIGINT',
       preview: true,
+      model: 'musicgen-preview',
+      servers: [
+        {
+          address: '127.0.0.1:8001',
+          capacity: 16,
+          capacitySource: 'fallback',
+          peakInFlight: 12,
+          meanInFlight: 9.5,
+          facts: null,
+        },
+      ],
     });
     expect(report).toEqual({
       id: 'abc123',
@@ -66,6 +77,17 @@ describe('buildReport', () => {
       interrupted: 'SIGINT',
       preview: true,
       omittedInvalidLines: 0,
+      model: 'musicgen-preview',
+      servers: [
+        {
+          address: '127.0.0.1:8001',
+          capacity: 16,
+          capacitySource: 'fallback',
+          peakInFlight: 12,
+          meanInFlight: 9.5,
+          facts: null,
+        },
+      ],
       jobs: [
         {
           line: 1,
@@ -117,5 +139,25 @@ describe('buildReport', () => {
       ],
       summary: { total: 5, generated: 1, skipped: 2, failed: 1, invalid: 1, bytes: 100, seconds: 12.5 },
     });
+  });
+
+  it("counts lines beyond the parser's error limit as invalid in the summary", () => {
+    const report = buildReport({
+      id: 'abc123',
+      startedAt: new Date('2026-11-28T10:00:00Z'),
+      finishedAt: new Date('2026-11-28T10:00:01Z'),
+      location: '/out',
+      prompts: 'p.txt',
+      jobs: [],
+      lineErrors: [{ line: 1, column: 1, message: 'duration is missing: found ""' }],
+      omittedErrors: 99_999,
+      interrupted: null,
+      preview: false,
+      model: 'facebook/musicgen-medium',
+      servers: [],
+    });
+    expect([report.summary.total, report.summary.invalid, report.omittedInvalidLines]).toEqual([
+      100_000, 100_000, 99_999,
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { formatPromptLineError, type PromptLineError } from '@musicgen/prompts';
+import type { ServerFacts } from '@musicgen/contract';
 import { createRunReport, type RunReport, type RunReportJob } from '@musicgen/store';
 
 /** One line of the report: the store's job entry plus why it was skipped or interrupted. */
@@ -21,6 +22,24 @@ export interface BatchReport extends RunReport {
   readonly preview: boolean;
   /** Line problems beyond those listed in `jobs` (the prompts parser keeps a bounded number). */
   readonly omittedInvalidLines: number;
+  /** The model id the jobs' identities name. */
+  readonly model: string;
+  /** Each server, as it described itself before the run. */
+  readonly servers: readonly ReportServer[];
+}
+
+/** One server of the run: its address, the requests it runs at once (and where that came from), its facts. */
+export interface ReportServer {
+  readonly address: string;
+  readonly capacity: number;
+  /** `facts` (published by the server), `config` (its model config), `fallback` (assumed). */
+  readonly capacitySource: 'facts' | 'config' | 'fallback';
+  /** Most windows in flight at it at once during the run. */
+  readonly peakInFlight: number;
+  /** Time-weighted mean of windows in flight at it while the run generated. */
+  readonly meanInFlight: number;
+  /** What it published through `musicgen_info`, or null when it publishes nothing. */
+  readonly facts: ServerFacts | null;
 }
 
 /** What {@link buildReport} puts together. */
@@ -35,6 +54,8 @@ export interface ReportInput {
   readonly omittedErrors: number;
   readonly interrupted: 'SIGINT' | 'SIGTERM' | null;
   readonly preview: boolean;
+  readonly model: string;
+  readonly servers: readonly ReportServer[];
 }
 
 /**
@@ -44,7 +65,8 @@ export interface ReportInput {
  * @example
  * ```ts
  * const report = buildReport({ id, startedAt, finishedAt: new Date(), location: store.location, prompts: 'p.txt',
- *   jobs, lineErrors: parsed.errors, omittedErrors: 0, interrupted: null, preview: false });
+ *   jobs, lineErrors: parsed.errors, omittedErrors: 0, interrupted: null, preview: false,
+ *   model: 'facebook/musicgen-medium', servers: [] });
  * report.summary; // { total, generated, skipped, failed, invalid, bytes, seconds }
  * ```
  */
@@ -71,12 +93,22 @@ export function buildReport(input: ReportInput): BatchReport {
     location: input.location,
     jobs,
   });
+  // Lines beyond the parser's error limit are counted, not listed: they are invalid all the same.
+  const omitted = input.omittedErrors;
+  const summary = {
+    ...base.summary,
+    total: base.summary.total + omitted,
+    invalid: base.summary.invalid + omitted,
+  };
   return {
     ...base,
+    summary,
     jobs,
     prompts: input.prompts,
     interrupted: input.interrupted,
     preview: input.preview,
     omittedInvalidLines: input.omittedErrors,
+    model: input.model,
+    servers: input.servers,
   };
 }

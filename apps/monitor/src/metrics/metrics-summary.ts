@@ -1,4 +1,4 @@
-import { FRAME_RATE } from '@musicgen/chunking';
+import { FRAME_RATE_HZ } from '@musicgen/contract';
 import type { PrometheusSample } from './prometheus-text.js';
 
 /** One model's Triton figures over the sampling interval. */
@@ -75,7 +75,7 @@ export function summariseMetrics(
     audioSecondsPerSecond:
       framesCounter === undefined
         ? undefined
-        : (total(after, framesCounter) - total(before, framesCounter)) / FRAME_RATE / intervalSeconds,
+        : (total(after, framesCounter) - total(before, framesCounter)) / FRAME_RATE_HZ / intervalSeconds,
   };
 }
 

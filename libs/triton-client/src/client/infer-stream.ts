@@ -10,6 +10,7 @@ import type { ModelInferRequest, ModelStreamInferResponse } from '../grpc/messag
 import { TRITON_FINAL_RESPONSE } from '../grpc/reserved-parameters.js';
 import { TritonError } from '../errors/triton-error.js';
 import { fromWireResponse, type InferResult } from './infer-types.js';
+import { modelError } from '../errors/model-error.js';
 
 type StreamMethod = MethodDefinition<ModelInferRequest, ModelStreamInferResponse>;
 
@@ -163,7 +164,8 @@ export class InferStream {
       return;
     }
     if (message.error_message) {
-      pending.settle(this.error(status.UNKNOWN, message.error_message, pending.model, id));
+      const { code, details } = modelError(status.UNKNOWN, message.error_message);
+      pending.settle(this.error(code, details, pending.model, id));
       return;
     }
     if (response === undefined || response === null) return;

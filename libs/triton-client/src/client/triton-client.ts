@@ -27,6 +27,7 @@ import {
   type ResolvedTritonClientOptions,
   type TritonClientOptions,
 } from './triton-client-options.js';
+import { modelError } from '../errors/model-error.js';
 
 /** Per-call options. */
 export interface CallOptions {
@@ -293,8 +294,7 @@ export class TritonClient {
             if (error === null) return resolve(response as T);
             if (signal?.aborted) return;
             const init = {
-              code: error.code,
-              details: error.details,
+              ...modelError(error.code, error.details),
               rpc,
               model,
               requestId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENCODEC_DECODE_CONTRACT, MUSICGEN_LM_CONTRACT } from '../musicgen/contract.js';
+import { ENCODEC_DECODE_CONTRACT, MUSICGEN_LM_CONTRACT } from '@musicgen/contract';
 import { checkModelConfig } from './check-model-config.js';
 import { modelConfigFromPbtxt } from './model-config-from-pbtxt.js';
 

@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../grpc/messages.js';
-import type { ContractModel, ContractTensor } from '../musicgen/contract.js';
+import type { ContractModel, ContractTensor } from '@musicgen/contract';
 import type { DataType } from '../tensor/datatype.js';
 
 /**

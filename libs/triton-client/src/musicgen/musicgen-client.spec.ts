@@ -9,11 +9,13 @@ import {
   responseFor,
   fakeCodes,
   fakeEncodecDecode,
+  fakeMusicgenInfo,
   fakeMusicgenLm,
+  FAKE_LM_FAULTS,
   startTestTritonServer,
   type TestTritonServer,
 } from '../testing/index.js';
-import { sliceCodes, type Codes } from './codes.js';
+import { sliceCodes, type Codes, type ServerFacts } from '@musicgen/contract';
 import { MusicgenClient, type WindowProgress } from './musicgen-client.js';
 
 const cleanups: (() => void)[] = [];
@@ -77,7 +79,7 @@ describe('MusicgenClient.generateWindow', () => {
       frames: 10,
       promptCodes: prompt,
       seed: 5,
-      guidanceScale: 1,
+      guidance: 1,
       topK: 0,
       topP: 0.9,
       temperature: 0.5,
@@ -122,14 +124,22 @@ describe('MusicgenClient.generateWindow', () => {
     ],
     [{ frames: 10, seed: 0.5 }, 'Cannot generate a window: seed must be a 64-bit signed integer: got 0.5'],
     [{ frames: 10, topK: -1 }, 'Cannot generate a window: TOP_K must be an integer from 0 to 2048: got -1'],
+    [
+      { frames: 10, topK: 2049 },
+      'Cannot generate a window: TOP_K must be an integer from 0 to 2048: got 2049',
+    ],
+    [
+      { frames: 10, guidance: 101 },
+      'Cannot generate a window: GUIDANCE_SCALE must be a number from 0 to 100: got 101',
+    ],
     [{ frames: 10, topP: 1.5 }, 'Cannot generate a window: TOP_P must be a number from 0 to 1: got 1.5'],
     [
       { frames: 10, temperature: NaN },
-      'Cannot generate a window: TEMPERATURE must be a finite number >= 0: got NaN',
+      'Cannot generate a window: TEMPERATURE must be a number from 0 to 100: got NaN',
     ],
     [
-      { frames: 10, guidanceScale: -1 },
-      'Cannot generate a window: GUIDANCE_SCALE must be a finite number >= 0: got -1',
+      { frames: 10, guidance: -1 },
+      'Cannot generate a window: GUIDANCE_SCALE must be a number from 0 to 100: got -1',
     ],
   ])('rejects invalid request %# before sending', async (request, message) => {
     const { musicgen, server } = await setup();
@@ -177,6 +187,77 @@ describe('MusicgenClient against a server that breaks the contract', () => {
       name: 'TritonError',
       codeName: 'INTERNAL',
       message,
+    });
+  });
+});
+
+describe('MusicgenClient and tagged model errors', () => {
+  it('maps an [INVALID_ARG] stream error to INVALID_ARGUMENT without the tag', async () => {
+    const { musicgen } = await setup();
+    await expect(musicgen.generateWindow({ text: FAKE_LM_FAULTS.INVALID, frames: 10 })).rejects.toMatchObject(
+      {
+        name: 'TritonError',
+        codeName: 'INVALID_ARGUMENT',
+        details: "Cannot accept request as TEXT '<invalid>' asks to be refused",
+      },
+    );
+  });
+
+  it('keeps an untagged stream error UNKNOWN', async () => {
+    const { musicgen } = await setup();
+    await expect(musicgen.generateWindow({ text: FAKE_LM_FAULTS.FAIL, frames: 100 })).rejects.toMatchObject({
+      codeName: 'UNKNOWN',
+      details: "TEXT '<fail>' asks this request to fail",
+    });
+  });
+});
+
+const FACTS: ServerFacts = {
+  contract: '1.1',
+  lm: {
+    instances: 1,
+    modelId: '/models/tiny',
+    source: '/models/tiny',
+    revision: null,
+    weights: 'random',
+    device: 'cpu',
+    dtypes: { text_encoder: 'float32', decoder: 'float32' },
+    maxConcurrentRequests: 24,
+    maxQueueSize: 256,
+    maxTextTokens: 64,
+    maxTotalFrames: 1500,
+  },
+};
+
+describe('MusicgenClient.facts', () => {
+  async function serve(models: Parameters<typeof startTestTritonServer>[0]) {
+    const server = await startTestTritonServer(models);
+    const client = new TritonClient({ address: server.address });
+    cleanups.push(
+      () => client.close(),
+      () => server.kill(),
+    );
+    return new MusicgenClient({ client });
+  }
+
+  it('reads what musicgen_info publishes', async () => {
+    const musicgen = await serve({ models: { musicgen_info: fakeMusicgenInfo(FACTS) } });
+    expect(await musicgen.facts()).toEqual(FACTS);
+  });
+
+  it('is undefined for a server without musicgen_info', async () => {
+    const musicgen = await serve({ models: { musicgen_lm: fakeMusicgenLm() } });
+    expect(await musicgen.facts()).toBeUndefined();
+  });
+
+  it('refuses a malformed document as a contract breach', async () => {
+    const musicgen = await serve({
+      models: { musicgen_info: fakeMusicgenInfo('{"contract":"1.1","models":7}') },
+    });
+    await expect(musicgen.facts()).rejects.toMatchObject({
+      codeName: 'INTERNAL',
+      message:
+        "ModelInfer for model 'musicgen_info' (request 1) failed with INTERNAL: response breaks the model contract: Cannot read the server's facts as models must be an object: current value is 7",
     });
   });
 });

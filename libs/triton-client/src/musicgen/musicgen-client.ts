@@ -4,21 +4,31 @@ import type { TritonClient } from '../client/triton-client.js';
 import type { InferResult } from '../client/infer-types.js';
 import { TritonError } from '../errors/triton-error.js';
 import type { Tensor } from '../tensor/datatype.js';
-import { validateCodes, type Codes } from './codes.js';
 import {
   CODEBOOKS,
+  copyCodeFrames,
   DECODE_TENSORS,
   ENCODEC_DECODE,
+  FRAME_RATE_HZ,
+  INFO_TENSORS,
   LM_TENSORS,
   MAX_FRAMES_PARAMETER,
-  MAX_TOTAL_FRAMES,
+  MAX_WINDOW_FRAMES,
+  MUSICGEN_INFO,
   MUSICGEN_LM,
+  parseServerFacts,
   SAMPLES_PER_FRAME,
-} from './contract.js';
+  SAMPLING_NAMES,
+  SAMPLING_TENSORS,
+  samplingProblem,
+  type Codes,
+  type ServerFacts,
+} from '@musicgen/contract';
+import { validateCodes } from './codes.js';
 import { planDecodeSegments } from './plan-decode-segments.js';
 
-/** Default overlap between segments of a segmented decode: 50 frames (1 s). */
-export const DEFAULT_DECODE_OVERLAP_FRAMES = 50;
+/** Default overlap between segments of a segmented decode: one second of frames. */
+export const DEFAULT_DECODE_OVERLAP_FRAMES = FRAME_RATE_HZ;
 
 /** Options of {@link MusicgenClient}. */
 export interface MusicgenClientOptions {
@@ -26,7 +36,7 @@ export interface MusicgenClientOptions {
   readonly client: TritonClient;
   /**
    * Frames shared by neighbouring segments when codes longer than `max_frames` are decoded in
-   * segments; the audio of the shared frames is joined with an equal-power crossfade. Default 50.
+   * segments; the audio of the shared frames is joined with an equal-power crossfade. Default 50 (1 s).
    */
   readonly decodeOverlapFrames?: number;
 }
@@ -41,19 +51,26 @@ export interface WindowProgress {
   readonly codes: Codes;
 }
 
-/** One window to generate; optional fields fall back to the server's defaults (GENERATION_DEFAULTS). */
+/**
+ * One window to generate; absent sampling options fall back to the server's defaults
+ * (`DEFAULT_SAMPLING` in `@musicgen/contract`), present ones must be within `SAMPLING_LIMITS`.
+ */
 export interface GenerateWindowRequest {
   /** UTF-8 prompt; empty = unconditional. */
   readonly text: string;
-  /** New frames to generate, >= 1; frames + prompt frames <= MAX_TOTAL_FRAMES. */
+  /** New frames to generate, >= 1; frames + prompt frames <= MAX_WINDOW_FRAMES. */
   readonly frames: number;
   /** Context frames to continue from (PROMPT_CODES). */
   readonly promptCodes?: Codes;
   /** Sampling seed (int64). */
   readonly seed?: bigint | number;
-  readonly guidanceScale?: number;
+  /** Classifier-free guidance scale (GUIDANCE_SCALE). */
+  readonly guidance?: number;
+  /** Top-k (TOP_K); 0 disables. */
   readonly topK?: number;
+  /** Nucleus sampling (TOP_P); 0 disables. */
   readonly topP?: number;
+  /** Temperature (TEMPERATURE); 0 is greedy. */
   readonly temperature?: number;
   readonly onProgress?: (progress: WindowProgress) => void;
   readonly signal?: AbortSignal;
@@ -124,8 +141,7 @@ export class MusicgenClient {
           if (received + n > frames) {
             throw contractError(`the responses hold more than NUM_FRAMES ${frames} frames`, result.id);
           }
-          for (let c = 0; c < CODEBOOKS; c++)
-            data.set(tensor.data.subarray(c * n, (c + 1) * n), c * frames + received);
+          copyCodeFrames(tensor.data, n, 0, data, frames, received, n);
           received += n;
           if (onProgress !== undefined) {
             const framesDone = output(result, LM_TENSORS.FRAMES_DONE, 'INT32', MUSICGEN_LM).data[0] ?? 0;
@@ -145,6 +161,38 @@ export class MusicgenClient {
    * `max_frames` (read once from the `encodec_decode` config, then cached) are decoded in segments
    * that overlap by `decodeOverlapFrames`, joined with an equal-power crossfade over the overlap.
    */
+  /**
+   * What the server's models really serve and how many requests they take, as its `musicgen_info`
+   * model publishes them (contract v1.1): checkpoint, revision, real or random weights, device,
+   * dtypes, slots, `max_frames`. Resolves with undefined when the server publishes no facts (no
+   * `musicgen_info` model: a deployment older than contract v1.1).
+   *
+   * @example
+   * ```ts
+   * const facts = await musicgen.facts();
+   * facts?.lm?.maxConcurrentRequests; // 40 on an L40S
+   * ```
+   *
+   * @throws {TritonError} when the server cannot be asked, or its answer breaks the contract (INTERNAL).
+   */
+  async facts(options: DecodeOptions = {}): Promise<ServerFacts | undefined> {
+    if (!(await this.client.modelReady(MUSICGEN_INFO, options))) return undefined;
+    const result = await this.client.infer(
+      { model: MUSICGEN_INFO, inputs: [] },
+      { ...options, idempotent: true },
+    );
+    const tensor = output(result, INFO_TENSORS.FACTS, 'BYTES', MUSICGEN_INFO);
+    const bytes = tensor.data[0];
+    if (tensor.data.length !== 1 || bytes === undefined) {
+      throw contractError(`FACTS must hold one element: got ${tensor.data.length}`, result.id, MUSICGEN_INFO);
+    }
+    try {
+      return parseServerFacts(new TextDecoder().decode(bytes));
+    } catch (error) {
+      throw contractError((error as Error).message, result.id, MUSICGEN_INFO);
+    }
+  }
+
   async decode(codes: Codes, options: DecodeOptions = {}): Promise<Float32Array> {
     validateCodes(codes, 'Cannot decode codes', 'codes');
     const maxFrames = await this.decodeMaxFrames(options);
@@ -194,9 +242,7 @@ export class MusicgenClient {
   ): Promise<Float32Array> {
     const frames = end - start;
     const data = new Int32Array(CODEBOOKS * frames);
-    for (let c = 0; c < CODEBOOKS; c++) {
-      data.set(codes.data.subarray(c * codes.frames + start, c * codes.frames + end), c * frames);
-    }
+    copyCodeFrames(codes.data, codes.frames, start, data, frames, 0, frames);
     const result = await this.client.infer(
       {
         model: ENCODEC_DECODE,
@@ -218,13 +264,13 @@ export class MusicgenClient {
 }
 
 function windowInputs(request: GenerateWindowRequest): Tensor[] {
-  const { text, frames, promptCodes, seed, guidanceScale, topK, topP, temperature } = request;
+  const { text, frames, promptCodes, seed } = request;
   if (typeof text !== 'string') throw new TypeError(`${ACTION}: text must be a string: got ${typeof text}`);
   const promptFrames = promptCodes?.frames ?? 0;
   if (promptCodes !== undefined) validateCodes(promptCodes, ACTION, 'promptCodes');
-  if (!Number.isInteger(frames) || frames < 1 || frames + promptFrames > MAX_TOTAL_FRAMES) {
+  if (!Number.isInteger(frames) || frames < 1 || frames + promptFrames > MAX_WINDOW_FRAMES) {
     throw new RangeError(
-      `${ACTION}: frames must be an integer from 1 to ${MAX_TOTAL_FRAMES} - P (P = ${promptFrames} prompt frames): got ${frames}`,
+      `${ACTION}: frames must be an integer from 1 to ${MAX_WINDOW_FRAMES} - P (P = ${promptFrames} prompt frames): got ${frames}`,
     );
   }
   const inputs: Tensor[] = [
@@ -246,24 +292,22 @@ function windowInputs(request: GenerateWindowRequest): Tensor[] {
     }
     inputs.push({ name: LM_TENSORS.SEED, datatype: 'INT64', shape: [1], data: BigInt64Array.of(value) });
   }
-  const fp32 = (name: string, value: number | undefined, ok: (v: number) => boolean, what: string): void => {
-    if (value === undefined) return;
-    if (!ok(value)) throw new RangeError(`${ACTION}: ${name} must be ${what}: got ${value}`);
-    inputs.push({ name, datatype: 'FP32', shape: [1], data: Float32Array.of(value) });
-  };
-  fp32(LM_TENSORS.GUIDANCE_SCALE, guidanceScale, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
-  if (topK !== undefined) {
-    if (!Number.isInteger(topK) || topK < 0 || topK > 2048) {
-      throw new RangeError(`${ACTION}: TOP_K must be an integer from 0 to 2048: got ${topK}`);
-    }
-    inputs.push({ name: LM_TENSORS.TOP_K, datatype: 'INT32', shape: [1], data: Int32Array.of(topK) });
+  for (const name of SAMPLING_NAMES) {
+    const value = request[name];
+    if (value === undefined) continue;
+    const { name: tensor, datatype } = SAMPLING_TENSORS[name];
+    const problem = samplingProblem(name, value);
+    if (problem !== undefined) throw new RangeError(`${ACTION}: ${tensor} ${problem}: got ${value}`);
+    inputs.push(
+      datatype === 'INT32'
+        ? { name: tensor, datatype, shape: [1], data: Int32Array.of(value) }
+        : { name: tensor, datatype, shape: [1], data: Float32Array.of(value) },
+    );
   }
-  fp32(LM_TENSORS.TOP_P, topP, (v) => v >= 0 && v <= 1, 'a number from 0 to 1');
-  fp32(LM_TENSORS.TEMPERATURE, temperature, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
   return inputs;
 }
 
-function output<D extends 'INT32' | 'FP32'>(
+function output<D extends 'INT32' | 'FP32' | 'BYTES'>(
   result: InferResult,
   name: string,
   datatype: D,

@@ -3,12 +3,19 @@ import type { InferParameter, ModelInferRequest, ModelInferResponse } from '../g
 import { TRITON_ENABLE_EMPTY_FINAL_RESPONSE, TRITON_FINAL_RESPONSE } from '../grpc/reserved-parameters.js';
 import {
   CODEBOOKS,
+  CODEBOOK_SIZE,
+  copyCodeFrames,
   ENCODEC_DECODE_CONTRACT,
+  INFO_TENSORS,
+  MUSICGEN_INFO_CONTRACT,
+  serverFactsJson,
+  tagError,
   MAX_FRAMES_PARAMETER,
   MUSICGEN_LM_CONTRACT,
   SAMPLES_PER_FRAME,
   type ContractModel,
-} from '../musicgen/contract.js';
+  type ServerFacts,
+} from '@musicgen/contract';
 import type { Tensor } from '../tensor/datatype.js';
 import { encodeRawTensor } from '../tensor/encode-raw-tensor.js';
 import { readInputs } from './read-inputs.js';
@@ -22,6 +29,8 @@ export const FAKE_LM_FAULTS = Object.freeze({
   CORRUPT: '<corrupt>',
   /** Never answers. */
   HANG: '<hang>',
+  /** Answers at once with an `error_message` tagged `[INVALID_ARG]`, as a model of contract v1.1 does. */
+  INVALID: '<invalid>',
 });
 
 /** Options of {@link fakeMusicgenLm}. */
@@ -41,7 +50,7 @@ export interface FakeMusicgenLmOptions {
  * ```
  */
 export function fakeCode(seed: bigint, codebook: number, frame: number): number {
-  return (Number(BigInt.asUintN(11, seed)) * 7 + (frame * CODEBOOKS + codebook) * 13) % 2048;
+  return (Number(BigInt.asUintN(11, seed)) * 7 + (frame * CODEBOOKS + codebook) * 13) % CODEBOOK_SIZE;
 }
 
 /** Codes `[4, frames]` (codebook-major) the fake LM produces for a seed. */
@@ -67,14 +76,18 @@ export function fakeMusicgenLm(options: FakeMusicgenLmOptions = {}): ScriptedMod
       const frames = (inputs['NUM_FRAMES']?.data as Int32Array | undefined)?.[0] ?? 0;
       const seed = (inputs['SEED']?.data as BigInt64Array | undefined)?.[0] ?? 0n;
       if (text === FAKE_LM_FAULTS.HANG) return new Promise<void>(() => undefined);
+      if (text === FAKE_LM_FAULTS.INVALID) {
+        throw new Error(
+          tagError('INVALID_ARG', `Cannot accept request as TEXT '${text}' asks to be refused`),
+        );
+      }
       const all = fakeCodes(seed, frames);
       const emptyFinal = request.parameters?.[TRITON_ENABLE_EMPTY_FINAL_RESPONSE]?.bool_param === true;
       for (let done = 0; done < frames;) {
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         const n = Math.min(chunkFrames, frames - done);
         const chunk = new Int32Array(CODEBOOKS * n);
-        for (let c = 0; c < CODEBOOKS; c++)
-          chunk.set(all.subarray(c * frames + done, c * frames + done + n), c * n);
+        copyCodeFrames(all, frames, done, chunk, n, 0, n);
         done += n;
         const codes: Tensor = { name: 'CODES', datatype: 'INT32', shape: [CODEBOOKS, n], data: chunk };
         const progress: Tensor = {
@@ -93,6 +106,27 @@ export function fakeMusicgenLm(options: FakeMusicgenLmOptions = {}): ScriptedMod
           throw new Error(`TEXT '${FAKE_LM_FAULTS.FAIL}' asks this request to fail`);
       }
       if (emptyFinal) send({ error_message: '', infer_response: responseFor(request, [], true) });
+    },
+  };
+}
+
+/**
+ * A scripted `musicgen_info` answering every request with `facts` as its FACTS document (a string is
+ * sent as it is, to script malformed documents).
+ */
+export function fakeMusicgenInfo(facts: ServerFacts | string): ScriptedModel {
+  const text = typeof facts === 'string' ? facts : serverFactsJson(facts);
+  return {
+    metadata: metadataOf(MUSICGEN_INFO_CONTRACT),
+    config: configOf(MUSICGEN_INFO_CONTRACT, {}),
+    infer: (request) => {
+      const tensor: Tensor = {
+        name: INFO_TENSORS.FACTS,
+        datatype: 'BYTES',
+        shape: [1],
+        data: [new TextEncoder().encode(text)],
+      };
+      return responseFor(request, [tensor]);
     },
   };
 }

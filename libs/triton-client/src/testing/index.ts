@@ -8,6 +8,7 @@ export {
 export {
   fakeMusicgenLm,
   fakeEncodecDecode,
+  fakeMusicgenInfo,
   fakeCode,
   fakeCodes,
   fakeAudio,

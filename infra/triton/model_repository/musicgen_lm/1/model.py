@@ -15,7 +15,10 @@ Outputs, streamed (one response every ``progress_interval_frames`` frames, the l
 
 All the work happens in ``musicgen_serving``; this class only converts between Triton objects and
 that package: it validates each request, hands it to the engine, and turns engine results into
-responses. A bad request gets an INVALID_ARG error of its own; a full queue gets UNAVAILABLE.
+responses. Every error message starts with its class tag (contract v1.1, ``musicgen_serving.errors``):
+a bad request gets ``[INVALID_ARG]`` of its own; a full queue or a shutdown ``[UNAVAILABLE]``; an
+engine failure ``[INTERNAL]``. After loading, the instance publishes what it really serves for
+``musicgen_info`` (``musicgen_serving.facts``).
 """
 
 import json
@@ -27,7 +30,9 @@ import triton_python_backend_utils as pb_utils
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from musicgen_serving import facts  # noqa: E402
 from musicgen_serving.config import ServingConfig  # noqa: E402
+from musicgen_serving.errors import INVALID_ARG, UNAVAILABLE, error_response  # noqa: E402
 from musicgen_serving.request import InvalidInputError, parse_request  # noqa: E402
 from musicgen_serving.scheduler import QueueFullError  # noqa: E402
 
@@ -53,16 +58,15 @@ class _Sink:
         self.sender.send(response, flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL if final else 0)
         return True
 
-    def error(self, message):
-        _send_error(self.sender, message, pb_utils.TritonError.INTERNAL)
+    def error(self, error_class, message):
+        _send_error(self.sender, error_class, message)
 
     def cancelled(self):
         self.sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
 
 
-def _send_error(sender, message, code):
-    response = pb_utils.InferenceResponse(error=pb_utils.TritonError(message, code))
-    sender.send(response, flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+def _send_error(sender, error_class, message):
+    sender.send(error_response(pb_utils, error_class, message), flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
 
 
 class TritonPythonModel:
@@ -80,13 +84,24 @@ class TritonPythonModel:
             torch.cuda.set_device(device)
         else:
             device = torch.device("cpu")
-        self.engine = engine_from_config(self.config, device, log=pb_utils.Logger.log_error)
+        self.engine, checkpoint = engine_from_config(self.config, device, log=pb_utils.Logger.log_error)
         self.engine.start()
         self._next_id = 0
-        pb_utils.Logger.log_info(
-            f"musicgen_lm ready: model {self.config.resolved_model_id} on {device}, "
-            f"{self.engine.scheduler.max_slots} concurrent requests"
+        decoder = self.engine.decoder
+        served = facts.lm_facts(
+            checkpoint,
+            device=str(device),
+            dtypes={
+                "text_encoder": str(next(decoder.text_encoder.parameters()).dtype).replace("torch.", ""),
+                "decoder": str(decoder.dtype).replace("torch.", ""),
+            },
+            max_concurrent_requests=self.engine.scheduler.max_slots,
+            max_queue_size=self.config.max_queue_size,
+            max_text_tokens=decoder.options.max_text_tokens,
+            max_total_frames=decoder.options.max_frames,
         )
+        self.facts_path = facts.write_facts(args["model_name"], args["model_instance_name"], served)
+        pb_utils.Logger.log_info(f"musicgen_lm ready: {json.dumps(served)}")
 
     def execute(self, requests):
         for request in requests:
@@ -101,17 +116,18 @@ class TritonPythonModel:
             try:
                 generation = parse_request(inputs)
             except InvalidInputError as exc:
-                _send_error(sender, str(exc), pb_utils.TritonError.INVALID_ARG)
+                _send_error(sender, INVALID_ARG, str(exc))
                 continue
             self._next_id += 1
             request_id = f"{request.request_id() or 'request'}#{self._next_id}"
             try:
                 self.engine.submit(request_id, generation, _Sink(sender))
             except QueueFullError as exc:
-                _send_error(sender, str(exc), pb_utils.TritonError.UNAVAILABLE)
+                _send_error(sender, UNAVAILABLE, str(exc))
         return None
 
     def finalize(self):
+        facts.remove_facts(getattr(self, "facts_path", None))
         engine = getattr(self, "engine", None)
         if engine is not None:
             engine.stop()

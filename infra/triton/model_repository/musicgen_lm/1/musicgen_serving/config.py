@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Mapping, Tuple
 
@@ -24,6 +25,9 @@ class ServingConfig:
     # decode slots, each holding a full 30 s KV cache (x2 rows for CFG); "auto" (stored as 0): as many
     # as the GPU memory left after loading allows, at most AUTO_MAX_SLOTS (8 on CPU)
     max_concurrent_requests: int = 0
+    # GPU memory (GiB) that "auto" leaves to encodec_decode on the same GPU, whatever the load order:
+    # its weights, CUDA context and activations at max_batch_size x max_frames (memory.py derives 6)
+    reserve_decode_gib: float = 6.0
     max_queue_size: int = 256  # waiting requests beyond that are refused with UNAVAILABLE
     progress_interval_frames: int = 50  # a progress response every N frames (50 = 1 s of audio)
     max_text_tokens: int = 64  # longer prompts are truncated to this many T5 tokens
@@ -39,16 +43,7 @@ class ServingConfig:
     @classmethod
     def from_parameters(cls, params: Mapping[str, object]) -> ServingConfig:
         """Builds from config.pbtxt ``parameters`` ({key: {"string_value": v}} or {key: v})."""
-        values = {}
-        known = {f.name: f for f in fields(cls)}
-        for key, raw in params.items():
-            if key not in known:
-                continue
-            text = raw.get("string_value", "") if isinstance(raw, Mapping) else str(raw)
-            values[key] = _convert(key, text.strip(), known[key].type)
-        cfg = cls(**values)
-        cfg.validate()
-        return cfg
+        return parse_parameters(cls, params, "musicgen_lm")
 
     def validate(self) -> None:
         if self.dtype not in DTYPES:
@@ -67,6 +62,11 @@ class ServingConfig:
                     f"Cannot load musicgen_lm as parameter '{name}' must be >= 1: "
                     f"current value is {getattr(self, name)}"
                 )
+        if self.reserve_decode_gib < 0:
+            raise ValueError(
+                "Cannot load musicgen_lm as parameter 'reserve_decode_gib' must be >= 0: "
+                f"current value is {self.reserve_decode_gib}"
+            )
         if self.max_queue_size < 0:
             raise ValueError(
                 f"Cannot load musicgen_lm as parameter 'max_queue_size' must be >= 0: "
@@ -74,7 +74,25 @@ class ServingConfig:
             )
 
 
-def _convert(key: str, text: str, kind: object):
+def parse_parameters(cls, params: Mapping[str, object], model_name: str):
+    """Builds the dataclass ``cls`` from config.pbtxt ``parameters`` and calls its ``validate()``.
+
+    Keys that are not fields of ``cls`` are ignored (Triton's own, such as EXECUTION_ENV_PATH);
+    a value that does not convert fails with "Cannot load {model_name} as parameter ...".
+    """
+    values = {}
+    known = {f.name: f for f in fields(cls)}
+    for key, raw in params.items():
+        if key not in known:
+            continue
+        text = raw.get("string_value", "") if isinstance(raw, Mapping) else str(raw)
+        values[key] = _convert(key, text.strip(), known[key].type, model_name)
+    cfg = cls(**values)
+    cfg.validate()
+    return cfg
+
+
+def _convert(key: str, text: str, kind: object, model_name: str):
     kind = str(kind)
     try:
         if "bool" in kind:
@@ -87,8 +105,13 @@ def _convert(key: str, text: str, kind: object):
             return tuple(int(x) for x in text.replace(" ", "").split(",") if x)
         if "int" in kind:
             return 0 if key == "max_concurrent_requests" and text.lower() == "auto" else int(text)
+        if "float" in kind:
+            value = float(text)
+            if not math.isfinite(value):
+                raise ValueError(text)
+            return value
     except ValueError:
         raise ValueError(
-            f"Cannot load musicgen_lm as parameter '{key}' is not a valid {kind}: " f"current value is {text!r}"
+            f"Cannot load {model_name} as parameter '{key}' is not a valid {kind}: current value is {text!r}"
         ) from None
     return text

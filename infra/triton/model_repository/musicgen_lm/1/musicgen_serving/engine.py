@@ -15,6 +15,7 @@ from typing import Callable, Dict, List, Optional, Protocol, Tuple
 
 import numpy as np
 
+from .errors import INTERNAL, UNAVAILABLE
 from .request import GenerationRequest
 from .scheduler import Scheduler
 
@@ -23,8 +24,8 @@ class ResultSink(Protocol):
     def emit(self, codes: np.ndarray, frames_done: int, final: bool) -> bool:
         """Delivers codes [4, n] of frames completed since the last call; False cancels the request."""
 
-    def error(self, message: str) -> None:
-        """Ends the request with an error."""
+    def error(self, error_class: str, message: str) -> None:
+        """Ends the request with an error of class ``error_class`` (see :mod:`errors`)."""
 
     def cancelled(self) -> None:
         """Ends a request that was cancelled through :meth:`Engine.cancel`."""
@@ -82,7 +83,9 @@ class Engine:
             for rid in left:
                 self.scheduler.cancel(rid)
         for rid in left:  # every request still gets its final response
-            self._finish(rid, lambda sink: sink.error("Cannot finish the request as musicgen_lm is shutting down"))
+            self._finish(
+                rid, lambda sink: sink.error(UNAVAILABLE, "Cannot finish the request as musicgen_lm is shutting down")
+            )
 
     def idle(self) -> bool:
         with self._cond:
@@ -125,10 +128,13 @@ class Engine:
         except Exception as exc:
             with self._cond:
                 failed = self.scheduler.fail_running()
-            msg = f"musicgen_lm decode step failed for a batch of {plan.batch_size}: {exc}"
+            msg = (
+                "Cannot continue the request as musicgen_lm's decode step failed "
+                f"for a batch of {plan.batch_size}: {exc}"
+            )
             self.log(msg + "\n" + traceback.format_exc())
             for rid in failed:
-                self._finish(rid, lambda sink, m=msg: sink.error(m))
+                self._finish(rid, lambda sink, m=msg: sink.error(INTERNAL, m))
             return True
         with self._cond:
             events = self.scheduler.complete_step()
@@ -170,7 +176,7 @@ class Engine:
                     self.scheduler.fail(adm.request_id)
                 msg = f"Cannot start request {adm.request_id!r} as its preparation failed: {exc}"
                 self.log(msg)
-                self._finish(adm.request_id, lambda sink, m=msg: sink.error(m))
+                self._finish(adm.request_id, lambda sink, m=msg: sink.error(INTERNAL, m))
         return ok
 
     def _finish(self, request_id: str, action: Callable[[ResultSink], None]) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 import torch
 
+from .checkpoint import Checkpoint, locate
 from .config import AUTO_MAX_SLOTS, ServingConfig
 from .decoder import DecoderOptions, StaticCacheDecoder
 from .engine import Engine
@@ -21,26 +21,31 @@ def torch_dtype(name: str, device: torch.device) -> torch.dtype:
 
 
 def load_musicgen(model_id: str, dtype: torch.dtype, device: torch.device, local_files_only: bool = False):
-    """Returns (model, tokenizer) from a local directory or the Hugging Face cache / hub.
+    """Returns (model, tokenizer, checkpoint) from a local directory or the Hugging Face cache / hub.
 
-    Only the text encoder, its projection and the LM decoder are kept on ``device``; EnCodec is
-    served by ``encodec_decode`` and dropped here.
+    The checkpoint is located first (:func:`checkpoint.locate`) and the weights loaded from that very
+    snapshot. Only the text encoder, its projection and the LM decoder are kept on ``device``; EnCodec
+    is served by ``encodec_decode`` and dropped here.
     """
     import transformers
     from transformers import AutoTokenizer, MusicgenForConditionalGeneration
 
-    kwargs = {"local_files_only": local_files_only or os.path.isdir(model_id)}
+    ck = locate(model_id, local_files_only, "musicgen_lm")
+    kwargs = {"local_files_only": local_files_only or not ck.from_hub}
+    if ck.revision is not None:
+        kwargs["revision"] = ck.revision
     major = int(transformers.__version__.split(".")[0])
-    kwargs["dtype" if major >= 5 else "torch_dtype"] = dtype
-    model = MusicgenForConditionalGeneration.from_pretrained(model_id, **kwargs)
-    tokenizer = AutoTokenizer.from_pretrained(model_id, local_files_only=kwargs["local_files_only"])
+    model = MusicgenForConditionalGeneration.from_pretrained(
+        model_id, **kwargs, **{"dtype" if major >= 5 else "torch_dtype": dtype}
+    )
+    tokenizer = AutoTokenizer.from_pretrained(model_id, **kwargs)
     model.audio_encoder = None
     model.eval()
     model.text_encoder.to(device=device, dtype=dtype)
     model.decoder.to(device=device, dtype=dtype)
     if getattr(model, "enc_to_dec_proj", None) is not None:
         model.enc_to_dec_proj.to(device=device, dtype=dtype)
-    return model, tokenizer
+    return model, tokenizer, ck
 
 
 def slot_bytes(model, options: DecoderOptions, dtype: torch.dtype) -> int:
@@ -50,9 +55,10 @@ def slot_bytes(model, options: DecoderOptions, dtype: torch.dtype) -> int:
     return per_position * (options.max_len + options.max_text_tokens)
 
 
-def auto_slots(free_bytes: int, per_slot: int, cap: int = AUTO_MAX_SLOTS) -> int:
-    """Slots that fit in free memory after keeping 10% + 2 GiB for activations, graphs and the allocator."""
-    budget = free_bytes * 0.9 - 2 * 2**30
+def auto_slots(free_bytes: int, per_slot: int, reserve_bytes: int = 0, cap: int = AUTO_MAX_SLOTS) -> int:
+    """Slots that fit in free memory after keeping 10% + 2 GiB for activations, graphs and the allocator,
+    and ``reserve_bytes`` for ``encodec_decode`` on the same GPU (``reserve_decode_gib``)."""
+    budget = free_bytes * 0.9 - 2 * 2**30 - reserve_bytes
     return int(max(1, min(cap, budget // per_slot)))
 
 
@@ -63,7 +69,7 @@ def resolve_slots(model, cfg: ServingConfig, device: torch.device, dtype: torch.
         return 8
     free, _ = torch.cuda.mem_get_info(device)
     options = DecoderOptions(max_text_tokens=cfg.max_text_tokens, kv_block=cfg.kv_block)
-    return auto_slots(free, slot_bytes(model, options, dtype))
+    return auto_slots(free, slot_bytes(model, options, dtype), int(cfg.reserve_decode_gib * 2**30))
 
 
 def build_engine(model, tokenizer, cfg: ServingConfig, log: Optional[Callable[[str], None]] = None) -> Engine:
@@ -79,8 +85,9 @@ def build_engine(model, tokenizer, cfg: ServingConfig, log: Optional[Callable[[s
     return Engine(decoder, runner, scheduler, log=log)
 
 
-def engine_from_config(cfg: ServingConfig, device: torch.device, log=None) -> Engine:
-    model, tokenizer = load_musicgen(
+def engine_from_config(cfg: ServingConfig, device: torch.device, log=None) -> Tuple[Engine, Checkpoint]:
+    """Loads the checkpoint ``cfg`` names and builds the engine (not started); also returns the checkpoint."""
+    model, tokenizer, ck = load_musicgen(
         cfg.resolved_model_id, torch_dtype(cfg.dtype, device), device, cfg.hf_local_files_only
     )
-    return build_engine(model, tokenizer, cfg, log=log)
+    return build_engine(model, tokenizer, cfg, log=log), ck

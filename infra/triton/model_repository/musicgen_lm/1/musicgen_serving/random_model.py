@@ -3,20 +3,27 @@
 Nothing here touches the network: configurations are written out in code. ``tiny`` is a few
 hundred thousand parameters with a toy codec; ``tiny-32k`` is the same tiny text encoder and LM with
 the released 32 kHz EnCodec shape (640 samples per frame), for end-to-end tests that decode real-length
-audio; ``small``/``medium``/``large`` have the released decoder shapes with a T5-base-shaped text
+audio; ``tiny-32k-slim`` has that codec's audio shape (32 kHz, 640 samples per frame) at a fraction
+of its width, for end-to-end tests that must decode minutes of audio on a CPU;
+``small``/``medium``/``large`` have the released decoder shapes with a T5-base-shaped text
 encoder (random weights cost the same time as the released ones).
 
-Save one for serving with ``python -m musicgen_serving.random_model tiny-32k OUT_DIR``.
+Save one for serving with ``python -m musicgen_serving.random_model tiny-32k OUT_DIR``. Every config
+built here carries ``musicgen_random_weights: true`` (saved in config.json), so a server running these
+weights reports ``"weights": "random"`` and can never pass for a released MusicGen.
 """
 
 from __future__ import annotations
 
 import torch
 
+from .checkpoint import RANDOM_WEIGHTS_KEY
+
 DECODER_SHAPES = {
     # hidden, layers, heads, ffn
     "tiny": (64, 2, 4, 128),
     "tiny-32k": (64, 2, 4, 128),
+    "tiny-32k-slim": (64, 2, 4, 128),
     "small": (1024, 24, 16, 4096),
     "medium": (1536, 48, 24, 6144),
     "large": (2048, 48, 32, 8192),
@@ -76,6 +83,22 @@ def build_config(size: str = "tiny"):
             dropout_rate=0.0,
         )
         codec = codec_32k
+        if size == "tiny-32k-slim":
+            # the contract's audio (32 kHz, 640 samples per frame) from a narrow codec: ~1 s of CPU to
+            # decode 30 s, where the released width takes over a minute; for end-to-end tests
+            codec = EncodecConfig(
+                sampling_rate=32000,
+                upsampling_ratios=[8, 5, 4, 4],
+                hidden_size=16,
+                codebook_dim=16,
+                num_filters=8,
+                num_lstm_layers=1,
+                codebook_size=2048,
+                target_bandwidths=[2.2],
+                use_causal_conv=False,
+                use_conv_shortcut=False,
+                normalize=False,
+            )
         if size == "tiny":
             codec = EncodecConfig(
                 sampling_rate=800,
@@ -108,6 +131,7 @@ def build_config(size: str = "tiny"):
     cfg = MusicgenConfig(text_encoder=t5.to_dict(), audio_encoder=codec.to_dict(), decoder=dec.to_dict())
     cfg.decoder_start_token_id = 2048
     cfg.pad_token_id = 2048
+    setattr(cfg, RANDOM_WEIGHTS_KEY, True)  # saved in config.json: servers report "weights": "random"
     return cfg
 
 

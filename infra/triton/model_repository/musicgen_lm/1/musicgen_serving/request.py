@@ -13,14 +13,23 @@ from typing import Mapping, Optional
 
 import numpy as np
 
+# The model contract's numbers. libs/contract (TypeScript) is their home; a contract test there reads
+# these assignments and fails when they differ, so keep each one a plain literal on its own line.
 NUM_CODEBOOKS = 4
 CODEBOOK_SIZE = 2048
+SAMPLE_RATE = 32000  # encodec_decode's audio: mono 32 kHz
+SAMPLES_PER_FRAME = 640  # 50 frames per second
 MAX_FRAMES = 1500  # NUM_FRAMES + P <= 1500 (30 s at 50 frames/s)
 
 DEFAULT_GUIDANCE_SCALE = 3.0
 DEFAULT_TOP_K = 250
 DEFAULT_TOP_P = 0.0
 DEFAULT_TEMPERATURE = 1.0
+
+MAX_GUIDANCE_SCALE = 100.0
+MAX_TOP_K = 2048  # the codebook size: a larger top-k would mean nothing
+MAX_TOP_P = 1.0
+MAX_TEMPERATURE = 100.0
 
 
 class InvalidInputError(ValueError):
@@ -116,15 +125,21 @@ def parse_request(inputs: Mapping[str, Optional[np.ndarray]], max_frames: int = 
     seed = int.from_bytes(os.urandom(8), "little") >> 1 if seed is None else int(seed)
 
     guidance = _scalar(inputs, "GUIDANCE_SCALE", "f", required=False)
-    guidance = DEFAULT_GUIDANCE_SCALE if guidance is None else _finite("GUIDANCE_SCALE", guidance, 0.0, 100.0)
+    if guidance is None:
+        guidance = DEFAULT_GUIDANCE_SCALE
+    else:
+        guidance = _finite("GUIDANCE_SCALE", guidance, 0.0, MAX_GUIDANCE_SCALE)
     top_k = _scalar(inputs, "TOP_K", "iu", required=False)
     top_k = DEFAULT_TOP_K if top_k is None else int(top_k)
-    if top_k < 0:
-        raise _bad("TOP_K", "must be >= 0 (0 disables top-k)", top_k)
+    if top_k < 0 or top_k > MAX_TOP_K:
+        raise _bad("TOP_K", f"must be an integer in [0, {MAX_TOP_K}] (0 disables top-k)", top_k)
     top_p = _scalar(inputs, "TOP_P", "f", required=False)
-    top_p = DEFAULT_TOP_P if top_p is None else _finite("TOP_P", top_p, 0.0, 1.0)
+    top_p = DEFAULT_TOP_P if top_p is None else _finite("TOP_P", top_p, 0.0, MAX_TOP_P)
     temperature = _scalar(inputs, "TEMPERATURE", "f", required=False)
-    temperature = DEFAULT_TEMPERATURE if temperature is None else _finite("TEMPERATURE", temperature, 0.0, 100.0)
+    if temperature is None:
+        temperature = DEFAULT_TEMPERATURE
+    else:
+        temperature = _finite("TEMPERATURE", temperature, 0.0, MAX_TEMPERATURE)
 
     return GenerationRequest(
         text=text,
@@ -132,7 +147,7 @@ def parse_request(inputs: Mapping[str, Optional[np.ndarray]], max_frames: int = 
         prompt_codes=prompt_codes,
         seed=seed,
         guidance_scale=guidance,
-        top_k=min(top_k, CODEBOOK_SIZE),
+        top_k=top_k,
         top_p=top_p,
         temperature=temperature,
     )

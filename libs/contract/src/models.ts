@@ -1,14 +1,10 @@
-import type { DataType } from '../tensor/datatype.js';
+import { CODEBOOKS } from './codec.js';
+import type { SamplingName } from './sampling.js';
 
 /**
- * The MusicGen model contract (v1) served through Triton: model names, tensor names, datatypes,
- * shapes, defaults and limits. This file is the single source of truth for the TypeScript side; the
- * contract test holds `infra/triton/model_repository/*\/config.pbtxt` to it, and the preview engine
- * serves it.
- *
- * Codes are EnCodec tokens: {@link CODEBOOKS} codebooks, values {@link CODE_MIN}..{@link CODE_MAX},
- * {@link FRAME_RATE_HZ} frames per second, laid out codebook-major `[4, frames]` without the delay
- * pattern.
+ * The models served through Triton (model contract v1.1, see docs/architecture.md): model names, tensor
+ * names, datatypes and shapes. The contract test in `@musicgen/triton-client` holds
+ * `infra/triton/model_repository/*\/config.pbtxt` to these, and the preview engine serves them.
  *
  * @module
  */
@@ -17,37 +13,16 @@ import type { DataType } from '../tensor/datatype.js';
 export const MUSICGEN_LM = 'musicgen_lm';
 /** Name of the model that turns codes into audio. */
 export const ENCODEC_DECODE = 'encodec_decode';
+/** Name of the model that publishes the server's facts (contract v1.1). */
+export const MUSICGEN_INFO = 'musicgen_info';
 
-/** Codebooks per frame. */
-export const CODEBOOKS = 4;
-/** Smallest valid code value. */
-export const CODE_MIN = 0;
-/** Largest valid code value (codebook size 2048). */
-export const CODE_MAX = 2047;
-/** Code frames per second of audio. */
-export const FRAME_RATE_HZ = 50;
-/** Audio samples per code frame. */
-export const SAMPLES_PER_FRAME = 640;
-/** Audio sample rate in Hz (mono). */
-export const SAMPLE_RATE_HZ = 32_000;
-/** Largest NUM_FRAMES + prompt frames in one `musicgen_lm` request (30 s). */
-export const MAX_TOTAL_FRAMES = 1500;
+/** The checkpoint jobs are made with unless told otherwise; part of every job's identity. */
+export const DEFAULT_MODEL_ID = 'facebook/musicgen-medium';
+
 /** A dimension of any size, as model configs and metadata write it. */
 export const VARIABLE_DIM = -1;
 /** Model-config parameter of `encodec_decode` giving the largest T it accepts in one request. */
 export const MAX_FRAMES_PARAMETER = 'max_frames';
-
-/** Default sampling settings the server applies when an optional input is absent. */
-export const GENERATION_DEFAULTS = Object.freeze({
-  /** Classifier-free guidance; 1.0 disables the unconditional pass. */
-  guidanceScale: 3.0,
-  /** Top-k sampling; 0 disables. */
-  topK: 250,
-  /** Nucleus sampling; 0 disables, and when > 0 it takes precedence over top-k. */
-  topP: 0.0,
-  /** Sampling temperature; 0 means greedy. */
-  temperature: 1.0,
-});
 
 /** Tensor names of `musicgen_lm`. */
 export const LM_TENSORS = Object.freeze({
@@ -63,13 +38,36 @@ export const LM_TENSORS = Object.freeze({
   FRAMES_DONE: 'FRAMES_DONE',
 });
 
+/**
+ * The `musicgen_lm` input carrying each sampling option, and its datatype.
+ *
+ * @example
+ * ```ts
+ * SAMPLING_TENSORS.topK; // { name: 'TOP_K', datatype: 'INT32' }
+ * ```
+ */
+export const SAMPLING_TENSORS: Readonly<
+  Record<SamplingName, { readonly name: string; readonly datatype: 'INT32' | 'FP32' }>
+> = Object.freeze({
+  guidance: Object.freeze({ name: LM_TENSORS.GUIDANCE_SCALE, datatype: 'FP32' }),
+  topK: Object.freeze({ name: LM_TENSORS.TOP_K, datatype: 'INT32' }),
+  topP: Object.freeze({ name: LM_TENSORS.TOP_P, datatype: 'FP32' }),
+  temperature: Object.freeze({ name: LM_TENSORS.TEMPERATURE, datatype: 'FP32' }),
+});
+
 /** Tensor names of `encodec_decode`. */
 export const DECODE_TENSORS = Object.freeze({ CODES: 'CODES', AUDIO: 'AUDIO' });
+
+/** Tensor names of `musicgen_info`. */
+export const INFO_TENSORS = Object.freeze({ FACTS: 'FACTS' });
+
+/** Datatypes the contract uses, as Triton's protocol names them. */
+export type ContractDataType = 'BYTES' | 'INT32' | 'INT64' | 'FP32';
 
 /** One tensor of the contract; {@link VARIABLE_DIM} marks a dimension of any size. */
 export interface ContractTensor {
   readonly name: string;
-  readonly datatype: DataType;
+  readonly datatype: ContractDataType;
   /** Full shape as sent on the wire (no implicit batch dimension). */
   readonly shape: readonly number[];
   readonly optional: boolean;
@@ -93,7 +91,7 @@ export interface ContractModel {
 
 const V = VARIABLE_DIM;
 
-function tensor(name: string, datatype: DataType, shape: number[], optional = false): ContractTensor {
+function tensor(name: string, datatype: ContractDataType, shape: number[], optional = false): ContractTensor {
   return Object.freeze({ name, datatype, shape: Object.freeze(shape), optional });
 }
 
@@ -141,20 +139,22 @@ export const ENCODEC_DECODE_CONTRACT: ContractModel = Object.freeze({
   parameters: Object.freeze([MAX_FRAMES_PARAMETER]),
 });
 
-/** Both models of the contract, by name. */
+/**
+ * `musicgen_info` (contract v1.1): a request without inputs is answered with FACTS `[1]`, one UTF-8 JSON
+ * document of what the server's models really serve (see `parseServerFacts`).
+ */
+export const MUSICGEN_INFO_CONTRACT: ContractModel = Object.freeze({
+  name: MUSICGEN_INFO,
+  maxBatchSize: 0,
+  decoupled: false,
+  inputs: Object.freeze([]),
+  outputs: Object.freeze([tensor(INFO_TENSORS.FACTS, 'BYTES', [1])]),
+  parameters: Object.freeze([]),
+});
+
+/** Every model of the contract, by name. */
 export const MODEL_CONTRACTS: Readonly<Record<string, ContractModel>> = Object.freeze({
   [MUSICGEN_LM]: MUSICGEN_LM_CONTRACT,
   [ENCODEC_DECODE]: ENCODEC_DECODE_CONTRACT,
+  [MUSICGEN_INFO]: MUSICGEN_INFO_CONTRACT,
 });
-
-/**
- * Audio samples produced by decoding a number of frames.
- *
- * @example
- * ```ts
- * samplesForFrames(1500); // 960000 (30 s at 32 kHz)
- * ```
- */
-export function samplesForFrames(frames: number): number {
-  return frames * SAMPLES_PER_FRAME;
-}

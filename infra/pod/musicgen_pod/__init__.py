@@ -1,0 +1,1 @@
+"""The pod runtime behind pod.sh: settings, checks, Python env, weights, model repository, tritonserver."""
