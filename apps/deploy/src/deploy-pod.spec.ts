@@ -174,7 +174,7 @@ describe('deploy:pod', () => {
     const infra = join(vol, 'musicgen', 'infra');
     for (const name of await readdir(infra)) {
       if (name.startsWith('.') || name === 'pod') continue;
-      expect((await readFile(join(infra, name))).equals(blobs.get(name)!), name).toBe(true);
+      expect((await readFile(join(infra, name))).equals(blobs.get(name) as Buffer), name).toBe(true);
     }
     expect(await readdir(vol)).not.toContain('pod-calls');
     const again = await deploy(['pod'], baseEnv(vol, { RUNPOD_HOST: `127.0.0.1:${proxy.port}` }), root);

@@ -33,7 +33,9 @@ async function pythonEnvironments(): Promise<{ venv: string; tvenv: string }> {
 function hasTritonserver(tvenv: string): boolean {
   const lib = join(tvenv, 'lib');
   if (!existsSync(lib)) return false;
-  return readdirSync(lib).some((d) => existsSync(join(lib, d, 'site-packages/pytriton/tritonserver/bin/tritonserver')));
+  return readdirSync(lib).some((d) =>
+    existsSync(join(lib, d, 'site-packages/pytriton/tritonserver/bin/tritonserver')),
+  );
 }
 
 const environments = await pythonEnvironments();
@@ -63,9 +65,13 @@ beforeAll(async () => {
   vol = join(work, 'volume');
   tiny = join(work, 'tiny-32k');
   await mkdir(vol);
-  await execFileAsync(join(environments.venv, 'bin/python'), ['-m', 'musicgen_serving.random_model', 'tiny-32k', tiny], {
-    cwd: modelCode,
-  });
+  await execFileAsync(
+    join(environments.venv, 'bin/python'),
+    ['-m', 'musicgen_serving.random_model', 'tiny-32k', tiny],
+    {
+      cwd: modelCode,
+    },
+  );
   [sshd, s3] = await Promise.all([startSshd(), startS3rver({ buckets: ['loop-bucket'] })]);
   const [http, grpc, metrics] = [await findFreePort(), await findFreePort(), await findFreePort()];
   env = {
@@ -99,7 +105,12 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 }, 120_000);
 
-async function capture(run: (io: { stdout: { write(t: string): boolean }; stderr: { write(t: string): boolean } }) => Promise<number>) {
+async function capture(
+  run: (io: {
+    stdout: { write(t: string): boolean };
+    stderr: { write(t: string): boolean };
+  }) => Promise<number>,
+) {
   let stdout = '';
   let stderr = '';
   const code = await run({
@@ -110,7 +121,10 @@ async function capture(run: (io: { stdout: { write(t: string): boolean }; stderr
 }
 
 /** Runs a bin entry of this workspace in a child process, as a user would. */
-function runBin(bin: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBin(
+  bin: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, [join(workspaceRoot, bin), ...args], {
       cwd: work,
@@ -170,7 +184,12 @@ describe.skipIf(!ready)('the whole loop on CPU (real sshd, pod runtime, tritonse
 
       await writeFile(join(work, 'loop.txt'), 'calm piano ; 1 ; piano\nwarm strings ; 2 ; strings\n');
       const started = await capture((io) =>
-        runCli(['run', '--prompts=loop.txt', `--model=${tiny}`], { ...io, env, baseDir: work, workspaceRoot }),
+        runCli(['run', '--prompts=loop.txt', `--model=${tiny}`], {
+          ...io,
+          env,
+          baseDir: work,
+          workspaceRoot,
+        }),
       );
       expect(started.code).toBe(0);
       expect(started.stderr).toMatch(/Run loop: started loop pid \d+/);
@@ -195,7 +214,14 @@ describe.skipIf(!ready)('the whole loop on CPU (real sshd, pod runtime, tritonse
       expect(await wavSizes('local/')).toEqual([wavBytes(75)]);
 
       const tritonLog = await readFile(join(vol, 'musicgen/triton/tritonserver.log'), 'utf8');
-      for (const text of [deployed.stderr, started.stderr, followed.stdout, local.stderr, tritonLog, runLog]) {
+      for (const text of [
+        deployed.stderr,
+        started.stderr,
+        followed.stdout,
+        local.stderr,
+        tritonLog,
+        runLog,
+      ]) {
         expect(text).not.toContain(SECRET);
         expect(text).not.toContain(HF_SECRET);
       }

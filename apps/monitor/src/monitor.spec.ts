@@ -34,8 +34,8 @@ beforeAll(async () => {
   const before = await readFile(join(fixtures, 'metrics-before.txt'), 'utf8');
   const after = await readFile(join(fixtures, 'metrics-after.txt'), 'utf8');
   metricsServer = createServer((req, res) => {
-    if (req.url !== '/metrics') return res.writeHead(404).end();
-    res.end(scrapes++ % 2 === 0 ? before : after);
+    if (req.url !== '/metrics') res.writeHead(404).end();
+    else res.end(scrapes++ % 2 === 0 ? before : after);
   });
   await new Promise<void>((resolve) => metricsServer.listen(0, '127.0.0.1', resolve));
   metricsPort = (metricsServer.address() as { port: number }).port;

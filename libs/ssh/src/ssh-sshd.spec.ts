@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSsh, type SshConnection } from './connect-ssh.js';
 import { writeRemoteFileAtomic } from './remote-files.js';
 import { runRemote, runRemoteChecked } from './run-remote.js';
-import { resolveSshSettings, type SshSettings } from './ssh-settings.js';
+import { resolveSshSettings, type SshHost, type SshSettings } from './ssh-settings.js';
 import { SshError } from './ssh-errors.js';
 import { syncDirectory } from './sync-directory.js';
 import { openLocalForward } from './open-local-forward.js';
@@ -48,7 +48,7 @@ function settings(env: Record<string, string> = {}): SshSettings {
 
 async function connect(env: Record<string, string> = {}, acceptNewHostKey = false): Promise<SshConnection> {
   const s = settings(env);
-  return connectSsh({ host: s.hosts[0]!, settings: s, acceptNewHostKey });
+  return connectSsh({ host: s.hosts[0] as SshHost, settings: s, acceptNewHostKey });
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -240,7 +240,7 @@ describe('remote files', () => {
     }
     const proxy = await startCuttingProxy(sshd.port);
     const s = settings({ RUNPOD_HOST: `127.0.0.1:${proxy.port}` });
-    const connection = await connectSsh({ host: s.hosts[0]!, settings: s });
+    const connection = await connectSsh({ host: s.hosts[0] as SshHost, settings: s });
     proxy.cutAfterClientBytes(1_000_000);
     await expect(
       syncDirectory({ sftp: await connection.sftp(), localDir: local, remoteDir: remote }),
@@ -250,7 +250,7 @@ describe('remote files', () => {
     const after = await readdir(remote);
     for (const name of after) {
       if (name.startsWith('.')) continue; // temporary names and the manifest
-      expect((await readFile(join(remote, name))).equals(contents.get(name)!), name).toBe(true);
+      expect((await readFile(join(remote, name))).equals(contents.get(name) as Buffer), name).toBe(true);
     }
     expect(after.filter((n) => !n.startsWith('.')).length).toBeLessThan(6);
     const again = await connect();

@@ -46,9 +46,13 @@ describe('buildPodEnvFile', () => {
     const source = await readFile(resolve(root, 'infra/pod/musicgen_pod/settings.py'), 'utf8');
     const block = /SETTINGS: Dict\[str, str\] = \{([\s\S]*?)\n\}/.exec(source)?.[1] ?? '';
     const runtime = [...block.matchAll(/^\s*"([A-Z0-9_]+)":/gm)].map((m) => m[1]);
-    const processOnly = [...(/PROCESS_ONLY = \(([^)]*)\)/.exec(source)?.[1] ?? '').matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]);
+    const processOnly = [
+      ...(/PROCESS_ONLY = \(([^)]*)\)/.exec(source)?.[1] ?? '').matchAll(/"([A-Z0-9_]+)"/g),
+    ].map((m) => m[1]);
     expect(processOnly).toEqual(['MUSICGEN_VOLUME', 'MUSICGEN_POD_ENV_FILE']);
-    expect([...POD_ENV_KEYS].sort()).toEqual([...runtime.filter((k) => !processOnly.includes(k)), ...S3_KEYS].sort());
+    expect([...POD_ENV_KEYS].sort()).toEqual(
+      [...runtime.filter((k) => !processOnly.includes(k)), ...S3_KEYS].sort(),
+    );
   });
 
   it('every variable the tools read is documented in .env.template', async () => {
@@ -56,6 +60,8 @@ describe('buildPodEnvFile', () => {
     // A `NAME=` line, or (AWS_REGION) a mention in the comment of its twin.
     const read = [...Object.values(SSH_ENV), ...POD_ENV_KEYS, 'MUSICGEN_VOLUME'];
     expect(read.filter((name) => !new RegExp(`^${name}=|\\b${name}\\b`, 'm').test(template))).toEqual([]);
-    expect(read.filter((name) => name !== 'AWS_REGION' && !new RegExp(`^${name}=`, 'm').test(template))).toEqual([]);
+    expect(
+      read.filter((name) => name !== 'AWS_REGION' && !new RegExp(`^${name}=`, 'm').test(template)),
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,10 +29,16 @@ beforeAll(async () => {
   }
   const packages = join(work, 'packages');
   await mkdir(join(packages, 'node', 'package', 'bin'), { recursive: true });
-  await writeFile(join(packages, 'node', 'package', 'bin', 'node'), `#!/bin/sh\nexec ${process.execPath} "$@"\n`);
+  await writeFile(
+    join(packages, 'node', 'package', 'bin', 'node'),
+    `#!/bin/sh\nexec ${process.execPath} "$@"\n`,
+  );
   await chmod(join(packages, 'node', 'package', 'bin', 'node'), 0o755);
   await mkdir(join(packages, 'npm', 'package', 'bin'), { recursive: true });
-  await writeFile(join(packages, 'npm', 'package', 'bin', 'npm-cli.js'), "console.log('npm-cli ' + process.argv.slice(2).join(' '));\n");
+  await writeFile(
+    join(packages, 'npm', 'package', 'bin', 'npm-cli.js'),
+    "console.log('npm-cli ' + process.argv.slice(2).join(' '));\n",
+  );
   await execFileAsync('tar', ['-czf', join(packages, 'node.tgz'), '-C', join(packages, 'node'), 'package']);
   await execFileAsync('tar', ['-czf', join(packages, 'npm.tgz'), '-C', join(packages, 'npm'), 'package']);
   const files: Record<string, string> = {
@@ -42,8 +48,8 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     const file = files[req.url ?? ''];
-    if (file === undefined) return res.writeHead(404).end();
-    void readFile(file).then((data) => res.end(data));
+    if (file === undefined) res.writeHead(404).end();
+    else void readFile(file).then((data) => res.end(data));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   registry = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -88,7 +94,7 @@ describe('batch.sh node', () => {
     await mkdir(volume);
     const result = await batchNode(volume, 'http://127.0.0.1:1');
     expect(result.code).toBe(1);
-    expect(await import('node:fs/promises').then((fs) => fs.readdir(join(volume, 'musicgen')))).toEqual([]);
+    expect(await readdir(join(volume, 'musicgen'))).toEqual([]);
     expect(result.stderr.trim().split('\n').pop()).toBe(
       "batch.sh: Cannot download Node.js 22.23.5 from http://127.0.0.1:1: check the pod's network or set MUSICGEN_NPM_REGISTRY",
     );
