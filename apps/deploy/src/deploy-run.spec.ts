@@ -41,6 +41,14 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+/** The test runner's environment without what Nx and npm add (a child would take INIT_CWD for its base directory). */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(NX_|INIT_CWD$|npm_)/.test(k)),
+  );
+  return { ...clean, ...extra };
+}
+
 function env(grpcPort: number): Record<string, string> {
   return {
     RUNPOD_HOST: `127.0.0.1:${sshd.port}`,
@@ -161,7 +169,7 @@ describe('deploy:run (the batch on the pod, detached)', () => {
     const child = spawn(
       process.execPath,
       [join(workspaceRoot, 'apps/deploy/bin/musicgen-deploy.mjs'), 'run', '--prompts=long.txt', '--attach'],
-      { cwd: work, env: { ...process.env, ...env(slowEngine.port) }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: work, env: childEnv(env(slowEngine.port)), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));

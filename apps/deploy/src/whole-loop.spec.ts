@@ -120,6 +120,14 @@ async function capture(
   return { code, stdout, stderr };
 }
 
+/** The test runner's environment without what Nx and npm add (a child would take INIT_CWD for its base directory). */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(NX_|INIT_CWD$|npm_)/.test(k)),
+  );
+  return { ...clean, ...extra };
+}
+
 /** Runs a bin entry of this workspace in a child process, as a user would. */
 function runBin(
   bin: string,
@@ -128,7 +136,7 @@ function runBin(
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, [join(workspaceRoot, bin), ...args], {
       cwd: work,
-      env: { ...process.env, ...env },
+      env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -212,6 +220,22 @@ describe.skipIf(!ready)('the whole loop on CPU (real sshd, pod runtime, tritonse
       expect(local.stderr.split('\n')[0]).toMatch(/^Tunnel to Triton through SSH: 127\.0\.0\.1:\d+$/);
       expect(local.code).toBe(0);
       expect(await wavSizes('local/')).toEqual([wavBytes(75)]);
+
+      // deploy:and-monitor: deploy (nothing changed), run, follow to the end.
+      await writeFile(join(work, 'again.txt'), 'deep bass ; 1 ; bass\n');
+      const both = await capture((io) =>
+        runCli(['and-monitor', '--prompts=again.txt', `--model=${tiny}`], {
+          ...io,
+          env,
+          baseDir: work,
+          workspaceRoot,
+        }),
+      );
+      expect(both.code).toBe(0);
+      expect(both.stderr).toMatch(/infra\/: up to date \(\d+ files\)/);
+      expect(both.stdout.split('\n')[0]).toMatch(/^ssh -N -L /);
+      expect(both.stdout).toMatch(/Z run again: finished with exit code 0\n$/);
+      expect(await wavSizes('')).toEqual([wavBytes(50), wavBytes(50), wavBytes(75), wavBytes(100)]);
 
       const tritonLog = await readFile(join(vol, 'musicgen/triton/tritonserver.log'), 'utf8');
       for (const text of [
