@@ -118,7 +118,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'seconds between the two samples rates are computed from',
         defaultText: '5',
       },
-      WATCH,
+      {
+        key: 'watch',
+        flags: '--watch',
+        description: 'print a new summary every --interval seconds until Ctrl-C',
+      },
       JSON_FLAG,
       HOST,
       ACCEPT_NEW,
