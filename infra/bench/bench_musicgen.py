@@ -13,7 +13,8 @@ Full run (needs an NVIDIA GPU; Python 3.10+, torch 2.x, transformers 4.4x or 5.x
    (default 8 s, so that its slow single-prompt run fits), and the engine at that length too;
 4. an L40S prediction from the measured numbers and the two memory bandwidths.
 
-Results go to OUT/results.json and OUT/results.md. Random weights cost the same time as released
+Results go to OUT/results.json and OUT/results.md, rewritten after every measurement (a run that is
+cut off keeps what it measured; ``"complete": false`` until the end). Random weights cost the same time as released
 ones. ``--smoke`` runs a tiny model on CPU in seconds, only to show that the script works: its
 numbers say nothing about GPU speed.
 """
@@ -127,8 +128,8 @@ class _Sink:
             self.counter.release()
         return True
 
-    def error(self, message):
-        log(f"request failed: {message}")
+    def error(self, error_class, message):
+        log(f"request failed: [{error_class}] {message}")
         self.counter.release()
 
     def cancelled(self):
@@ -205,8 +206,16 @@ def gpu_bandwidth(name):
     return None, None
 
 
+def write_results(out, res):
+    """results.json and results.md as they stand (called after every measurement)."""
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(res, f, indent=2)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(markdown(res))
+
+
 def markdown(res):
-    lines = [f"# musicgen_lm benchmark ({res['mode']})", ""]
+    lines = [f"# musicgen_lm benchmark ({res['mode']}{'' if res.get('complete', True) else ', incomplete'})", ""]
     env = res["environment"]
     lines.append(
         f"Device: {env['device']}; torch {env['torch']}; transformers {env['transformers']}; "
@@ -321,10 +330,14 @@ def main(argv=None):
         },
     }
 
+    res["complete"], res["parity"] = False, []
+    write_results(args.out, res)
     log("parity checks")
     res["parity"] = parity(torch, "tiny", device, min(pframes, 50))
+    write_results(args.out, res)
     if not args.smoke:
         res["parity"] += parity(torch, size, device, pframes)
+        write_results(args.out, res)
 
     log(f"building {size} model ({res['dtype']}) on {device}")
     model = random_model.build_model(size, seed=0, device=str(device), dtype=dtype)
@@ -352,6 +365,7 @@ def main(argv=None):
             r = run_engine(engine, torch, device, c, int(seconds * FRAME_RATE), "main")
             log(f"engine {c} x {seconds} s: {r['audio_s_per_s']} s/s ({r['ms_per_step']} ms/step)")
             res["engine"].append(r)
+            write_results(args.out, res)
             if device.type == "cuda" and c == slots:
                 res["memory"] = {
                     "slots": slots,
@@ -359,9 +373,11 @@ def main(argv=None):
                     "peak_allocated_gib": round(torch.cuda.max_memory_allocated(device) / 2**30, 2),
                     "peak_reserved_gib": round(torch.cuda.max_memory_reserved(device) / 2**30, 2),
                 }
+                write_results(args.out, res)
         for c in conc:
             r = run_engine(engine, torch, device, c, int(base_seconds * FRAME_RATE), "short")
             res["engine_short"].append(r)
+            write_results(args.out, res)
     finally:
         engine.stop()
     res["cuda_graphs"] = {"used": runner.use_graphs, "graphs": len(runner.graphs), "error": runner.capture_error}
@@ -385,6 +401,7 @@ def main(argv=None):
             r = run_transformers(model, tok, torch, device, c, int(base_seconds * FRAME_RATE))
             log(f"transformers {c} x {base_seconds} s: {r['audio_s_per_s']} s/s")
             res["transformers"].append(r)
+            write_results(args.out, res)
 
     key, bw = gpu_bandwidth(dev_name) if device.type == "cuda" else (None, None)
     if bw:
@@ -400,10 +417,8 @@ def main(argv=None):
             "audio_s_per_s": {str(r["concurrency"]): round(r["audio_s_per_s"] * ratio, 2) for r in res["engine"]},
         }
     res["total_s"] = round(time.perf_counter() - t_start, 1)
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(res, f, indent=2)
-    with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write(markdown(res))
+    res["complete"] = True
+    write_results(args.out, res)
     log(f"done in {res['total_s']} s: {args.out}/results.md")
     return 0 if all(p["equal"] for p in res["parity"]) else 1
 

@@ -1,22 +1,119 @@
 #!/usr/bin/env bash
-# The device check, as one script: GPU tests of the captured decode path, the benchmark, then the
-# memory of encodec_decode at full batch (backs reserve_decode_gib; see musicgen_serving/memory.py).
-#   bash infra/bench/run_gpu.sh OUT_DIR        (Python with torch 2.x, transformers, numpy, pytest)
-# Writes OUT_DIR/versions.txt, OUT_DIR/gpu-tests.txt, OUT_DIR/bench.log, OUT_DIR/results.json,
-# OUT_DIR/results.md and OUT_DIR/decode-memory.jsonl.
+# The device check, as one script: the Python stack against infra/python-stack.env, GPU tests of the
+# captured decode path, the in-process benchmark, the three models served by a real tritonserver and
+# driven over gRPC, then the memory of encodec_decode at full batch (backs reserve_decode_gib; see
+# musicgen_serving/memory.py).
+#
+#   bash infra/bench/run_gpu.sh OUT_DIR [WHEEL_DIR]
+#
+# PYTHON          Python with torch 2.x, transformers, numpy, pytest (default python3); the models run in
+#                 its environment (EXECUTION_ENV_PATH), and it saves the random checkpoint.
+# WHEEL_DIR       or TRITON_WHEELS: a folder of wheels for a machine without a package index (nvidia-pytriton,
+#                 tritonclient and what tritonclient[grpc] needs; infra/bench/README.md says how to fill it).
+#                 They are installed with `pip install --no-index --no-deps --target` into a folder that only
+#                 the Triton client process puts on its path. Without a wheel folder, a Python that lacks them
+#                 installs them from the package index into that folder.
+# CLIENT_PYTHON   the Python that drives Triton (default PYTHON; it never imports torch).
+# RUN_GPU_STEPS   the steps to run, in this order (default "tests bench triton decode-memory"); the versions
+#                 report always runs first.
+# RUN_GPU_SMOKE=1 tiny models on CPU: checks the steps work, measures nothing (CI runs the triton step so).
+# BENCH_TIME_BUDGET_S  the in-process benchmark skips its transformers baseline runs after this (default 120).
+#
+# Writes into OUT_DIR as it goes (a run that is cut off keeps what it measured), eight files at most:
+#   run.log (everything printed), versions.txt, results.json and results.md (in-process engine),
+#   triton.json and triton.md (through Triton), tritonserver.log, decode-memory.jsonl.
+# Exit status 0 when every step passed.
 set -uo pipefail
-out="${1:?usage: bash infra/bench/run_gpu.sh OUT_DIR}"
+out="${1:?usage: bash infra/bench/run_gpu.sh OUT_DIR [WHEEL_DIR]}"
+wheels="${2:-${TRITON_WHEELS:-}}"
 python="${PYTHON:-python3}"
+client_python="${CLIENT_PYTHON:-$python}"
+steps="${RUN_GPU_STEPS:-tests bench triton decode-memory}"
+smoke="${RUN_GPU_SMOKE:-0}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+exec > >(tee -a "$out/run.log") 2>&1
+export PYTHONUNBUFFERED=1
+
+declare -A result=()
+step() { echo "== $1 ($(date -u +%H:%M:%S) UTC)"; }
+wanted() { [[ " $steps " == *" $1 "* ]]; }
+if [ -n "$wheels" ] && ! compgen -G "$wheels/*.whl" >/dev/null; then
+  echo "Cannot install the Triton client as the wheel folder has no wheels: current value is $wheels" >&2
+  exit 2
+fi
+
 # The versions this machine has, against the pins the pod runtime installs (infra/python-stack.env).
 "$python" "$root/infra/bench/report_versions.py" "$root/infra/python-stack.env" 2>&1 | tee "$out/versions.txt"
-(cd "$root/infra/triton" && "$python" -m pytest -rs tests/test_gpu.py) 2>&1 | tee "$out/gpu-tests.txt"
-tests=${PIPESTATUS[0]}
-"$python" "$root/infra/bench/bench_musicgen.py" --out "$out" 2>&1 | tee "$out/bench.log"
-bench=${PIPESTATUS[0]}
-"$python" "$root/infra/bench/decode_memory.py" --device cuda --frames 500,1500 --batch 1,4,8 \
-  2>&1 | tee "$out/decode-memory.jsonl"
-decode=${PIPESTATUS[0]}
-echo "gpu tests exit $tests, benchmark exit $bench, decode memory exit $decode"
-[ "$tests" -eq 0 ] && [ "$bench" -eq 0 ] && [ "$decode" -eq 0 ]
+
+if wanted tests; then
+  step "GPU tests"
+  (cd "$root/infra/triton" && "$python" -m pytest -rs tests/test_gpu.py)
+  result[tests]=$?
+fi
+
+if wanted bench; then
+  step "in-process benchmark"
+  if [ "$smoke" = 1 ]; then
+    "$python" "$root/infra/bench/bench_musicgen.py" --smoke --out "$out"
+  else
+    "$python" "$root/infra/bench/bench_musicgen.py" --out "$out" --time-budget-s "${BENCH_TIME_BUDGET_S:-120}"
+  fi
+  result[bench]=$?
+fi
+
+install_client() { # $1: folder; installs nvidia-pytriton and tritonclient[grpc] there
+  rm -rf "$1"
+  if [ -n "$wheels" ]; then
+    echo "installing the Triton client from $wheels: $(cd "$wheels" && ls ./*.whl | tr '\n' ' ')"
+    "$client_python" -m pip install -q --disable-pip-version-check --no-index --no-deps --no-compile \
+      --target "$1" "$wheels"/*.whl
+  else
+    echo "installing the Triton client from the package index"
+    pytriton="$(. "$root/infra/python-stack.env" && echo "$NVIDIA_PYTRITON_VERSION")"
+    "$client_python" -m pip install -q --disable-pip-version-check --no-deps --target "$1" \
+      "nvidia-pytriton==$pytriton" &&
+      "$client_python" -m pip install -q --disable-pip-version-check --target "$1" "tritonclient[grpc]"
+  fi
+}
+
+if wanted triton; then
+  step "through Triton"
+  args=(--out "$out" --execution-env "$("$python" -c 'import sys; print(sys.prefix)')")
+  result[triton]=0
+  if ! "$client_python" -c "import tritonclient.grpc, pytriton" >/dev/null 2>&1; then
+    site="${TMPDIR:-/tmp}/musicgen-triton-client"
+    install_client "$site" || result[triton]=2
+    args+=(--client-site "$site")
+  fi
+  if [ "$smoke" = 1 ]; then
+    args+=(--smoke)
+  else
+    args+=(--engine-results "$out/results.json")
+  fi
+  if [ "${result[triton]}" -eq 0 ]; then
+    "$client_python" "$root/infra/bench/triton_bench.py" "${args[@]}"
+    result[triton]=$?
+  fi
+fi
+
+if wanted decode-memory; then
+  step "encodec_decode memory"
+  if [ "$smoke" = 1 ]; then
+    "$python" "$root/infra/bench/decode_memory.py" --device cpu --frames 2 --batch 1,2 | tee "$out/decode-memory.jsonl"
+  else
+    "$python" "$root/infra/bench/decode_memory.py" --device cuda --frames 500,1500 --batch 1,4,8 \
+      | tee "$out/decode-memory.jsonl"
+  fi
+  result[decode-memory]=${PIPESTATUS[0]}
+fi
+
+status=0
+summary=""
+for s in $steps; do
+  summary+="$s exit ${result[$s]:-not run}, "
+  [ "${result[$s]:-1}" -eq 0 ] || status=1
+done
+echo "${summary%, }"
+exit "$status"

@@ -256,7 +256,7 @@ describe('monitor:system, gpu, metrics, tunnel', () => {
   it("metrics: Triton's Prometheus text from the pod's loopback port, summarised over an interval", async () => {
     scrapes = 0;
     const result = await monitor(['metrics', '--interval', '0.5', '--json']);
-    expect(result.code).toBe(0);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(result.stdout)).toEqual({
       intervalSeconds: 0.5,
       models: [
@@ -279,10 +279,18 @@ describe('monitor:system, gpu, metrics, tunnel', () => {
       ],
       own: {
         musicgen_lm_slots_in_use: 16,
+        musicgen_lm_slots: 16,
         musicgen_lm_waiting_requests: 0,
+        musicgen_lm_requests_completed_total: 44,
+        musicgen_lm_requests_failed_total: 1,
         musicgen_lm_frames_generated_total: 125000,
+        musicgen_lm_decode_steps_total: 21000,
+        musicgen_lm_decode_step_seconds_total: 105.5,
+        encodec_decode_requests_completed_total: 14,
+        encodec_decode_frames_decoded_total: 115000,
       },
       audioSecondsPerSecond: 1000,
+      stepMs: 5.5,
     });
     scrapes = 0;
     const text = await monitor(['metrics', '--interval', '0.5']);
@@ -290,10 +298,8 @@ describe('monitor:system, gpu, metrics, tunnel', () => {
       [
         'encodec_decode: 14 ok, 0 failed, 8.00 req/s over 0.5 s, queue 0.2 ms, request 50.0 ms',
         'musicgen_lm: 44 ok, 1 failed, 8.00 req/s over 0.5 s, queue 0.1 ms, request 5000.0 ms',
-        'musicgen_lm_frames_generated_total 125000',
-        'musicgen_lm_slots_in_use 16',
-        'musicgen_lm_waiting_requests 0',
-        'audio: 1000.00 s of audio per second',
+        'musicgen_lm slots: 16 of 16 in use, 0 requests waiting for one',
+        'audio: 1000.00 s of audio per second, 5.50 ms per decode step',
         '',
       ].join('\n'),
     );

@@ -114,6 +114,62 @@ class Logger:
         cls.lines.append(("error", msg))
 
 
+class MetricFamily:
+    """Custom metrics as in the Python backend: one registry per server, so families and metrics of
+    the same name and labels are shared (two instances add to one series, as Triton 2.51 does)."""
+
+    COUNTER, GAUGE, HISTOGRAM = "COUNTER", "GAUGE", "HISTOGRAM"
+    registry = {}  # (family name, sorted label items) -> value
+    kinds = {}  # family name -> (kind, description)
+
+    def __init__(self, name, description, kind):
+        if kind not in (self.COUNTER, self.GAUGE):
+            raise ValueError(f"the fake supports counters and gauges only: {kind}")
+        known = MetricFamily.kinds.setdefault(name, (kind, description))
+        if known != (kind, description):
+            raise ValueError(f"family {name} registered again with another kind or description")
+        self.name, self.kind = name, kind
+
+    def Metric(self, labels=None):
+        if not isinstance(labels, dict):
+            raise TypeError("Failed to create metric. Labels must be a dictionary.")
+        return Metric(self, tuple(sorted(labels.items())))
+
+    @classmethod
+    def values(cls):
+        """{(name, ((label, value), ...)): value} of every metric created so far."""
+        return dict(cls.registry)
+
+    @classmethod
+    def reset(cls):
+        cls.registry.clear()
+        cls.kinds.clear()
+
+
+class Metric:
+    def __init__(self, family, labels):
+        self.family, self.key = family, (family.name, labels)
+        MetricFamily.registry.setdefault(self.key, 0.0)
+
+    def increment(self, value):
+        if self.family.kind == MetricFamily.COUNTER and value < 0:
+            raise TritonModelException(
+                "Failed to increment metric value: TRITONSERVER_METRIC_KIND_COUNTER can only be incremented "
+                "monotonically by non-negative values."
+            )
+        MetricFamily.registry[self.key] += value
+
+    def set(self, value):
+        if self.family.kind != MetricFamily.GAUGE:
+            raise TritonModelException(
+                "Failed to set metric value: TRITONSERVER_METRIC_KIND_COUNTER does not support Set"
+            )
+        MetricFamily.registry[self.key] = value
+
+    def value(self):
+        return MetricFamily.registry[self.key]
+
+
 def install():
     """Registers this module as ``triton_python_backend_utils`` and returns it."""
     module = types.ModuleType("triton_python_backend_utils")

@@ -19,7 +19,7 @@ def test_smoke_run_writes_json_and_markdown(tmp_path):
     proc = run("--smoke", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     res = json.loads((tmp_path / "results.json").read_text())
-    assert res["mode"] == "smoke"
+    assert (res["mode"], res["complete"]) == ("smoke", True)
     assert [p["equal"] for p in res["parity"]] == [True, True]
     assert [r["concurrency"] for r in res["engine"]] == [1, 2]
     assert all(r["all_frames_returned"] for r in res["engine"] + res["engine_short"])

@@ -97,3 +97,17 @@ def test_errors(tmp_path, hub_cache):
         "(hf_local_files_only is true): "
     )
     assert str(err.value).startswith(prefix)  # then huggingface_hub's own explanation
+
+
+def test_random_model_cli_saves_the_dtype_it_is_asked_for(tmp_path):
+    from safetensors import safe_open
+
+    from musicgen_serving.random_model import main
+
+    main(["tiny", str(tmp_path), "--dtype", "float16", "--seed", "3"])
+    with safe_open(str(tmp_path / "model.safetensors"), framework="pt") as f:
+        dtypes = {f.get_tensor(name).dtype for name in f.keys()}
+    assert dtypes == {torch.float16}
+    with open(tmp_path / "config.json") as f:
+        assert json.load(f)["musicgen_random_weights"] is True
+    assert locate(str(tmp_path), True, "musicgen_lm").weights == "random"

@@ -147,10 +147,12 @@ def test_decodes_a_mixed_batch_and_isolates_bad_requests(tiny32k_dir, reference_
         pb.InferenceRequest({"CODES": codes(21, 5)}),
         pb.InferenceRequest({}),
     ]
+    pb.MetricFamily.reset()
     model = start_decoder(tiny32k_dir)
     try:
         written = facts.collect_facts()
         responses = model.execute(requests)
+        exported = pb.MetricFamily.values()
     finally:
         model.finalize()
     assert facts.collect_facts() == {"contract": "1.1", "models": {}}  # finalize removed the file
@@ -197,6 +199,19 @@ def test_decodes_a_mixed_batch_and_isolates_bad_requests(tiny32k_dir, reference_
             expected = reference_codec.decode(torch.from_numpy(c.astype(np.int64))[None], [None])[0][:, 0].numpy()
         assert tensor.as_numpy().shape == (1, c.shape[2] * 640)
         np.testing.assert_allclose(tensor.as_numpy(), expected, rtol=0, atol=1e-6)  # bit-equal on the CI CPU
+
+    labels = (("model", "encodec_decode"), ("version", "1"))
+    seconds = exported[("encodec_decode_codec_seconds_total", labels)]
+    assert seconds > 0
+    assert exported == {  # counted before execute() returned; T 4 + 4 in one call, T 3 in another
+        ("encodec_decode_requests_completed_total", labels): 3,
+        ("encodec_decode_requests_failed_total", (labels[0], ("reason", "INVALID_ARG"), labels[1])): 4,
+        ("encodec_decode_requests_failed_total", (labels[0], ("reason", "INTERNAL"), labels[1])): 0,
+        ("encodec_decode_frames_decoded_total", labels): 11,
+        ("encodec_decode_codec_calls_total", labels): 2,
+        ("encodec_decode_codec_rows_total", labels): 3,
+        ("encodec_decode_codec_seconds_total", labels): seconds,
+    }
 
 
 def test_refuses_a_codec_the_contract_cannot_carry(tiny_dir, facts_root):

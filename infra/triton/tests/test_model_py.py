@@ -194,6 +194,65 @@ def test_full_queue_answers_unavailable(tiny_dir):
     )
 
 
+def test_exports_its_numbers_as_metrics(tiny_dir):
+    pb = fake_pb_utils
+    pb.MetricFamily.reset()
+    model = start_model(tiny_dir)
+    labels = (("model", "musicgen_lm"), ("version", "1"))
+
+    def exported():
+        out = {}
+        for (name, series), value in pb.MetricFamily.values().items():
+            reason = dict(series).get("reason")
+            assert tuple(kv for kv in series if kv[0] != "reason") == labels
+            out[name if reason is None else f"{name}{{{reason}}}"] = value
+        return out
+
+    try:
+        at_load = exported()
+        a = pb.InferenceRequest(inputs("lofi beat", 12, SEED=np.array([1], np.int64)), "a")
+        b = pb.InferenceRequest(inputs("jazz", 7), "b")
+        bad = pb.InferenceRequest(inputs("oops", 0), "bad")
+        early = pb.InferenceRequest(inputs("calm", 5), "early")
+        early.sender.cancelled = True
+        model.execute([a, b, bad, early])
+        wait([a, b, bad, early])
+        done = exported()
+    finally:
+        model.finalize()
+    after = exported()
+    zero = {
+        "musicgen_lm_slots_in_use": 0,
+        "musicgen_lm_slots": 2,
+        "musicgen_lm_waiting_requests": 0,
+        "musicgen_lm_requests_completed_total": 0,
+        "musicgen_lm_requests_failed_total{INVALID_ARG}": 0,
+        "musicgen_lm_requests_failed_total{UNAVAILABLE}": 0,
+        "musicgen_lm_requests_failed_total{INTERNAL}": 0,
+        "musicgen_lm_requests_cancelled_total": 0,
+        "musicgen_lm_frames_generated_total": 0,
+        "musicgen_lm_decode_steps_total": 0,
+        "musicgen_lm_decode_step_seconds_total": 0,
+    }
+    assert at_load == zero
+    # counted and published before the final responses went out (no waiting for the publisher thread)
+    seconds = done["musicgen_lm_decode_step_seconds_total"]
+    assert seconds > 0
+    assert done == {
+        **zero,
+        "musicgen_lm_requests_completed_total": 2,
+        "musicgen_lm_requests_failed_total{INVALID_ARG}": 1,
+        "musicgen_lm_requests_cancelled_total": 1,
+        "musicgen_lm_frames_generated_total": 19,
+        "musicgen_lm_decode_steps_total": 15,  # "a" (12 frames + 3 delay steps) is first and longest
+        "musicgen_lm_decode_step_seconds_total": seconds,
+    }
+    # unloaded: its share of the gauges is gone; the last iteration's time came in after its responses
+    later = after["musicgen_lm_decode_step_seconds_total"]
+    assert later >= seconds
+    assert after == {**done, "musicgen_lm_slots": 0, "musicgen_lm_decode_step_seconds_total": later}
+
+
 def test_auto_slots_from_free_memory(tiny):
     from musicgen_serving import random_model
     from musicgen_serving.decoder import DecoderOptions

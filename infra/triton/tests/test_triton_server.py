@@ -8,12 +8,9 @@ triton_client.py (the official gRPC client) streams codes, decodes them to audio
 
 import json
 import os
-import shutil
-import socket
+import pathlib
 import subprocess
 import sys
-import time
-import urllib.request
 
 import numpy as np
 import pytest
@@ -21,110 +18,44 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, ".."))
+sys.path.insert(0, os.path.join(ROOT, "..", "bench"))
+from triton_server import Server, TritonInstall, make_repository, read_metrics  # noqa: E402
+
 # ci-setup.sh puts the tritonserver venv beside the test venv (see scripts/env.sh)
 TRITON_VENV = os.path.join(os.path.dirname(sys.prefix), "venv-triton")
 SITE = os.path.join(TRITON_VENV, "lib", f"python{sys.version_info.major}.{sys.version_info.minor}", "site-packages")
-SERVER = os.path.join(SITE, "pytriton", "tritonserver")
 
 pytestmark = pytest.mark.skipif(
-    not os.path.isfile(os.path.join(SERVER, "bin", "tritonserver")),
+    not os.path.isfile(os.path.join(SITE, "pytriton", "tritonserver", "bin", "tritonserver")),
     reason="no tritonserver beside this venv: run infra/triton/ci-setup.sh (installs nvidia-pytriton)",
 )
 
 
-def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
-SERVED = {  # model -> config.pbtxt edits for a CPU server with the tiny-32k checkpoint ("{ck}")
-    "musicgen_lm": [
-        ("kind: KIND_GPU", "kind: KIND_CPU"),
-        ('string_value: "medium"', 'string_value: "{ck}"'),
-        (
-            '"max_concurrent_requests" value: { string_value: "auto" }',
-            '"max_concurrent_requests" value: { string_value: "4" }',
-        ),
-        (
-            '"progress_interval_frames" value: { string_value: "50" }',
-            '"progress_interval_frames" value: { string_value: "10" }',
-        ),
-    ],
-    "encodec_decode": [("kind: KIND_GPU", "kind: KIND_CPU"), ('string_value: "medium"', 'string_value: "{ck}"')],
-    "musicgen_info": [],
-}
-
-
-def make_repository(tmp, checkpoint):
-    backend = os.path.join(tmp, "backends", "python")
-    os.makedirs(backend)
-    for f in ("libtriton_python.so", "triton_python_backend_utils.py"):
-        shutil.copy(os.path.join(SERVER, "backends", "python", f), backend)
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    shutil.copy(os.path.join(SERVER, "python_backend_stubs", version, "triton_python_backend_stub"), backend)
-    for name, edits in SERVED.items():
-        model = os.path.join(tmp, "models", name)
-        src = os.path.join(ROOT, "model_repository", name)
-        shutil.copytree(os.path.join(src, "1"), os.path.join(model, "1"), ignore=shutil.ignore_patterns("__pycache__"))
-        with open(os.path.join(src, "config.pbtxt")) as f:
-            cfg = f.read()
-        for old, new in edits:
-            assert old in cfg, old
-            cfg = cfg.replace(old, new.replace("{ck}", checkpoint))
-        cfg += f'parameters {{ key: "EXECUTION_ENV_PATH" value: {{ string_value: "{sys.prefix}" }} }}\n'
-        with open(os.path.join(model, "config.pbtxt"), "w") as f:
-            f.write(cfg)
+def served_parameters(checkpoint):
+    """config.pbtxt parameters for a CPU server with the tiny-32k checkpoint."""
+    return {
+        "musicgen_lm": {"model_id": checkpoint, "max_concurrent_requests": "4", "progress_interval_frames": "10"},
+        "encodec_decode": {"model_id": checkpoint},
+        "musicgen_info": {},
+    }
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, tiny32k_dir):
     """One tritonserver for the module: musicgen_lm, encodec_decode and musicgen_info on CPU."""
     tmp_path = tmp_path_factory.mktemp("triton")
-    make_repository(str(tmp_path), tiny32k_dir)
-    (tmp_path / "tmp").mkdir()  # the server's TMPDIR: where the models' facts files go
-    http, grpc, metrics = free_ports(3)
-    log_path = tmp_path / "server.log"
-    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(SITE, "nvidia_pytriton.libs"), TMPDIR=str(tmp_path / "tmp"))
-    cmd = [
-        os.path.join(SERVER, "bin", "tritonserver"),
-        f"--model-repository={tmp_path / 'models'}",
-        f"--backend-directory={tmp_path / 'backends'}",
-        f"--http-port={http}",
-        f"--grpc-port={grpc}",
-        f"--metrics-port={metrics}",
-        "--allow-metrics=false",
-        "--http-address=127.0.0.1",
-        "--grpc-address=127.0.0.1",
-    ]
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    install = TritonInstall.in_site_packages(SITE)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    make_repository(str(tmp_path), install, sys.prefix, served_parameters(tiny32k_dir), "KIND_CPU", version)
+    server = Server.start(str(tmp_path), install)
     try:
-        deadline = time.time() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("tritonserver exited:\n" + log_path.read_text()[-4000:])
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{http}/v2/health/ready", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                pytest.fail("tritonserver not ready after 120 s:\n" + log_path.read_text()[-4000:])
-            time.sleep(0.5)
-        yield f"127.0.0.1:{grpc}", tmp_path
-    finally:
-        proc.terminate()
         try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(30)
+            server.wait_ready(timeout_s=120)
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        yield server
+    finally:
+        server.stop(timeout_s=30)
     # every instance removed its facts file in finalize
     assert [p.name for p in (tmp_path / "tmp").rglob("*.json")] == []
 
@@ -132,7 +63,7 @@ def server(tmp_path_factory, tiny32k_dir):
 @pytest.fixture(scope="module")
 def served(server, tiny32k_dir):
     """What the client got back: its JSON report and the arrays it saved (one client run for the module)."""
-    url, tmp_path = server
+    url, tmp_path = server.grpc_url, pathlib.Path(server.run_dir)
     pair = np.random.default_rng(7).integers(0, 2048, size=(2, 4, 8)).astype(np.int32)
     np.save(tmp_path / "pair.npy", pair)
     proc = subprocess.run(
@@ -142,12 +73,13 @@ def served(server, tiny32k_dir):
             url,
             str(tmp_path / "pair.npy"),
             str(tmp_path / "out.npz"),
+            str(server.metrics_port),
         ],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert proc.returncode == 0, proc.stderr + (tmp_path / "server.log").read_text()[-4000:]
+    assert proc.returncode == 0, proc.stderr + server.log_tail()
     arrays = dict(np.load(tmp_path / "out.npz"))
     return json.loads(proc.stdout), arrays, pair
 
@@ -225,3 +157,61 @@ def test_musicgen_info_reports_the_real_values(served, tiny32k_dir):
             },
         },
     }
+
+
+@pytest.fixture(scope="module")
+def scraped(served, server):
+    """/metrics right after the client's run, before any later test sends more requests."""
+    return read_metrics(server.metrics_port)
+
+
+def model_series(samples, model):
+    """{name or name{reason}: value} of the samples labelled with ``model`` (version 1)."""
+    out = {}
+    for (name, labels), value in samples.items():
+        labels = dict(labels)
+        if labels.pop("model", None) != model or not name.startswith(model):
+            continue
+        assert labels.pop("version") == "1", name
+        out[name + (f"{{{labels.pop('reason')}}}" if "reason" in labels else "")] = value
+        assert labels == {}, name
+    return out
+
+
+def test_musicgen_lm_metrics_count_what_was_served(scraped):
+    lm = model_series(scraped, "musicgen_lm")
+    steps, seconds = lm.pop("musicgen_lm_decode_steps_total"), lm.pop("musicgen_lm_decode_step_seconds_total")
+    assert lm == {
+        "musicgen_lm_slots_in_use": 0,
+        "musicgen_lm_slots": 4,
+        "musicgen_lm_waiting_requests": 0,
+        "musicgen_lm_requests_completed_total": 7,  # seeded, continued and the five busy ones
+        "musicgen_lm_requests_failed_total{INVALID_ARG}": 1,
+        "musicgen_lm_requests_failed_total{UNAVAILABLE}": 0,
+        "musicgen_lm_requests_failed_total{INTERNAL}": 0,
+        "musicgen_lm_requests_cancelled_total": 0,
+        "musicgen_lm_frames_generated_total": 25 + 12 + 5 * 100,
+    }
+    # the busy five need at least two rounds of 103 steps on four slots, at most one step per frame + 3
+    assert 28 + 2 * 103 <= steps <= 28 + 15 + 5 * 103 and seconds > 0
+    assert ("nv_inference_request_success", (("model", "musicgen_lm"), ("version", "1"))) in scraped
+
+
+def test_encodec_decode_metrics_count_what_was_decoded(scraped):
+    dec = model_series(scraped, "encodec_decode")
+    calls, seconds = dec.pop("encodec_decode_codec_calls_total"), dec.pop("encodec_decode_codec_seconds_total")
+    assert dec == {
+        "encodec_decode_requests_completed_total": 3,
+        "encodec_decode_requests_failed_total{INVALID_ARG}": 1,
+        "encodec_decode_requests_failed_total{INTERNAL}": 0,
+        "encodec_decode_frames_decoded_total": 25 + 2 * 8,
+        "encodec_decode_codec_rows_total": 3,
+    }
+    assert calls in (2, 3) and seconds > 0  # the equal-T pair is one call when it arrives together
+
+
+def test_musicgen_lm_gauges_follow_the_batch(served):
+    gauges = served[0]["gauges"]  # [slots in use, waiting, slots] at each progress response of busy0
+    assert len(gauges["busy"]) == 9 and [4, 1, 4] in gauges["busy"]
+    assert all(1 <= used <= 4 and used + waiting <= 5 and slots == 4 for used, waiting, slots in gauges["busy"])
+    assert gauges["idle"] == [0, 0, 4]

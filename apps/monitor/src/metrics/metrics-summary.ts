@@ -18,11 +18,19 @@ export interface ModelMetrics {
 export interface MetricsSummary {
   readonly intervalSeconds: number;
   readonly models: readonly ModelMetrics[];
-  /** The model's own metrics (names starting with `musicgen_`), latest value, summed over labels. */
+  /** The models' own metrics (`musicgen_lm_*`, `encodec_decode_*`), latest value, summed over labels. */
   readonly own: Readonly<Record<string, number>>;
-  /** Audio seconds generated per second of wall time, from a `musicgen_*frames*_total` counter, when there is one. */
+  /** Seconds of audio generated per second over the interval (`musicgen_lm_frames_generated_total`). */
   readonly audioSecondsPerSecond: number | undefined;
+  /** Mean decode step time over the interval in ms (`musicgen_lm_decode_step_seconds_total` / `_steps_total`). */
+  readonly stepMs: number | undefined;
 }
+
+/** The models' own metric names start with these (infra/triton's `musicgen_serving/metrics.py`). */
+export const OWN_METRIC_PREFIXES = ['musicgen_lm_', 'encodec_decode_'] as const;
+const FRAMES = 'musicgen_lm_frames_generated_total';
+const STEPS = 'musicgen_lm_decode_steps_total';
+const STEP_SECONDS = 'musicgen_lm_decode_step_seconds_total';
 
 function total(samples: readonly PrometheusSample[], name: string, model?: string): number {
   return samples
@@ -33,7 +41,8 @@ function total(samples: readonly PrometheusSample[], name: string, model?: strin
 /**
  * Summarises two scrapes of Triton's metrics taken `intervalSeconds` apart: per model (Triton's
  * `nv_inference_*` families) requests, failures, request rate, mean queue and request times; the
- * model's own `musicgen_*` metrics; and audio seconds per second. Triton's queue time stays near 0 for
+ * models' own metrics (`musicgen_lm_*`, `encodec_decode_*`); audio seconds per second and the mean
+ * decode step time. Triton's queue time stays near 0 for
  * `musicgen_lm`, which queues requests itself (see its own waiting-requests figure).
  *
  * @example
@@ -55,9 +64,11 @@ export function summariseMetrics(
   const per = (name: string, model: string, count: number) =>
     count > 0 ? delta(name, model) / count / 1000 : undefined;
   const own: Record<string, number> = {};
-  for (const s of after.filter((x) => x.name.startsWith('musicgen_')))
+  for (const s of after.filter((x) => OWN_METRIC_PREFIXES.some((p) => x.name.startsWith(p)))) {
     own[s.name] = (own[s.name] ?? 0) + s.value;
-  const framesCounter = Object.keys(own).find((n) => n.includes('frames') && n.endsWith('_total'));
+  }
+  const has = (name: string) => after.some((x) => x.name === name);
+  const change = (name: string) => total(after, name) - total(before, name);
   return {
     intervalSeconds,
     models: models.map((model) => {
@@ -72,10 +83,8 @@ export function summariseMetrics(
       };
     }),
     own,
-    audioSecondsPerSecond:
-      framesCounter === undefined
-        ? undefined
-        : (total(after, framesCounter) - total(before, framesCounter)) / FRAME_RATE_HZ / intervalSeconds,
+    audioSecondsPerSecond: has(FRAMES) ? change(FRAMES) / FRAME_RATE_HZ / intervalSeconds : undefined,
+    stepMs: has(STEPS) && change(STEPS) > 0 ? (change(STEP_SECONDS) / change(STEPS)) * 1000 : undefined,
   };
 }
 
@@ -87,9 +96,16 @@ export function formatMetricsSummary(summary: MetricsSummary): string {
       `${m.model}: ${m.success} ok, ${m.failure} failed, ${m.requestsPerSecond.toFixed(2)} req/s over ${summary.intervalSeconds} s, ` +
       `queue ${ms(m.queueMs)}, request ${ms(m.requestMs)}`,
   );
-  for (const [name, value] of Object.entries(summary.own).sort()) lines.push(`${name} ${value}`);
+  const own = summary.own;
+  if (own['musicgen_lm_slots'] !== undefined) {
+    lines.push(
+      `musicgen_lm slots: ${own['musicgen_lm_slots_in_use'] ?? 0} of ${own['musicgen_lm_slots']} in use, ` +
+        `${own['musicgen_lm_waiting_requests'] ?? 0} requests waiting for one`,
+    );
+  }
   if (summary.audioSecondsPerSecond !== undefined) {
-    lines.push(`audio: ${summary.audioSecondsPerSecond.toFixed(2)} s of audio per second`);
+    const step = summary.stepMs === undefined ? '' : `, ${summary.stepMs.toFixed(2)} ms per decode step`;
+    lines.push(`audio: ${summary.audioSecondsPerSecond.toFixed(2)} s of audio per second${step}`);
   }
   if (lines.length === 0) lines.push('no inference metrics yet (is Triton running with metrics on?)');
   return lines.join('\n') + '\n';

@@ -9,6 +9,8 @@ Requests that Triton's dynamic batcher hands one ``execute()`` are decoded toget
 equal (``musicgen_serving.decode_batch``); a bad request gets its own ``[INVALID_ARG]`` error and the
 others are decoded. The code lives in ``musicgen_serving``, imported from the sibling ``musicgen_lm``
 model directory (the repository ships as one unit), so both models share one loader and one checkpoint.
+Its numbers (requests, frames decoded, codec calls, their rows and time) are exported as Prometheus
+metrics on Triton's metrics port (``musicgen_serving.metrics``), updated before ``execute()`` returns.
 """
 
 import json
@@ -24,7 +26,9 @@ from musicgen_serving.decode_batch import decode_all  # noqa: E402
 from musicgen_serving.decode_config import DecodeConfig  # noqa: E402
 from musicgen_serving.decode_request import parse_codes  # noqa: E402
 from musicgen_serving.errors import INVALID_ARG, error_response  # noqa: E402
+from musicgen_serving.metrics import DECODE_METRICS, MetricsPublisher, create_metrics  # noqa: E402
 from musicgen_serving.request import InvalidInputError  # noqa: E402
+from musicgen_serving.stats import DecodeStats  # noqa: E402
 
 
 class TritonPythonModel:
@@ -54,6 +58,11 @@ class TritonPythonModel:
             max_batch_size=self.config.max_batch_size,
         )
         self.facts_path = facts.write_facts(args["model_name"], args["model_instance_name"], served)
+        self.stats = DecodeStats()
+        self.metrics = create_metrics(pb_utils, DECODE_METRICS, args["model_name"], args["model_version"])
+        self.publisher = MetricsPublisher(
+            DECODE_METRICS, self.metrics.metrics, lambda: self.stats, log=pb_utils.Logger.log_error
+        )
         pb_utils.Logger.log_info(f"encodec_decode ready: {json.dumps(served)}")
 
     def execute(self, requests):
@@ -65,14 +74,24 @@ class TritonPythonModel:
                 codes.append(parse_codes(None if tensor is None else tensor.as_numpy(), self.config.max_frames))
                 valid.append(i)
             except InvalidInputError as exc:
+                self.stats.failed[INVALID_ARG] += 1
                 responses[i] = error_response(pb_utils, INVALID_ARG, str(exc))
-        outcomes = decode_all(codes, self.decoder.decode, self.config.max_batch_size, log=pb_utils.Logger.log_error)
-        for i, outcome in zip(valid, outcomes):
+        outcomes = decode_all(
+            codes, self.decoder.decode, self.config.max_batch_size, log=pb_utils.Logger.log_error, stats=self.stats
+        )
+        for i, request_codes, outcome in zip(valid, codes, outcomes):
             if outcome.audio is None:
+                self.stats.failed[outcome.error_class] += 1
                 responses[i] = error_response(pb_utils, outcome.error_class, outcome.error)
             else:
+                self.stats.completed += 1
+                self.stats.frames_decoded += request_codes.shape[0] * request_codes.shape[2]
                 responses[i] = pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("AUDIO", outcome.audio)])
+        self.publisher.flush()  # before the responses leave: a client that has its audio sees it counted
         return responses
 
     def finalize(self):
         facts.remove_facts(getattr(self, "facts_path", None))
+        if getattr(self, "publisher", None) is not None:
+            self.publisher.stop()
+            self.metrics.close()

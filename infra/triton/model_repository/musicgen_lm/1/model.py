@@ -18,7 +18,8 @@ that package: it validates each request, hands it to the engine, and turns engin
 responses. Every error message starts with its class tag (contract v1.1, ``musicgen_serving.errors``):
 a bad request gets ``[INVALID_ARG]`` of its own; a full queue or a shutdown ``[UNAVAILABLE]``; an
 engine failure ``[INTERNAL]``. After loading, the instance publishes what it really serves for
-``musicgen_info`` (``musicgen_serving.facts``).
+``musicgen_info`` (``musicgen_serving.facts``), and exports the engine's numbers as Prometheus metrics
+on Triton's metrics port (``musicgen_serving.metrics``: slots, queue, requests, frames, step time).
 """
 
 import json
@@ -33,6 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from musicgen_serving import facts  # noqa: E402
 from musicgen_serving.config import ServingConfig  # noqa: E402
 from musicgen_serving.errors import INVALID_ARG, UNAVAILABLE, error_response  # noqa: E402
+from musicgen_serving.metrics import LM_METRICS, MetricsPublisher, create_metrics  # noqa: E402
 from musicgen_serving.request import InvalidInputError, parse_request  # noqa: E402
 from musicgen_serving.scheduler import QueueFullError  # noqa: E402
 
@@ -85,6 +87,12 @@ class TritonPythonModel:
         else:
             device = torch.device("cpu")
         self.engine, checkpoint = engine_from_config(self.config, device, log=pb_utils.Logger.log_error)
+        self.metrics = create_metrics(pb_utils, LM_METRICS, args["model_name"], args["model_version"])
+        self.publisher = MetricsPublisher(
+            LM_METRICS, self.metrics.metrics, self.engine.stats, log=pb_utils.Logger.log_error
+        )
+        self.engine.listener = self.publisher
+        self.publisher.start()
         self.engine.start()
         self._next_id = 0
         decoder = self.engine.decoder
@@ -107,6 +115,7 @@ class TritonPythonModel:
         for request in requests:
             sender = request.get_response_sender()
             if request.is_cancelled():
+                self.engine.count_cancelled()
                 sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
                 continue
             inputs = {}
@@ -116,6 +125,7 @@ class TritonPythonModel:
             try:
                 generation = parse_request(inputs)
             except InvalidInputError as exc:
+                self.engine.count_refused(INVALID_ARG)
                 _send_error(sender, INVALID_ARG, str(exc))
                 continue
             self._next_id += 1
@@ -131,3 +141,6 @@ class TritonPythonModel:
         engine = getattr(self, "engine", None)
         if engine is not None:
             engine.stop()
+        if getattr(self, "publisher", None) is not None:
+            self.publisher.stop()
+            self.metrics.close()

@@ -4,10 +4,12 @@ Triton's Python backend hands ``execute()`` a list of requests without stacking 
 T is equal are concatenated along the batch dimension and decoded in one call, at most ``max_rows``
 rows at a time; different T go in separate calls. If a batched call fails, each of its requests is
 retried alone, so one bad apple (or a batch too large for the memory left) fails only itself.
+Each call that returns audio is counted in a :class:`stats.DecodeStats` when one is given.
 """
 
 from __future__ import annotations
 
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
@@ -15,6 +17,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from .errors import INTERNAL
+from .stats import DecodeStats
 
 
 @dataclass(frozen=True)
@@ -51,13 +54,18 @@ def decode_all(
     decode: Callable[[np.ndarray], np.ndarray],
     max_rows: int,
     log: Optional[Callable[[str], None]] = None,
+    stats: Optional[DecodeStats] = None,
 ) -> List[DecodeOutcome]:
-    """One :class:`DecodeOutcome` per entry of ``codes``, in order. ``decode`` maps ``[N, 4, T]`` to ``[N, T*640]``."""
+    """One :class:`DecodeOutcome` per entry of ``codes``, in order. ``decode`` maps ``[N, 4, T]`` to ``[N, T*640]``.
+
+    ``stats``, when given, counts each codec call that returned audio (rows and wall time).
+    """
     log = log or (lambda msg: None)
+    stats = DecodeStats() if stats is None else stats
     out: List[Optional[DecodeOutcome]] = [None] * len(codes)
     for batch in plan_batches(codes, max_rows):
         try:
-            _run(codes, batch, decode, out)
+            _run(codes, batch, decode, out, stats)
             continue
         except Exception as exc:
             if len(batch) == 1:
@@ -69,14 +77,17 @@ def decode_all(
             )
         for i in batch:
             try:
-                _run(codes, [i], decode, out)
+                _run(codes, [i], decode, out, stats)
             except Exception as exc:
                 out[i] = _failure(codes[i], exc, log)
     return out  # type: ignore[return-value]
 
 
-def _run(codes, batch, decode, out) -> None:
-    audio = decode(np.concatenate([codes[i] for i in batch], axis=0))
+def _run(codes, batch, decode, out, stats: DecodeStats) -> None:
+    stacked = np.concatenate([codes[i] for i in batch], axis=0)
+    began = time.perf_counter()
+    audio = decode(stacked)
+    stats.record_call(int(stacked.shape[0]), time.perf_counter() - began)
     start = 0
     for i in batch:
         rows = codes[i].shape[0]

@@ -5,19 +5,26 @@ A :class:`ResultSink` per request receives its codes; ``emit`` returning False (
 away) cancels the request and frees its slot. Errors that concern one request (its text encoding
 or prompt prefill failed) go to that request only; an error in a batched step fails the requests
 that were in that step and the engine carries on with the next ones.
+
+The engine counts what it does (:meth:`Engine.stats`, :class:`stats.EngineStats`) and tells a
+:class:`stats.StatsListener` (``Engine.listener``): ``changed()`` after every step, ``flush()`` when a
+request joins or leaves, before its final response or error is sent, so that a client that has its
+final response and then reads the metrics sees that request counted.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from typing import Callable, Dict, List, Optional, Protocol, Tuple
 
 import numpy as np
 
-from .errors import INTERNAL, UNAVAILABLE
+from .errors import ERROR_CLASSES, INTERNAL, UNAVAILABLE
 from .request import GenerationRequest
-from .scheduler import Scheduler
+from .scheduler import QueueFullError, Scheduler
+from .stats import EngineStats, NoListener, StatsListener
 
 
 class ResultSink(Protocol):
@@ -53,13 +60,54 @@ class Engine:
         self._stop = False
         self._active_batch = 0
         self.steps = 0
+        self.step_seconds = 0.0
+        self.listener: StatsListener = NoListener()
+        self._completed = 0
+        self._cancelled = 0
+        self._failed = {c: 0 for c in ERROR_CLASSES}
 
     # -- API used by model.py ---------------------------------------------------------------------
     def submit(self, request_id: str, request: GenerationRequest, sink: ResultSink) -> None:
+        """Queues a request; raises QueueFullError (counted as failed, UNAVAILABLE) when the queue is full."""
+        refused = None
         with self._cond:
-            self.scheduler.add(request_id, request.num_frames, request.prompt_frames)
-            self._pending[request_id] = (request, sink)
-            self._cond.notify()
+            try:
+                self.scheduler.add(request_id, request.num_frames, request.prompt_frames)
+                self._pending[request_id] = (request, sink)
+                self._cond.notify()
+            except QueueFullError as exc:
+                self._failed[UNAVAILABLE] += 1
+                refused = exc
+        self.listener.flush()
+        if refused is not None:
+            raise refused
+
+    def count_refused(self, error_class: str) -> None:
+        """Counts a request that model.py refused before it reached the engine (e.g. INVALID_ARG)."""
+        with self._cond:
+            self._failed[error_class] += 1
+        self.listener.flush()
+
+    def count_cancelled(self) -> None:
+        """Counts a request that was cancelled before it reached the engine."""
+        with self._cond:
+            self._cancelled += 1
+        self.listener.flush()
+
+    def stats(self) -> EngineStats:
+        """A consistent copy of the engine's numbers (cheap: no GPU access)."""
+        with self._cond:
+            return EngineStats(
+                slots_total=self.scheduler.max_slots,
+                slots_in_use=self.scheduler.num_running,
+                waiting=self.scheduler.num_waiting,
+                completed=self._completed,
+                failed=dict(self._failed),
+                cancelled=self._cancelled,
+                frames_generated=self.scheduler.frames_generated,
+                decode_steps=self.steps,
+                decode_step_seconds=self.step_seconds,
+            )
 
     def cancel(self, request_id: str) -> None:
         with self._cond:
@@ -81,10 +129,12 @@ class Engine:
         with self._cond:
             left = list(self._pending)
             for rid in left:
-                self.scheduler.cancel(rid)
+                self.scheduler.fail(rid)
         for rid in left:  # every request still gets its final response
             self._finish(
-                rid, lambda sink: sink.error(UNAVAILABLE, "Cannot finish the request as musicgen_lm is shutting down")
+                rid,
+                lambda sink: sink.error(UNAVAILABLE, "Cannot finish the request as musicgen_lm is shutting down"),
+                UNAVAILABLE,
             )
 
     def idle(self) -> bool:
@@ -105,13 +155,29 @@ class Engine:
                 self.log("musicgen engine iteration failed:\n" + traceback.format_exc())
 
     def run_once(self) -> bool:
-        """One iteration: cancellations, admissions, one decode step, progress. False when idle."""
+        """One iteration: cancellations, admissions, one decode step, progress. False when idle.
+
+        The wall time of an iteration that ran a step counts into ``step_seconds``: on a GPU the
+        steps are asynchronous and the host waits for them only when it copies codes out, so the
+        time of one iteration means little, but the sum over many is the time the steps took.
+        """
+        start, steps = time.perf_counter(), self.steps
+        try:
+            return self._iterate()
+        finally:
+            if self.steps != steps:
+                self.step_seconds += time.perf_counter() - start
+                self.listener.changed()
+
+    def _iterate(self) -> bool:
         with self._cond:
-            for rid in self._to_cancel:
-                if self.scheduler.cancel(rid):
-                    self._finish(rid, lambda sink: sink.cancelled())
+            cancelled = [rid for rid in self._to_cancel if self.scheduler.cancel(rid)]
             self._to_cancel.clear()
             plan = self.scheduler.schedule()
+        for rid in cancelled:
+            self._finish(rid, lambda sink: sink.cancelled())
+        if plan.admissions:
+            self.listener.flush()
         dec = self.decoder
         for move in plan.moves:
             dec.move(move.src, move.dst, move.length)
@@ -124,7 +190,6 @@ class Engine:
             return False
         try:
             self.runner.step(plan.batch_size, plan.max_length)
-            self.steps += 1
         except Exception as exc:
             with self._cond:
                 failed = self.scheduler.fail_running()
@@ -134,10 +199,15 @@ class Engine:
             )
             self.log(msg + "\n" + traceback.format_exc())
             for rid in failed:
-                self._finish(rid, lambda sink, m=msg: sink.error(INTERNAL, m))
+                self._finish(rid, lambda sink, m=msg: sink.error(INTERNAL, m), INTERNAL)
             return True
         with self._cond:
             events = self.scheduler.complete_step()
+            self.steps += 1
+            finished = sum(ev.final and ev.request_id in self._pending for ev in events)
+            self._completed += finished
+        if finished:
+            self.listener.flush()
         for ev in events:
             request_sink = self._pending.get(ev.request_id)
             if request_sink is None:
@@ -154,7 +224,9 @@ class Engine:
             elif not keep:
                 with self._cond:
                     self.scheduler.cancel(ev.request_id)
+                    self._cancelled += 1
                 self._pending.pop(ev.request_id, None)
+                self.listener.flush()
         return True
 
     def _admit(self, plan) -> bool:
@@ -176,13 +248,20 @@ class Engine:
                     self.scheduler.fail(adm.request_id)
                 msg = f"Cannot start request {adm.request_id!r} as its preparation failed: {exc}"
                 self.log(msg)
-                self._finish(adm.request_id, lambda sink, m=msg: sink.error(INTERNAL, m))
+                self._finish(adm.request_id, lambda sink, m=msg: sink.error(INTERNAL, m), INTERNAL)
         return ok
 
-    def _finish(self, request_id: str, action: Callable[[ResultSink], None]) -> None:
+    def _finish(self, request_id: str, action: Callable[[ResultSink], None], error_class: Optional[str] = None) -> None:
+        """Ends a request early: counted as failed with ``error_class``, or as cancelled when None."""
         entry = self._pending.pop(request_id, None)
         if entry is None:
             return
+        with self._cond:
+            if error_class is None:
+                self._cancelled += 1
+            else:
+                self._failed[error_class] += 1
+        self.listener.flush()
         try:
             action(entry[1])
         except Exception:

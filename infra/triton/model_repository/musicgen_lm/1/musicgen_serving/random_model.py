@@ -8,7 +8,8 @@ of its width, for end-to-end tests that must decode minutes of audio on a CPU;
 ``small``/``medium``/``large`` have the released decoder shapes with a T5-base-shaped text
 encoder (random weights cost the same time as the released ones).
 
-Save one for serving with ``python -m musicgen_serving.random_model tiny-32k OUT_DIR``. Every config
+Save one for serving with ``python -m musicgen_serving.random_model tiny-32k OUT_DIR`` (add
+``--dtype float16 --device cuda`` for a large one: built on the GPU, half the disk). Every config
 built here carries ``musicgen_random_weights: true`` (saved in config.json), so a server running these
 weights reports ``"weights": "random"`` and can never pass for a released MusicGen.
 """
@@ -152,16 +153,32 @@ def build_model(size: str = "tiny", seed: int = 0, device: str = "cpu", dtype: t
     return model
 
 
-def save_random_model(size: str, out_dir: str, seed: int = 0) -> None:
-    """Writes a random model and the word-level tokenizer with ``save_pretrained`` (loadable offline)."""
-    model = build_model(size, seed=seed)
+def save_random_model(
+    size: str, out_dir: str, seed: int = 0, dtype: torch.dtype = torch.float32, device: str = "cpu"
+) -> None:
+    """Writes a random model and the word-level tokenizer with ``save_pretrained`` (loadable offline).
+
+    ``dtype`` is the dtype of the saved tensors (float16 halves the disk; the servers cast to their own
+    ``dtype`` when they load); ``device`` is where the random weights are drawn (``cuda`` is much faster
+    for the large shapes).
+    """
+    model = build_model(size, seed=seed, device=device, dtype=dtype)
     model.save_pretrained(out_dir)
     build_tokenizer().save_pretrained(out_dir)
 
 
-if __name__ == "__main__":
-    import sys
+def main(argv=None) -> None:
+    import argparse
 
-    if len(sys.argv) != 3:
-        sys.exit("usage: python -m musicgen_serving.random_model SIZE OUT_DIR")
-    save_random_model(sys.argv[1], sys.argv[2])
+    p = argparse.ArgumentParser(prog="python -m musicgen_serving.random_model", description=save_random_model.__doc__)
+    p.add_argument("size", choices=sorted(DECODER_SHAPES))
+    p.add_argument("out_dir")
+    p.add_argument("--dtype", default="float32", choices=["float32", "float16", "bfloat16"])
+    p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    save_random_model(args.size, args.out_dir, args.seed, getattr(torch, args.dtype), args.device)
+
+
+if __name__ == "__main__":
+    main()

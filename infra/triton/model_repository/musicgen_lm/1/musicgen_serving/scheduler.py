@@ -132,6 +132,7 @@ class Scheduler:
         self.waiting: Deque[ScheduledRequest] = collections.deque()
         self.slots: List[Optional[ScheduledRequest]] = [None] * max_slots
         self.requests: Dict[str, ScheduledRequest] = {}
+        self.frames_generated = 0  # frames completed by decode steps, over all requests ever run
 
     # -- queue side -------------------------------------------------------------------------------
     def add(self, request_id: str, num_frames: int, prompt_frames: int = 0) -> ScheduledRequest:
@@ -173,6 +174,10 @@ class Scheduler:
         return sum(r is not None for r in self.slots)
 
     @property
+    def num_waiting(self) -> int:
+        return len(self.waiting)
+
+    @property
     def has_work(self) -> bool:
         return bool(self.waiting) or self.num_running > 0
 
@@ -199,8 +204,10 @@ class Scheduler:
         for req in self.slots:
             if req is None:
                 continue
+            before = req.frames_done
             req.steps_done += 1
             done = req.frames_done
+            self.frames_generated += done - before
             final = req.steps_done >= req.total_steps
             if final or done - req.frames_reported >= self.progress_interval:
                 events.append(ProgressEvent(req.request_id, req.slot, req.frames_reported, done, final))
