@@ -26,6 +26,7 @@ export interface CliOptions {
   seed?: string;
   maxAttempts?: string;
   shard?: string;
+  viaSsh?: boolean;
 }
 
 /** One command-line flag: declared once here; `--help`, the README table and validation follow it. */
@@ -78,6 +79,12 @@ export const FLAGS: readonly FlagSpec[] = [
     description:
       'Triton gRPC endpoint(s); without one, a local preview engine (a synthesiser, not MusicGen) is started',
     defaultText: '$TRITON_URL',
+  },
+  {
+    key: 'viaSsh',
+    flags: '--via-ssh',
+    description:
+      "reach Triton through an SSH tunnel to each pod of RUNPOD_HOST (its TRITON_GRPC_PORT), opened by the batch itself with the deploy tool's SSH settings",
   },
   {
     key: 'concurrency',

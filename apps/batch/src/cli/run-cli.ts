@@ -10,6 +10,7 @@ import {
 } from '@musicgen/prompts';
 import { formatRunSummary, openStore, writeRunReport, type ObjectStore } from '@musicgen/store';
 import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
+import { openSshTunnels } from '../backend/open-ssh-tunnels.js';
 import { servedModel } from '../backend/served-model.js';
 import { planCapacity } from '../backend/capacity-plan.js';
 import { startLocalPreview, type LocalPreview } from '../backend/start-local-preview.js';
@@ -120,6 +121,12 @@ async function execute(
     throw new ConfigError(`Cannot use the store ${store.location}: ${check.problems.join('; ')}`);
 
   let addresses = config.tritonUrls;
+  if (config.viaSsh) {
+    const tunnels = await openSshTunnels(io.env, io.baseDir);
+    cleanup.push(() => tunnels.close());
+    say(`Tunnel to Triton through SSH: ${tunnels.addresses.join(', ')}`);
+    addresses = tunnels.addresses;
+  }
   if (addresses.length === 0) {
     say(PREVIEW_NOTICE);
     let preview: LocalPreview;
@@ -133,7 +140,7 @@ async function execute(
   }
   const connected: ConnectedBackend = await connectBackend(addresses);
   cleanup.push(() => connected.close());
-  if (connected.preview && config.tritonUrls.length > 0)
+  if (connected.preview && (config.tritonUrls.length > 0 || config.viaSsh))
     say(`Note: ${addresses.join(', ')} serves the preview engine (a synthesiser, not MusicGen)`);
   const model = servedModel(config.generation.modelId, connected.endpoints);
   for (const note of model.notes) say(note);

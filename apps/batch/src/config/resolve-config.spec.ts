@@ -12,6 +12,7 @@ describe('resolveConfig', () => {
       promptsName: 'prompts.txt',
       out: '/home/me/project/output',
       tritonUrls: [],
+      viaSsh: false,
       concurrency: undefined,
       dryRun: false,
       json: false,

@@ -16,8 +16,10 @@ export interface BatchConfig {
   readonly promptsName: string;
   /** `s3://bucket/prefix/` or an absolute directory. */
   readonly out: string;
-  /** gRPC endpoints `host:port`; empty means: start the preview engine. */
+  /** gRPC endpoints `host:port`; empty means: start the preview engine (unless `viaSsh`). */
   readonly tritonUrls: readonly string[];
+  /** Reach Triton through SSH tunnels to the pods of `RUNPOD_HOST` (`--via-ssh`). */
+  readonly viaSsh: boolean;
   /** Windows in flight; undefined means: size it from the server. */
   readonly concurrency: number | undefined;
   readonly dryRun: boolean;
@@ -120,9 +122,14 @@ export function resolveConfig(options: CliOptions, context: ResolveContext): Bat
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(out) && !isAbsolute(out)) out = resolve(baseDir, out);
 
   const tritonFlag = options.triton;
+  const viaSsh = options.viaSsh === true;
+  if (viaSsh && tritonFlag !== undefined) {
+    fail('--via-ssh', 'it opens its own tunnel, so --triton cannot be given with it; remove one', tritonFlag);
+  }
   const tritonEnv = nonEmpty(env['TRITON_URL']);
-  const tritonUrls =
-    tritonFlag !== undefined
+  const tritonUrls = viaSsh
+    ? []
+    : tritonFlag !== undefined
       ? parseEndpoints(tritonFlag, '--triton')
       : tritonEnv !== undefined
         ? parseEndpoints(tritonEnv, 'TRITON_URL')
@@ -204,6 +211,7 @@ export function resolveConfig(options: CliOptions, context: ResolveContext): Bat
     promptsName,
     out,
     tritonUrls,
+    viaSsh,
     concurrency,
     dryRun: options.dryRun === true,
     json: options.json === true,

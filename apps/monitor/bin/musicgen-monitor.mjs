@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// musicgen-monitor: runs the TypeScript sources in this same process (no build). tsx compiles TypeScript on
+// the fly; the extra hook resolves the workspace libraries to their sources through the
+// `@musicgen/source` export condition.
+import { register } from 'node:module';
+import { register as registerTsx } from 'tsx/esm/api';
+
+registerTsx();
+register('./source-condition-hooks.mjs', import.meta.url);
+await import('../src/main.ts');

@@ -1,0 +1,10 @@
+// Module resolution hooks: resolve workspace packages to their TypeScript sources through the
+// `@musicgen/source` export condition (the same condition tsconfig's customConditions names).
+const CONDITION = '@musicgen/source';
+
+export async function resolve(specifier, context, nextResolve) {
+  const conditions = context.conditions.includes(CONDITION)
+    ? context.conditions
+    : [CONDITION, ...context.conditions];
+  return nextResolve(specifier, { ...context, conditions });
+}
