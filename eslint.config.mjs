@@ -4,6 +4,9 @@ import nx from '@nx/eslint-plugin';
 /**
  * Project boundaries. Every project carries one `scope:*` and one `type:*` tag:
  * - type:app      may import libraries of any kind;
+ * - type:lib-cli  (the command-line kit: commander, `.env` files, exit codes) may import only pure
+ *                 libraries; only apps and tools import it, so no library ever depends on a CLI
+ *                 framework;
  * - type:lib-io   (network and file clients) may import io and pure libraries;
  * - type:lib-pure (parsing, planning, encoding) may import only other pure libraries and no
  *                 network SDK;
@@ -11,8 +14,9 @@ import nx from '@nx/eslint-plugin';
  * and nothing imports an app.
  */
 const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib-io', 'type:lib-pure'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib-io', 'type:lib-pure'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib-cli', 'type:lib-io', 'type:lib-pure'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib-cli', 'type:lib-io', 'type:lib-pure'] },
+  { sourceTag: 'type:lib-cli', onlyDependOnLibsWithTags: ['type:lib-pure'] },
   { sourceTag: 'type:lib-io', onlyDependOnLibsWithTags: ['type:lib-io', 'type:lib-pure'] },
   {
     sourceTag: 'type:lib-pure',
