@@ -2,7 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePrompts, formatPromptErrors } from '@musicgen/prompts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FLAGS } from './cli/flags.js';
+import { BATCH_FLAGS } from './config/flags.js';
 import { runCliProcess, tempWorkspace, wavFiles } from './testing/cli-process.js';
 
 const PREVIEW_NOTICE =
@@ -170,7 +170,7 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     ],
     [
       ['--prompts', 'p.txt', '--format', 'mp3'],
-      'musicgen-batch: Cannot use --format: must be one of wav16, wav24, wav32f: got "mp3"',
+      'musicgen-batch: Cannot use --format as it must be one of wav16, wav24, wav32f: current value is "mp3"',
     ],
     [
       ['--prompts', 'p.txt', 'extra'],
@@ -204,6 +204,6 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     const dir = await workspace('');
     const { code, stdout } = await runCliProcess(['--help'], { cwd: dir });
     expect(code).toBe(0);
-    for (const flag of FLAGS) expect(stdout).toContain(flag.flags);
+    for (const flag of Object.values(BATCH_FLAGS)) expect(stdout).toContain(flag.flags);
   }, 60_000);
 });

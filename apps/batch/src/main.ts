@@ -1,21 +1,15 @@
+import { runMain } from '@musicgen/cli';
 import { quietNodeVersionWarning } from '@musicgen/store';
-import { resolveBaseDir } from './cli/base-dir.js';
-import { loadEnvFile } from './cli/load-env-file.js';
+import { BATCH_PROGRAM } from './cli/batch-program.js';
 import { runCli } from './cli/run-cli.js';
 
-const baseDir = resolveBaseDir(process.env, process.cwd());
-loadEnvFile(baseDir);
-const nodeNotice = quietNodeVersionWarning(process.env, process.versions.node);
-if (nodeNotice) process.stderr.write(`${nodeNotice}\n`);
-try {
-  process.exitCode = await runCli(process.argv.slice(2), {
+await runMain(BATCH_PROGRAM.name, ({ baseDir }) => {
+  const nodeNotice = quietNodeVersionWarning(process.env, process.versions.node);
+  if (nodeNotice) process.stderr.write(`${nodeNotice}\n`);
+  return runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     baseDir,
   });
-} catch (error) {
-  // runCli reports every expected failure itself; this is the last line of defence: one line, no stack.
-  process.stderr.write(`musicgen-batch: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}
+});

@@ -58,7 +58,7 @@ describe('musicgen-batch --via-ssh', () => {
     [
       ['--triton', '127.0.0.1:8001'],
       {},
-      'musicgen-batch: Cannot use --via-ssh: it opens its own tunnel, so --triton cannot be given with it; remove one: got "127.0.0.1:8001"',
+      "musicgen-batch: option '--via-ssh' cannot be used with option '--triton <host:port[,host:port...]>' (see musicgen-batch --help)",
     ],
     [
       [],

@@ -36,6 +36,7 @@ const FLAGS = defineFlags({
     defaultText: '1/1',
   },
   dryRun: { flags: '--dry-run', description: 'plan only' },
+  local: { flags: '--local', description: 'no server', conflicts: ['triton'] },
 });
 
 const program = defineProgram({
@@ -59,6 +60,7 @@ describe('defineProgram', () => {
       format: 'wav16' | 'wav24';
       shard: { index: number; count: number };
       dryRun: boolean;
+      local: boolean;
       out?: string;
       triton?: string;
       concurrency?: number;
@@ -73,6 +75,7 @@ describe('defineProgram', () => {
         format: 'wav16',
         shard: { index: 1, count: 1 },
         dryRun: false,
+        local: false,
       },
       rest: [],
     });
@@ -99,6 +102,7 @@ describe('defineProgram', () => {
       format: 'wav24',
       shard: { index: 2, count: 4 },
       dryRun: true,
+      local: false,
     });
   });
 
@@ -109,6 +113,7 @@ describe('defineProgram', () => {
       format: 'wav16',
       shard: { index: 1, count: 1 },
       dryRun: false,
+      local: false,
     });
   });
 
@@ -134,6 +139,12 @@ describe('defineProgram', () => {
     [['--prompts=p', '--bogus'], {}, "unknown option '--bogus' (see tool --help)"],
     [['--prompts=p', 'extra'], {}, 'too many arguments. Expected 0 arguments but got 1. (see tool --help)'],
     [['--prompts'], {}, "option '--prompts <file>' argument missing (see tool --help)"],
+    [
+      ['--prompts=p', '--local', '--triton=a:1'],
+      {},
+      "option '--local' cannot be used with option '--triton <host:port>' (see tool --help)",
+    ],
+    [['--prompts=p', '--local'], { TRITON_URL: 'a:1' }, ''],
   ])('%j with %j: %s', (argv, env, message) => {
     const parse = () => program.parse(argv, context(env));
     if (message === '') expect(parse).not.toThrow();
@@ -175,6 +186,7 @@ describe('defineProgram', () => {
         '  --format <format>     WAV format (choices: wav16, wav24; default: wav16)',
         '  --shard <i/n>         share (default: 1/1)',
         '  --dry-run             plan only',
+        '  --local               no server',
         '  --help                show this help',
         '',
         'Exit codes: 0 done.',
@@ -199,6 +211,7 @@ describe('defineProgram', () => {
         '| `--format <format>` | WAV format (wav16, wav24) | wav16 |',
         '| `--shard <i/n>` | share | 1/1 |',
         '| `--dry-run` | plan only |  |',
+        '| `--local` | no server |  |',
       ].join('\n'),
     );
   });

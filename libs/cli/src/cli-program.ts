@@ -186,6 +186,7 @@ function addFlags(command: Command, flags: FlagTable): void {
     } else {
       option.default(false);
     }
+    if (spec.conflicts) option.conflicts([...spec.conflicts]);
     command.addOption(option);
   }
 }

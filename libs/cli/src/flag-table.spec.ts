@@ -41,6 +41,11 @@ describe('defineFlags', () => {
       { flags: '--shard <i/n>', description: 'd', default: { index: 1 } },
       'a default that is not a plain value needs a defaultText',
     ],
+    [
+      'viaSsh',
+      { flags: '--via-ssh', description: 'd', conflicts: ['tunnel'] },
+      'it conflicts with "tunnel", which is not another flag of the table',
+    ],
   ])('refuses %s: %j', (key, spec, problem) => {
     expect(() => defineFlags({ [key]: spec })).toThrow(
       new TypeError(`Cannot define the flag ${key} as ${problem}`),

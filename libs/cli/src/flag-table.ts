@@ -24,6 +24,8 @@ export interface FlagSpec<T = unknown> {
   readonly env?: string;
   /** Makes the flag mandatory; says what to give: `give the prompts file, for example --prompts=p.txt`. */
   readonly required?: string;
+  /** Keys of flags that may not be typed together with this one (commander's `conflicts`). */
+  readonly conflicts?: readonly string[];
 }
 
 /** Flags by the property name their value gets (commander's camelCase of the long flag). */
@@ -95,13 +97,13 @@ export function takesValue(spec: FlagSpec): boolean {
  */
 export function defineFlags<const T extends FlagTable>(table: T): T {
   for (const [key, spec] of Object.entries(table)) {
-    const problem = specProblem(key, spec);
+    const problem = specProblem(key, spec, table);
     if (problem !== undefined) throw new TypeError(`Cannot define the flag ${key} as ${problem}`);
   }
   return table;
 }
 
-function specProblem(key: string, spec: FlagSpec): string | undefined {
+function specProblem(key: string, spec: FlagSpec, table: FlagTable): string | undefined {
   if (!FLAG_SYNTAX.test(spec.flags)) {
     return `its syntax must be --name or --name <value>: current value is "${spec.flags}"`;
   }
@@ -114,6 +116,8 @@ function specProblem(key: string, spec: FlagSpec): string | undefined {
   if (spec.required !== undefined && (spec.default !== undefined || spec.env !== undefined)) {
     return 'a required flag has no default and no environment variable';
   }
+  const unknown = spec.conflicts?.find((other) => other === key || !Object.hasOwn(table, other));
+  if (unknown !== undefined) return `it conflicts with "${unknown}", which is not another flag of the table`;
   const shown = spec.default;
   if (shown !== undefined && typeof shown === 'object' && spec.defaultText === undefined) {
     return 'a default that is not a plain value needs a defaultText';

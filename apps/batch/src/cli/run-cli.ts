@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CommanderError } from 'commander';
+import { EXIT, runProgram } from '@musicgen/cli';
 import { secondsForFrames } from '@musicgen/contract';
 import {
   PromptsFileError,
@@ -30,10 +30,9 @@ import {
   SIGNAL_EXIT_CODES,
   type SignalTarget,
 } from '../signals/shutdown-signals.js';
-import { buildProgram, PROGRAM_NAME, type CliOptions } from './build-program.js';
+import { BATCH_PROGRAM } from './batch-program.js';
 
-/** Exit codes of the CLI. */
-export const EXIT = { OK: 0, JOBS_FAILED: 1, USAGE: 2 } as const;
+const PROGRAM_NAME = BATCH_PROGRAM.name;
 
 /** Where the CLI reads and writes; injectable for tests. */
 export interface CliIo {
@@ -59,39 +58,25 @@ const PREVIEW_NOTICE =
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(line + '\n');
-  let options: CliOptions;
-  try {
-    const program = buildProgram((text) => io.stdout.write(text));
-    program.parse([...argv], { from: 'user' });
-    options = program.opts<CliOptions>();
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return EXIT.OK;
-      say(`${PROGRAM_NAME}: ${error.message.replace(/^error: /, '')} (see ${PROGRAM_NAME} --help)`);
-      return EXIT.USAGE;
-    }
-    throw error;
-  }
-  const cleanup: (() => Promise<void> | void)[] = [];
-  try {
-    const config = resolveConfig(options, { env: io.env, baseDir: io.baseDir });
-    return await execute(config, io, say, cleanup);
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof PromptsFileError) {
-      say(`${PROGRAM_NAME}: ${error.message}`);
-      return EXIT.USAGE;
-    }
-    say(`${PROGRAM_NAME}: ${describeError(error)}`);
-    return EXIT.JOBS_FAILED;
-  } finally {
-    for (const step of cleanup.reverse()) {
+  return runProgram(BATCH_PROGRAM, argv, io, {
+    run: async ({ options }) => {
+      const cleanup: (() => Promise<void> | void)[] = [];
       try {
-        await step();
-      } catch (error) {
-        say(`${PROGRAM_NAME}: while shutting down: ${describeError(error)}`);
+        const config = resolveConfig(options, { env: io.env, baseDir: io.baseDir });
+        return await execute(config, io, say, cleanup);
+      } finally {
+        for (const step of cleanup.reverse()) {
+          try {
+            await step();
+          } catch (error) {
+            say(`${PROGRAM_NAME}: while shutting down: ${describeError(error)}`);
+          }
+        }
       }
-    }
-  }
+    },
+    isUsageError: (error) => error instanceof ConfigError || error instanceof PromptsFileError,
+    describe: describeError,
+  });
 }
 
 async function readPrompts(config: BatchConfig, modelId: string): Promise<PromptsParseResult> {
@@ -179,7 +164,7 @@ async function execute(
     if (config.json)
       io.stdout.write(JSON.stringify({ location: store.location, concurrency, ...plan }, null, 2) + '\n');
     else io.stdout.write(formatDryRunPlan(plan, concurrency));
-    return invalidLines > 0 ? EXIT.JOBS_FAILED : EXIT.OK;
+    return invalidLines > 0 ? EXIT.FAILED : EXIT.OK;
   }
 
   const controller = new AbortController();
@@ -258,5 +243,5 @@ async function execute(
   if (config.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
   if (interrupted) return SIGNAL_EXIT_CODES[interrupted];
   const { failed, invalid } = report.summary;
-  return failed > 0 || invalid > 0 ? EXIT.JOBS_FAILED : EXIT.OK;
+  return failed > 0 || invalid > 0 ? EXIT.FAILED : EXIT.OK;
 }

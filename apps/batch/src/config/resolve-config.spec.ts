@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { CliOptions } from '../cli/flags.js';
-import { ConfigError } from './config-error.js';
+import { BATCH_PROGRAM } from '../cli/batch-program.js';
+import type { BatchOptions } from './flags.js';
 import { resolveConfig } from './resolve-config.js';
 
-const base = { env: {}, baseDir: '/home/me/project' };
+function options(argv: string[]): BatchOptions {
+  const parsed = BATCH_PROGRAM.parse(argv, { env: {}, writeOut: () => undefined });
+  if (parsed === undefined) throw new Error('expected options');
+  return parsed.options;
+}
 
 describe('resolveConfig', () => {
-  it('applies every default', () => {
-    expect(resolveConfig({ prompts: 'prompts.txt' }, base)).toEqual({
+  it('resolves the defaults', () => {
+    expect(
+      resolveConfig(options(['--prompts', 'prompts.txt']), { env: {}, baseDir: '/home/me/project' }),
+    ).toEqual({
       promptsPath: '/home/me/project/prompts.txt',
       promptsName: 'prompts.txt',
       out: '/home/me/project/output',
@@ -27,133 +33,69 @@ describe('resolveConfig', () => {
     });
   });
 
-  it('reads the environment, and flags win over it', () => {
-    const env = {
-      MUSICGEN_S3_BUCKET: 'renders',
-      MUSICGEN_S3_PREFIX: 'run-1/',
-      TRITON_URL: '10.0.0.1:8001, 10.0.0.2:8001',
-      MUSICGEN_MODEL_ID: 'facebook/musicgen-small',
-    };
-    const fromEnv = resolveConfig({ prompts: '/abs/p.txt' }, { env, baseDir: '/x' });
-    expect([fromEnv.promptsPath, fromEnv.out, fromEnv.tritonUrls, fromEnv.generation.modelId]).toEqual([
-      '/abs/p.txt',
-      's3://renders/run-1/',
-      ['10.0.0.1:8001', '10.0.0.2:8001'],
-      'facebook/musicgen-small',
-    ]);
-    const flags: CliOptions = { prompts: 'p.txt', out: 'out', triton: 'grpc://gpu:8001', model: 'm' };
-    const fromFlags = resolveConfig(flags, { env, baseDir: '/x' });
-    expect([fromFlags.out, fromFlags.tritonUrls, fromFlags.generation.modelId]).toEqual([
-      '/x/out',
-      ['gpu:8001'],
-      'm',
-    ]);
-  });
-
-  it('parses every value flag', () => {
-    const config = resolveConfig(
-      {
-        prompts: 'p',
-        concurrency: '32',
-        format: 'wav32f',
-        normalize: 'loudness',
-        guidance: '4.5',
-        topK: '0',
-        topP: '0.9',
-        temperature: '0.7',
-        seed: '4294967295',
-        maxAttempts: '2',
-        shard: '2/4',
-        dryRun: true,
-        json: true,
-        force: true,
-        strict: true,
-      },
-      base,
-    );
-    expect(config).toMatchObject({
-      concurrency: 32,
-      format: 'float32',
-      normalize: 'loudness',
-      generation: { guidance: 4.5, topK: 0, topP: 0.9, temperature: 0.7 },
-      seed: 4294967295,
-      maxAttempts: 2,
-      shard: { index: 2, count: 4 },
+  it('maps every option into the configuration', () => {
+    const argv = [
+      '--prompts=/abs/p.txt',
+      '--out=out',
+      '--triton=gpu:8001',
+      '--concurrency=8',
+      '--format=wav24',
+    ];
+    const more = [
+      '--normalize=rms',
+      '--model=m',
+      '--guidance=4',
+      '--top-k=5',
+      '--top-p=0.5',
+      '--temperature=0.9',
+    ];
+    const rest = [
+      '--seed=7',
+      '--max-attempts=3',
+      '--shard=2/3',
+      '--dry-run',
+      '--json',
+      '--force',
+      '--strict',
+    ];
+    expect(resolveConfig(options([...argv, ...more, ...rest]), { env: {}, baseDir: '/x' })).toEqual({
+      promptsPath: '/abs/p.txt',
+      promptsName: '/abs/p.txt',
+      out: '/x/out',
+      tritonUrls: ['gpu:8001'],
+      viaSsh: false,
+      concurrency: 8,
       dryRun: true,
       json: true,
       force: true,
       strict: true,
+      format: 'pcm24',
+      normalize: 'rms',
+      generation: { modelId: 'm', guidance: 4, topK: 5, topP: 0.5, temperature: 0.9 },
+      seed: 7,
+      maxAttempts: 3,
+      shard: { index: 2, count: 3 },
     });
   });
 
-  it.each<[CliOptions, Record<string, string>, string]>([
-    [{}, {}, 'Missing --prompts <file>: give the prompts file, for example --prompts=examples/prompts.txt'],
-    [
-      { prompts: 'p', concurrency: '0' },
-      {},
-      'Cannot use --concurrency: must be an integer from 1 to 1024: got "0"',
-    ],
-    [
-      { prompts: 'p', concurrency: '2.5' },
-      {},
-      'Cannot use --concurrency: must be an integer from 1 to 1024: got "2.5"',
-    ],
-    [
-      { prompts: 'p', format: 'mp3' },
-      {},
-      'Cannot use --format: must be one of wav16, wav24, wav32f: got "mp3"',
-    ],
-    [
-      { prompts: 'p', normalize: 'loud' },
-      {},
-      'Cannot use --normalize: must be one of peak, loudness, clip, rms, none: got "loud"',
-    ],
-    [{ prompts: 'p', guidance: '-1' }, {}, 'Cannot use --guidance: must be a number from 0 to 100: got "-1"'],
-    [{ prompts: 'p', topK: '3000' }, {}, 'Cannot use --top-k: must be an integer from 0 to 2048: got "3000"'],
-    [{ prompts: 'p', topP: 'x' }, {}, 'Cannot use --top-p: must be a number from 0 to 1: got "x"'],
-    [
-      { prompts: 'p', temperature: '' },
-      {},
-      'Cannot use --temperature: must be a number from 0 to 100: got ""',
-    ],
-    [
-      { prompts: 'p', seed: '-3' },
-      {},
-      'Cannot use --seed: must be an integer from 0 to 4294967295: got "-3"',
-    ],
-    [
-      { prompts: 'p', maxAttempts: '0' },
-      {},
-      'Cannot use --max-attempts: must be an integer from 1 to 100: got "0"',
-    ],
-    [
-      { prompts: 'p', shard: '5/4' },
-      {},
-      'Cannot use --shard: must be i/n with 1 <= i <= n, for example 2/4: got "5/4"',
-    ],
-    [
-      { prompts: 'p', shard: '0/1' },
-      {},
-      'Cannot use --shard: must be i/n with 1 <= i <= n, for example 2/4: got "0/1"',
-    ],
-    [{ prompts: 'p', out: ' ' }, {}, 'Cannot use --out: give a directory or s3://bucket/prefix: got " "'],
-    [
-      { prompts: 'p', triton: 'localhost' },
-      {},
-      'Cannot use --triton: each endpoint must be host:port, for example 127.0.0.1:8001: got "localhost"',
-    ],
-    [{ prompts: 'p', triton: ',' }, {}, 'Cannot use --triton: give at least one host:port: got ","'],
-    [
-      { prompts: 'p' },
-      { TRITON_URL: 'gpu:99999' },
-      'Cannot use TRITON_URL: each endpoint must be host:port, for example 127.0.0.1:8001: got "gpu:99999"',
-    ],
-    [
-      { prompts: 'p', model: 'a b' },
-      {},
-      'Cannot use --model: must be 1 to 256 printable ASCII characters without spaces: got "a b"',
-    ],
-  ])('rejects %j with env %j', (options, env, message) => {
-    expect(() => resolveConfig(options, { env, baseDir: '/' })).toThrow(new ConfigError(message));
+  it.each<[string[], Record<string, string>, string]>([
+    [[], { MUSICGEN_S3_BUCKET: 'renders', MUSICGEN_S3_PREFIX: '/run-1/' }, 's3://renders/run-1/'],
+    [[], { MUSICGEN_S3_BUCKET: 'renders' }, 's3://renders/'],
+    [[], { MUSICGEN_S3_BUCKET: ' ', MUSICGEN_S3_PREFIX: 'x' }, '/x/output'],
+    [['--out=s3://other/p'], { MUSICGEN_S3_BUCKET: 'renders' }, 's3://other/p'],
+    [['--out=/abs/dir'], {}, '/abs/dir'],
+  ])('%j with %j writes to %s', (argv, env, out) => {
+    expect(resolveConfig(options(['--prompts=p', ...argv]), { env, baseDir: '/x' }).out).toBe(out);
+  });
+
+  it('leaves TRITON_URL aside with --via-ssh, which opens its own tunnels', () => {
+    const parsed = BATCH_PROGRAM.parse(['--prompts=p', '--via-ssh'], {
+      env: { TRITON_URL: 'gpu:8001' },
+      writeOut: () => undefined,
+    });
+    expect(parsed && resolveConfig(parsed.options, { env: {}, baseDir: '/x' })).toMatchObject({
+      tritonUrls: [],
+      viaSsh: true,
+    });
   });
 });

@@ -1,13 +1,12 @@
 import { SAMPLE_RATE_HZ, samplesForFrames, secondsForFrames } from '@musicgen/contract';
 import type { PromptJob } from '@musicgen/prompts';
 import { encodeAudioMetadata, type ServedMetadata } from '@musicgen/store';
-import { encodeWav, planNormalization } from '@musicgen/wav';
-import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
+import { encodeWav, planNormalization, type NormalizationStrategy, type WavFormat } from '@musicgen/wav';
 
 /** How a job's audio becomes a file. */
 export interface FinishOptions {
-  readonly format: SampleFormat;
-  readonly normalize: NormalizeStrategy;
+  readonly format: WavFormat;
+  readonly normalize: NormalizationStrategy;
   /** What the servers serve, recorded in the metadata when known. */
   readonly served?: ServedMetadata;
 }

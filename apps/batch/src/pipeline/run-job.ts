@@ -3,8 +3,8 @@ import type { PromptJob } from '@musicgen/prompts';
 import { isJobDone, type ObjectStore, type ServedMetadata } from '@musicgen/store';
 import { CODEBOOKS, copyCodeFrames, secondsForFrames, sliceCodes, type Codes } from '@musicgen/contract';
 import { retryWithBackoff, type RetryOptions } from '@musicgen/triton-client';
+import type { NormalizationStrategy, WavFormat } from '@musicgen/wav';
 import type { GenerationBackend } from '../backend/generation-backend.js';
-import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
 import type { ProgressModel } from '../progress/progress-model.js';
 import { isRetryableError, describeError } from './retryable-error.js';
 import { finishAudio } from './finish-job.js';
@@ -38,8 +38,8 @@ export interface JobContext {
   readonly progress: ProgressModel;
   readonly signal: AbortSignal;
   readonly force: boolean;
-  readonly format: SampleFormat;
-  readonly normalize: NormalizeStrategy;
+  readonly format: WavFormat;
+  readonly normalize: NormalizationStrategy;
   /** What the servers serve, recorded in the WAV's metadata. */
   readonly served?: ServedMetadata;
   readonly retry: Omit<RetryOptions, 'signal' | 'shouldRetry' | 'onRetry'>;
