@@ -7,6 +7,8 @@ export interface ProjectTestOptions {
   readonly testTimeout?: number;
   /** Per-hook time limit in ms (servers started in `beforeAll`). */
   readonly hookTimeout?: number;
+  /** Whether test files run at the same time (default true); false for files that share a machine-wide resource. */
+  readonly fileParallelism?: boolean;
 }
 
 /**

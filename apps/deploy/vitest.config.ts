@@ -1,20 +1,5 @@
-import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { projectConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  root: import.meta.dirname,
-  ssr: {
-    resolve: {
-      conditions: ['@musicgen/source', ...defaultServerConditions.filter((c) => c !== 'module')],
-    },
-  },
-  test: {
-    name: 'deploy',
-    include: ['src/**/*.spec.ts'],
-    environment: 'node',
-    // Each file starts its own sshd; the run tests pack and install the batch on the "pod": one file at a time.
-    fileParallelism: false,
-    // A guard against hangs on a loaded machine, not a timing assertion.
-    testTimeout: 60_000,
-  },
-});
+// Each file starts its own sshd; the run tests pack and install the batch on the "pod": one file at a
+// time. The time limit is a guard against hangs on a loaded machine, not a timing assertion.
+export default projectConfig(import.meta.dirname, 'deploy', { fileParallelism: false, testTimeout: 60_000 });

@@ -1,18 +1,4 @@
-import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { projectConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  root: import.meta.dirname,
-  ssr: {
-    resolve: {
-      conditions: ['@musicgen/source', ...defaultServerConditions.filter((c) => c !== 'module')],
-    },
-  },
-  test: {
-    name: 'ssh',
-    include: ['src/**/*.spec.ts'],
-    environment: 'node',
-    // Tests start a real sshd and move files over SFTP; a guard against hangs on a loaded machine, not a timing assertion.
-    testTimeout: 30_000,
-  },
-});
+// Tests start a real sshd and move files over SFTP; a guard against hangs on a loaded machine, not a timing assertion.
+export default projectConfig(import.meta.dirname, 'ssh', { testTimeout: 30_000 });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startPreviewEngine } from '@musicgen/preview-engine';
-import { S3RVER_CREDENTIALS, startS3rver } from '@musicgen/store/testing';
+import { S3RVER_CREDENTIALS, startS3rver } from '@musicgen/store/s3rver';
 import type { DevstackOptions } from './devstack-options.js';
 
 /** A running local stack: the environment lines that point tools at it, and how to stop it. */

@@ -181,7 +181,7 @@ describe('monitor:logs', () => {
       ['logs', '--grep', '(unclosed'],
       'Cannot use --grep as it is not a valid regular expression (Invalid regular expression: /(unclosed/i: Unterminated group): current value is "(unclosed"',
     ],
-    [['logs', '--lines', '-3'], 'Cannot use --lines as it must be a number >= 0: current value is "-3"'],
+    [['logs', '--lines', '-3'], 'Cannot use --lines as it must be an integer >= 0: current value is "-3"'],
     [['gpu', '--interval', '0'], 'Cannot use --interval as it must be a number >= 0.5: current value is "0"'],
   ])('%j is refused in one line', async (argv, message) => {
     expect(await monitor(argv)).toEqual({ code: 2, stdout: '', stderr: `musicgen-monitor: ${message}\n` });

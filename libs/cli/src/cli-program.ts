@@ -67,6 +67,16 @@ export interface CliProgram<P> {
 }
 
 /**
+ * What a program's `parse` gives, e.g. the union of its commands with their options.
+ *
+ * @example
+ * ```ts
+ * async function execute(request: ParsedBy<typeof PROGRAM>) { ... }
+ * ```
+ */
+export type ParsedBy<T> = T extends CliProgram<infer P> ? P : never;
+
+/**
  * A program with one command and its flags.
  *
  * @example

@@ -8,6 +8,7 @@ export {
   type CommandInfo,
   type CommandTable,
   type ParseContext,
+  type ParsedBy,
   type ParsedCommand,
   type ParsedFlags,
   type ProgramInfo,

@@ -1,13 +1,10 @@
-import { CommanderError } from 'commander';
+import { EXIT, runProgram } from '@musicgen/cli';
 import { SshError } from '@musicgen/ssh';
 import { DeployError } from '../deploy-error.js';
 import { deployPod } from '../pod/deploy-pod.js';
 import type { DeployIo } from '../pod/open-pod.js';
 import { deployRun } from '../run/deploy-run.js';
-import { buildProgram, PROGRAM_NAME } from './build-program.js';
-
-/** Exit codes of the CLI. */
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+import { DEPLOY_PROGRAM } from './deploy-program.js';
 
 /** Where the CLI reads and writes; injectable for tests. */
 export interface CliIo {
@@ -37,53 +34,33 @@ const CONFIG_CODES = new Set([
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const say = (line: string) => io.stderr.write(line + '\n');
-  const { program, parsed } = buildProgram((text) => io.stdout.write(text));
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return EXIT.OK;
-      say(`${PROGRAM_NAME}: ${error.message.replace(/^error: /, '')} (see ${PROGRAM_NAME} --help)`);
-      return EXIT.USAGE;
-    }
-    throw error;
-  }
-  const request = parsed();
-  if (request === undefined) {
-    io.stdout.write(program.helpInformation());
-    return EXIT.USAGE;
-  }
   const deployIo: DeployIo = {
     env: io.env,
     baseDir: io.baseDir,
     workspaceRoot: io.workspaceRoot,
-    say,
+    say: (line) => io.stderr.write(line + '\n'),
     echo: (text) => io.stderr.write(text),
     out: (text) => io.stdout.write(text),
   };
-  const { options, batchArgs } = request;
-  try {
-    switch (request.command) {
-      case 'pod':
-        await deployPod(deployIo, options);
-        return EXIT.OK;
-      case 'run': {
-        const result = await deployRun(deployIo, { ...options, batchArgs });
-        return result.exitCode ?? EXIT.OK;
+  return runProgram(DEPLOY_PROGRAM, argv, io, {
+    run: async (request) => {
+      switch (request.command) {
+        case 'pod':
+          await deployPod(deployIo, request.options);
+          return EXIT.OK;
+        case 'run': {
+          const result = await deployRun(deployIo, { ...request.options, batchArgs: request.rest });
+          return result.exitCode ?? EXIT.OK;
+        }
+        case 'and-monitor': {
+          const { options, rest } = request;
+          await deployPod(deployIo, options);
+          const result = await deployRun(deployIo, { ...options, batchArgs: rest, attach: true });
+          return result.exitCode ?? EXIT.FAILED;
+        }
       }
-      case 'and-monitor': {
-        await deployPod(deployIo, options);
-        const result = await deployRun(deployIo, { ...options, batchArgs, attach: true });
-        return result.exitCode ?? EXIT.FAILED;
-      }
-    }
-  } catch (error) {
-    if (error instanceof SshError || error instanceof DeployError) {
-      say(`${PROGRAM_NAME}: ${error.message}`);
-      return CONFIG_CODES.has(error.code) ? EXIT.USAGE : EXIT.FAILED;
-    }
-    say(`${PROGRAM_NAME}: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT.FAILED;
-  }
+    },
+    isUsageError: (error) =>
+      (error instanceof SshError || error instanceof DeployError) && CONFIG_CODES.has(error.code),
+  });
 }

@@ -20,7 +20,8 @@ import { runName } from './run-name.js';
 
 /** Options of {@link deployRun}. */
 export interface DeployRunOptions {
-  readonly prompts?: string | undefined;
+  /** The prompts file, relative to the directory the command was typed in. */
+  readonly prompts: string;
   readonly name?: string | undefined;
   readonly attach?: boolean | undefined;
   readonly host?: string | undefined;
@@ -73,12 +74,6 @@ async function batchScript(
  * @throws {DeployError} `CONFIG` (checked before connecting), `POD_FAILED`, `PACK_FAILED`; `SshError`.
  */
 export async function deployRun(io: DeployIo, options: DeployRunOptions): Promise<DeployRunResult> {
-  if (options.prompts === undefined || options.prompts.trim() === '') {
-    throw new DeployError(
-      'CONFIG',
-      'Missing --prompts <file>: give the prompts file to run on the pod, for example --prompts=prompts.txt',
-    );
-  }
   const promptsPath = isAbsolute(options.prompts) ? options.prompts : resolve(io.baseDir, options.prompts);
   let prompts: Buffer;
   try {

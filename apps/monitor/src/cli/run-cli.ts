@@ -1,19 +1,13 @@
-import { CommanderError } from 'commander';
+import { EXIT, runProgram, type ParsedBy } from '@musicgen/cli';
 import { openLocalForward, SshError, sleep } from '@musicgen/ssh';
 import { formatGpuSample, readGpus } from '../gpu/gpu-query.js';
-import { parseSince } from '../logs/line-time.js';
 import { followLogs } from '../logs/follow-logs.js';
 import { fetchPodMetrics } from '../metrics/fetch-metrics.js';
 import { formatMetricsSummary, summariseMetrics } from '../metrics/metrics-summary.js';
 import { parsePrometheusText } from '../metrics/prometheus-text.js';
-import { UsageError } from '../monitor-error.js';
 import { resolveMonitorTarget, type MonitorIo, type MonitorTarget } from '../monitor-io.js';
 import { formatSystemSnapshot, readSystemSnapshot } from '../system/system-snapshot.js';
-import { buildProgram, PROGRAM_NAME } from './build-program.js';
-import type { MonitorOptions } from './flags.js';
-
-/** Exit codes of the CLI. */
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+import { MONITOR_PROGRAM } from './monitor-program.js';
 
 /** Where the CLI reads and writes; injectable for tests. */
 export interface CliIo {
@@ -24,15 +18,9 @@ export interface CliIo {
   readonly signal?: AbortSignal;
 }
 
-const CONFIG_CODES = new Set(['SSH_CONFIG', 'HOST_KEY_MISMATCH', 'HOST_KEY_UNKNOWN', 'AUTH_FAILED', 'USAGE']);
+const CONFIG_CODES = new Set(['SSH_CONFIG', 'HOST_KEY_MISMATCH', 'HOST_KEY_UNKNOWN', 'AUTH_FAILED']);
 
-function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!(n >= min))
-    throw new UsageError(`Cannot use ${flag} as it must be a number >= ${min}: current value is "${value}"`);
-  return n;
-}
+type MonitorCommand = ParsedBy<typeof MONITOR_PROGRAM>;
 
 async function withConnection<T>(
   target: MonitorTarget,
@@ -46,23 +34,23 @@ async function withConnection<T>(
   }
 }
 
-async function execute(command: string, options: MonitorOptions, io: MonitorIo): Promise<number> {
-  const target = resolveMonitorTarget(io, options.host, options.acceptNewHostKey ?? false);
-  switch (command) {
+async function execute(request: MonitorCommand, io: MonitorIo): Promise<number> {
+  const { options } = request;
+  const target = resolveMonitorTarget(io, options.host, options.acceptNewHostKey);
+  switch (request.command) {
     case 'logs': {
-      const lines = wholeNumber('--lines', options.lines, 20, 0);
-      const since = options.since === undefined ? undefined : parseSince(options.since, new Date());
-      await followLogs(io, target, { run: options.run, since, grep: options.grep, lines });
+      await followLogs(io, target, request.options);
       return EXIT.OK;
     }
     case 'system': {
+      const { options } = request;
       const snapshot = await withConnection(target, (c) => readSystemSnapshot(c, target.pod.volume));
       const where = `${target.ssh.user}@${target.host.host}:${target.host.port}`;
       io.out(options.json ? JSON.stringify(snapshot, null, 2) + '\n' : formatSystemSnapshot(snapshot, where));
       return EXIT.OK;
     }
     case 'gpu': {
-      const interval = wholeNumber('--interval', options.interval, 2, 0.5);
+      const { options } = request;
       return withConnection(target, async (connection) => {
         let drawn = 0;
         for (;;) {
@@ -75,12 +63,13 @@ async function execute(command: string, options: MonitorOptions, io: MonitorIo):
             drawn = gpus.length;
           }
           if (!options.watch) return EXIT.OK;
-          await sleep(interval * 1000, io.signal);
+          await sleep(options.interval * 1000, io.signal);
         }
       });
     }
     case 'metrics': {
-      const interval = wholeNumber('--interval', options.interval, 5, 0.5);
+      const { options } = request;
+      const { interval } = options;
       return withConnection(target, async (connection) => {
         let before = parsePrometheusText(await fetchPodMetrics(connection, target.pod.metricsPort));
         for (;;) {
@@ -94,7 +83,7 @@ async function execute(command: string, options: MonitorOptions, io: MonitorIo):
       });
     }
     case 'tunnel': {
-      const localPort = wholeNumber('--local-port', options.localPort, target.pod.grpcPort, 0);
+      const localPort = request.options.localPort ?? target.pod.grpcPort;
       return withConnection(target, async (connection) => {
         const forward = await openLocalForward(connection, { remotePort: target.pod.grpcPort, localPort });
         io.say(
@@ -112,7 +101,6 @@ async function execute(command: string, options: MonitorOptions, io: MonitorIo):
       });
     }
   }
-  return EXIT.USAGE;
 }
 
 /**
@@ -126,40 +114,24 @@ async function execute(command: string, options: MonitorOptions, io: MonitorIo):
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const say = (line: string) => io.stderr.write(line + '\n');
-  const { program, parsed } = buildProgram((text) => io.stdout.write(text));
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return EXIT.OK;
-      say(`${PROGRAM_NAME}: ${error.message.replace(/^error: /, '')} (see ${PROGRAM_NAME} --help)`);
-      return EXIT.USAGE;
-    }
-    throw error;
-  }
-  const request = parsed();
-  if (request === undefined) {
-    io.stdout.write(program.helpInformation());
-    return EXIT.USAGE;
-  }
   const monitorIo: MonitorIo = {
     env: io.env,
     baseDir: io.baseDir,
     out: (text) => io.stdout.write(text),
-    say,
+    say: (line) => io.stderr.write(line + '\n'),
     isTty: io.stdout.isTTY === true,
     ...(io.signal ? { signal: io.signal } : {}),
   };
-  try {
-    return await execute(request.command, request.options, monitorIo);
-  } catch (error) {
-    if (io.signal?.aborted) return EXIT.OK;
-    if (error instanceof SshError || error instanceof UsageError) {
-      say(`${PROGRAM_NAME}: ${error.message}`);
-      return CONFIG_CODES.has(error.code) ? EXIT.USAGE : EXIT.FAILED;
-    }
-    say(`${PROGRAM_NAME}: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT.FAILED;
-  }
+  return runProgram(MONITOR_PROGRAM, argv, io, {
+    run: async (request) => {
+      try {
+        return await execute(request, monitorIo);
+      } catch (error) {
+        // Ctrl-C ends a follow or a live view: a clean end, whatever it interrupted.
+        if (io.signal?.aborted) return EXIT.OK;
+        throw error;
+      }
+    },
+    isUsageError: (error) => error instanceof SshError && CONFIG_CODES.has(error.code),
+  });
 }

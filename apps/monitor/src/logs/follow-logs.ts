@@ -8,7 +8,8 @@ export interface FollowLogsOptions {
   /** Only this run's log, from its start, until the run ends. */
   readonly run?: string | undefined;
   readonly since?: Date | undefined;
-  readonly grep?: string | undefined;
+  /** Only lines matching this regular expression. */
+  readonly grep?: RegExp | undefined;
   /** Start with the last n lines of each log (ignored with `run` or `since`, which read from the start). */
   readonly lines: number;
 }

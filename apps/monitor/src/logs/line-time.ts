@@ -1,4 +1,4 @@
-import { UsageError } from '../monitor-error.js';
+import { InvalidArgumentError } from '@musicgen/cli';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -12,7 +12,7 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
  * parseSince('10m', new Date('2026-12-01T10:00:00Z')); // 2026-12-01T09:50:00.000Z
  * ```
  *
- * @throws {UsageError} for anything else.
+ * @throws {InvalidArgumentError} for anything else, saying what `--since` takes.
  */
 export function parseSince(text: string, now: Date): Date {
   const value = text.trim();
@@ -26,9 +26,7 @@ export function parseSince(text: string, now: Date): Date {
     const time = new Date(zoned.replace(' ', 'T'));
     if (!Number.isNaN(time.getTime())) return time;
   }
-  throw new UsageError(
-    `Cannot use --since as it must be a duration (30s, 10m, 2h, 1d) or a time (2026-12-01T09:30:00Z): current value is "${text}"`,
-  );
+  throw new InvalidArgumentError('it must be a duration (30s, 10m, 2h, 1d) or a time (2026-12-01T09:30:00Z)');
 }
 
 const ISO_START = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)/;

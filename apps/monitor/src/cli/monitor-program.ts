@@ -1,0 +1,116 @@
+import { decimal, defineCommands, defineFlags, integer, InvalidArgumentError } from '@musicgen/cli';
+import { parseSince } from '../logs/line-time.js';
+
+function pattern(text: string): RegExp {
+  try {
+    return new RegExp(text, 'i');
+  } catch (error) {
+    throw new InvalidArgumentError(`it is not a valid regular expression (${(error as Error).message})`);
+  }
+}
+
+const HOST = {
+  flags: '--host <host[:port]>',
+  description: 'the pod to watch, one of RUNPOD_HOST',
+  defaultText: 'the first',
+} as const;
+const ACCEPT_NEW = {
+  flags: '--accept-new-host-key',
+  description: 'trust a pod whose host key is not in known_hosts yet, and record it there',
+} as const;
+const JSON_FLAG = { flags: '--json', description: 'print JSON on stdout instead of text' } as const;
+
+/**
+ * The `musicgen-monitor` command line: every command and its flags, declared once (`--help` and the
+ * README table follow it). Names avoid the flags Nx keeps for itself (`--verbose`, `--parallel`,
+ * `--cwd`, `--help`, `--configuration`, `--args`, `--env`, ...).
+ */
+export const MONITOR_PROGRAM = defineCommands({
+  name: 'musicgen-monitor',
+  version: '0.1.0',
+  description: 'Watch a GPU pod over SSH: logs, system, GPU, Triton metrics, and a tunnel to Triton.',
+  epilog:
+    'Settings come from .env and the environment (RUNPOD_HOST, RUNPOD_SSH_KEY, ...; see .env.template).\n' +
+    'Exit codes: 0 done; 1 the connection or a command on the pod failed; 2 usage or configuration error.',
+  commands: {
+    logs: {
+      summary:
+        "follow the pod's Triton log and batch run logs; reconnects when the connection drops, without repeating or losing lines",
+      flags: defineFlags({
+        run: { flags: '--run <name>', description: "only this run's log, from its start until the run ends" },
+        since: {
+          flags: '--since <when>',
+          description:
+            'only lines from this time on: a duration back from now (30s, 10m, 2h, 1d) or a time (2026-12-01T09:30:00Z)',
+          parse: (text: string) => parseSince(text, new Date()),
+        },
+        grep: {
+          flags: '--grep <regex>',
+          description: 'only lines matching this regular expression (case-insensitive)',
+          parse: pattern,
+        },
+        lines: {
+          flags: '--lines <n>',
+          description: 'start with the last n lines of each log',
+          parse: integer({ min: 0 }),
+          default: 20,
+          defaultText: '20; all with --run or --since',
+        },
+        host: HOST,
+        acceptNewHostKey: ACCEPT_NEW,
+      }),
+    },
+    system: {
+      summary: "the pod's CPU load, memory and volume disk space",
+      flags: defineFlags({ json: JSON_FLAG, host: HOST, acceptNewHostKey: ACCEPT_NEW }),
+    },
+    gpu: {
+      summary: 'nvidia-smi on the pod: utilisation, memory, temperature, power, clocks',
+      flags: defineFlags({
+        watch: {
+          flags: '--watch',
+          description:
+            'repeat every --interval seconds (a live view on a terminal, plain lines otherwise) until Ctrl-C',
+        },
+        interval: {
+          flags: '--interval <seconds>',
+          description: 'seconds between samples with --watch',
+          parse: decimal({ min: 0.5 }),
+          default: 2,
+        },
+        json: JSON_FLAG,
+        host: HOST,
+        acceptNewHostKey: ACCEPT_NEW,
+      }),
+    },
+    metrics: {
+      summary:
+        "Triton's Prometheus metrics from the pod, summarised: requests, failures, queue time, the model's own gauges, rates",
+      flags: defineFlags({
+        interval: {
+          flags: '--interval <seconds>',
+          description: 'seconds between the two samples rates are computed from',
+          parse: decimal({ min: 0.5 }),
+          default: 5,
+        },
+        watch: { flags: '--watch', description: 'print a new summary every --interval seconds until Ctrl-C' },
+        json: JSON_FLAG,
+        host: HOST,
+        acceptNewHostKey: ACCEPT_NEW,
+      }),
+    },
+    tunnel: {
+      summary: "forward a local port to the pod's Triton gRPC port until Ctrl-C (what `ssh -N -L` does)",
+      flags: defineFlags({
+        localPort: {
+          flags: '--local-port <port>',
+          description: 'local port to listen on (127.0.0.1)',
+          parse: integer({ min: 0, max: 65535 }),
+          defaultText: 'TRITON_GRPC_PORT, 8001',
+        },
+        host: HOST,
+        acceptNewHostKey: ACCEPT_NEW,
+      }),
+    },
+  },
+});
