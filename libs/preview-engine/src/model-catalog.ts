@@ -12,13 +12,6 @@ export function findModel(name: string, version = ''): ContractModel | undefined
   return Object.hasOwn(MODEL_CONTRACTS, name) ? MODEL_CONTRACTS[name] : undefined;
 }
 
-/** Triton's message for a model it does not serve. */
-export function unknownModelMessage(name: string, version = ''): string {
-  return version === '' || version === MODEL_VERSION
-    ? `Request for unknown model: '${name}' is not found`
-    : `Request for unknown model: '${name}' version ${version} is not found`;
-}
-
 /** `ModelMetadata` for a contract model: platform `preview`, the contract's tensors. */
 export function modelMetadata(model: ContractModel): ModelMetadataResponse {
   const tensors = (list: ContractModel['inputs']) =>

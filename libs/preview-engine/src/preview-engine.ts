@@ -1,12 +1,4 @@
-import {
-  Server,
-  ServerCredentials,
-  status,
-  type sendUnaryData,
-  type ServerDuplexStream,
-  type ServerUnaryCall,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import {
   DECODE_TENSORS,
   ENCODEC_DECODE,
@@ -15,24 +7,13 @@ import {
   MUSICGEN_LM,
   samplesForFrames,
 } from '@musicgen/contract';
-import {
-  encodeRawTensor,
-  loadInferenceService,
-  type ModelInferRequest,
-  type ModelInferResponse,
-  type ModelStreamInferResponse,
-} from '@musicgen/triton-client';
+import { encodeRawTensor, type ModelInferRequest, type ModelInferResponse } from '@musicgen/triton-client';
+import { startTritonServer, type ServedModel } from '@musicgen/triton-client/server';
 import { decodeCodesCooperatively } from './decode-codes.js';
 import { parseDecodeRequest } from './decode-request.js';
-import {
-  MODEL_VERSION,
-  findModel,
-  modelConfig,
-  modelMetadata,
-  unknownModelMessage,
-} from './model-catalog.js';
+import { lmStream } from './lm-stream.js';
+import { MODEL_VERSION, findModel, modelConfig, modelMetadata } from './model-catalog.js';
 import { modelFailure, RequestError } from './request-error.js';
-import { StreamSession } from './stream-session.js';
 import { SlotLimiter } from './slot-limiter.js';
 import { factsResponse, previewFacts } from './preview-facts.js';
 
@@ -109,9 +90,6 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
     );
   }
 
-  let closing = false;
-  const sessions = new Set<StreamSession>();
-  const unavailable = () => new RequestError(status.UNAVAILABLE, 'preview engine is shutting down');
   const decode = async (request: ModelInferRequest): Promise<ModelInferResponse> => {
     const { codes, frames } = parseDecodeRequest(request, maxDecodeFrames);
     const audio = await decodeCodesCooperatively(codes, frames);
@@ -127,99 +105,41 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
       ],
     };
   };
-
-  const unary = (request: ModelInferRequest): Promise<ModelInferResponse> =>
-    request.model_name === MUSICGEN_INFO ? Promise.resolve(factsResponse(request, facts)) : decode(request);
-
-  const rpc =
-    <Req, Res>(handler: (request: Req) => Res | Promise<Res>) =>
-    async (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      try {
-        callback(null, await handler(call.request));
-      } catch (error) {
-        const e = error instanceof RequestError ? error : modelFailure(error);
-        callback({ code: e.code, details: e.wireMessage });
-      }
+  const generate = lmStream({ progressIntervalFrames, framesPerSecond, slots });
+  const served = (name: string, version: string): ServedModel | undefined => {
+    const model = findModel(name, version);
+    if (!model) return undefined;
+    const described = {
+      metadata: () => modelMetadata(model),
+      config: () => modelConfig(model, maxDecodeFrames),
     };
-  const model = (request: { name: string; version?: string }) => {
-    const found = findModel(request.name, request.version ?? '');
-    if (!found) throw new RequestError(status.NOT_FOUND, unknownModelMessage(request.name, request.version));
-    return found;
+    if (model.name === MUSICGEN_LM) return { ...described, stream: generate };
+    if (model.name === MUSICGEN_INFO)
+      return { ...described, infer: (r: ModelInferRequest) => factsResponse(r, facts) };
+    return { ...described, infer: decode };
   };
 
-  const implementation: UntypedServiceImplementation = {
-    ServerLive: rpc(() => ({ live: true })),
-    ServerReady: rpc(() => ({ ready: !closing })),
-    ServerMetadata: rpc(() => ({
-      name: PREVIEW_SERVER_NAME,
-      version: PREVIEW_SERVER_VERSION,
-      extensions: EXTENSIONS,
-    })),
-    ModelReady: rpc((r: { name: string; version?: string }) => ({
-      ready: !closing && findModel(r.name, r.version ?? '') !== undefined,
-    })),
-    ModelMetadata: rpc((r: { name: string; version?: string }) => modelMetadata(model(r))),
-    ModelConfig: rpc((r: { name: string; version?: string }) => ({
-      config: modelConfig(model(r), maxDecodeFrames),
-    })),
-    ModelInfer: rpc(async (r: ModelInferRequest) => {
-      if (closing) throw unavailable();
-      const found = model({ name: r.model_name, version: r.model_version ?? '' });
-      if (found.name === MUSICGEN_LM) {
-        throw new RequestError(
-          status.UNIMPLEMENTED,
-          "ModelInfer RPC doesn't support models with decoupled transaction policy",
-        );
-      }
-      return unary(r);
+  let url = '';
+  const server = await startTritonServer({
+    label: 'the preview engine',
+    host,
+    port,
+    metadata: { name: PREVIEW_SERVER_NAME, version: PREVIEW_SERVER_VERSION, extensions: EXTENSIONS },
+    model: served,
+    // A model's failure carries its contract error class as the message's tag, as a real model's does.
+    statusOf: (error) => {
+      const failure = error instanceof RequestError ? error : modelFailure(error);
+      return { code: failure.code, details: failure.wireMessage };
+    },
+    closeStreams: (inFlight) => ({
+      code: status.UNAVAILABLE,
+      details: `preview engine at ${url} is shutting down: ${inFlight} request(s) on this stream were not finished`,
     }),
-    ModelStreamInfer: (call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>) => {
-      if (closing) {
-        call.emit('error', { code: status.UNAVAILABLE, details: 'preview engine is shutting down' });
-        return;
-      }
-      const session = new StreamSession(call, { progressIntervalFrames, framesPerSecond, unary, slots });
-      sessions.add(session);
-      call.on('close', () => sessions.delete(session));
-      call.on('finish', () => sessions.delete(session));
-    },
-  };
-
-  const server = new Server({ 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
-  server.addService(loadInferenceService(), implementation);
-  const address = host.includes(':') ? `[${host}]` : host;
-  const boundPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${address}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
-      error
-        ? reject(new Error(`Cannot start the preview engine on ${address}:${port}: ${error.message}`))
-        : resolve(bound),
-    ),
-  );
-  const url = `${address}:${boundPort}`;
-
-  let closed: Promise<void> | undefined;
-  return {
-    url,
-    port: boundPort,
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        closing = true;
-        for (const session of sessions) {
-          session.abort(
-            status.UNAVAILABLE,
-            `preview engine at ${url} is shutting down: ${session.inFlight} request(s) on this stream were not finished`,
-          );
-        }
-        sessions.clear();
-        const force = setTimeout(() => server.forceShutdown(), 2000);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      });
-      return closed;
-    },
-  };
+    closeGraceMs: 2000,
+    grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
+  });
+  url = server.address;
+  return { url, port: server.port, close: () => server.close() };
 }
 
 function checkInteger(name: string, value: number, min: number, max: number): void {

@@ -8,7 +8,7 @@ import {
   fakeEncodecDecode,
   fakeMusicgenLm,
   responseFor,
-  ScriptedStatusError,
+  RpcStatusError,
   startTestTritonServer,
   type TestTritonServer,
   type TestTritonServerOptions,
@@ -118,7 +118,7 @@ describe('TritonClient health, metadata and config', () => {
   it('retries UNAVAILABLE on safe calls and gives up after maxAttempts', async () => {
     let failures = 2;
     const health = () => {
-      if (failures-- > 0) throw new ScriptedStatusError(status.UNAVAILABLE, 'warming up');
+      if (failures-- > 0) throw new RpcStatusError(status.UNAVAILABLE, 'warming up');
       return { live: true, ready: true };
     };
     const { client, server } = await setup({ health }, { maxAttempts: 3 });
@@ -140,7 +140,7 @@ describe('TritonClient health, metadata and config', () => {
 
   it('does not retry other codes', async () => {
     const health = () => {
-      throw new ScriptedStatusError(status.INTERNAL, 'broken');
+      throw new RpcStatusError(status.INTERNAL, 'broken');
     };
     const { client, server } = await setup({ health });
     expect((await rejection(client.serverLive())).codeName).toBe('INTERNAL');
@@ -214,7 +214,7 @@ describe('TritonClient.infer', () => {
     let failures = 0;
     const flaky = {
       infer: (request: Parameters<NonNullable<ReturnType<typeof fakeEncodecDecode>['infer']>>[0]) => {
-        if (failures-- > 0) throw new ScriptedStatusError(status.UNAVAILABLE, 'busy');
+        if (failures-- > 0) throw new RpcStatusError(status.UNAVAILABLE, 'busy');
         return responseFor(request, []);
       },
     };

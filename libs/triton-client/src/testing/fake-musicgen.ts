@@ -19,7 +19,8 @@ import {
 import type { Tensor } from '../tensor/datatype.js';
 import { encodeRawTensor } from '../tensor/encode-raw-tensor.js';
 import { readInputs } from './read-inputs.js';
-import { ScriptedStatusError, type ScriptedModel } from './test-triton-server.js';
+import { RpcStatusError } from '../server/rpc-status-error.js';
+import type { ScriptedModel } from './test-triton-server.js';
 
 /** TEXT values that make {@link fakeMusicgenLm} misbehave on purpose. */
 export const FAKE_LM_FAULTS = Object.freeze({
@@ -161,11 +162,11 @@ export function fakeEncodecDecode(options: FakeEncodecDecodeOptions = {}): Scrip
     infer: (request) => {
       const codes = readInputs(request)['CODES'];
       if (codes === undefined || codes.datatype !== 'INT32') {
-        throw new ScriptedStatusError(status.INVALID_ARGUMENT, 'CODES must be an INT32 input');
+        throw new RpcStatusError(status.INVALID_ARGUMENT, 'CODES must be an INT32 input');
       }
       const frames = codes.shape[2] ?? 0;
       if (frames > maxFrames) {
-        throw new ScriptedStatusError(
+        throw new RpcStatusError(
           status.INVALID_ARGUMENT,
           `CODES must have at most ${maxFrames} frames: got ${frames}`,
         );

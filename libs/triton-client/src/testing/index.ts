@@ -1,6 +1,6 @@
+export { RpcStatusError } from '../server/rpc-status-error.js';
 export {
   startTestTritonServer,
-  ScriptedStatusError,
   type ScriptedModel,
   type TestTritonServer,
   type TestTritonServerOptions,
