@@ -86,4 +86,23 @@ export default [
     files: ['libs/contract/src/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // Test helpers (`@musicgen/<lib>/testing`) are for tests and benchmarks; shipping code uses a
+    // library's real exports (`@musicgen/store/s3rver` for the local stack's S3 server).
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/src/testing/**', '**/bench/**', 'tools/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@musicgen/*/testing'],
+              message: 'Shipping code may not import test helpers: use the exports of the library itself.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];

@@ -7,7 +7,7 @@ import { isJobDone } from './is-job-done.js';
 import { createLocalStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 import { createS3Store } from './s3-store.js';
-import { startS3rver, type RunningS3rver } from './testing/start-s3rver.js';
+import { startS3rver, type RunningS3rver } from './s3rver/start-s3rver.js';
 
 const HASH_A = 'aa'.repeat(32);
 const HASH_B = 'bb'.repeat(32);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, parseStoreLocation } from './open-store.js';
-import { startS3rver, type RunningS3rver } from './testing/start-s3rver.js';
+import { startS3rver, type RunningS3rver } from './s3rver/start-s3rver.js';
 
 describe('parseStoreLocation', () => {
   it.each([

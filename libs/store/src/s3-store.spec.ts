@@ -9,7 +9,7 @@ import { createS3Client } from './s3-client.js';
 import { createS3Store } from './s3-store.js';
 import { StoreError } from './store-error.js';
 import { startFaultProxy, type FaultProxy } from './testing/start-fault-proxy.js';
-import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from './testing/start-s3rver.js';
+import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from './s3rver/start-s3rver.js';
 
 const BUCKET = 'test-bucket';
 const MiB = 1024 * 1024;
