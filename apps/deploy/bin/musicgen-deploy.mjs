@@ -6,5 +6,5 @@ import { register } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
 
 registerTsx();
-register('./source-condition-hooks.mjs', import.meta.url);
+register('@musicgen/cli/source-hooks', import.meta.url);
 await import('../src/main.ts');

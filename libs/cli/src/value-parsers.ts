@@ -24,6 +24,21 @@ function rangeText(kind: string, { min, max }: NumberRange): string {
   return max === undefined ? `${kind} >= ${min}` : `${kind} from ${min} to ${max}`;
 }
 
+function rangedNumber(
+  kind: string,
+  range: NumberRange,
+  ok: (n: number) => boolean,
+): (text: string) => number {
+  const rule = `it must be ${rangeText(kind, range)}`;
+  return (text) => {
+    const n = numberText(text);
+    if (!ok(n) || n < range.min || (range.max !== undefined && n > range.max)) {
+      throw new InvalidArgumentError(rule);
+    }
+    return n;
+  };
+}
+
 /**
  * A value parser for whole numbers in a range.
  *
@@ -34,14 +49,7 @@ function rangeText(kind: string, { min, max }: NumberRange): string {
  * ```
  */
 export function integer(range: NumberRange): (text: string) => number {
-  const rule = `it must be ${rangeText('an integer', range)}`;
-  return (text) => {
-    const n = numberText(text);
-    if (!Number.isInteger(n) || n < range.min || (range.max !== undefined && n > range.max)) {
-      throw new InvalidArgumentError(rule);
-    }
-    return n;
-  };
+  return rangedNumber('an integer', range, Number.isInteger);
 }
 
 /**
@@ -54,14 +62,7 @@ export function integer(range: NumberRange): (text: string) => number {
  * ```
  */
 export function decimal(range: NumberRange): (text: string) => number {
-  const rule = `it must be ${rangeText('a number', range)}`;
-  return (text) => {
-    const n = numberText(text);
-    if (!Number.isFinite(n) || n < range.min || (range.max !== undefined && n > range.max)) {
-      throw new InvalidArgumentError(rule);
-    }
-    return n;
-  };
+  return rangedNumber('a number', range, Number.isFinite);
 }
 
 /**
