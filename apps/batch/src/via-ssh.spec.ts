@@ -58,7 +58,7 @@ describe('musicgen-batch --via-ssh', () => {
     [
       ['--triton', '127.0.0.1:8001'],
       {},
-      "musicgen-batch: option '--via-ssh' cannot be used with option '--triton <host:port[,host:port...]>' (see musicgen-batch --help)",
+      'musicgen-batch: Cannot use --via-ssh with --triton: give only one of them',
     ],
     [
       [],

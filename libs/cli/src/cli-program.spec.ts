@@ -142,7 +142,7 @@ describe('defineProgram', () => {
     [
       ['--prompts=p', '--local', '--triton=a:1'],
       {},
-      "option '--local' cannot be used with option '--triton <host:port>' (see tool --help)",
+      'Cannot use --local with --triton: give only one of them',
     ],
     [['--prompts=p', '--local'], { TRITON_URL: 'a:1' }, ''],
   ])('%j with %j: %s', (argv, env, message) => {

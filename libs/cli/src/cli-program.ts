@@ -196,7 +196,6 @@ function addFlags(command: Command, flags: FlagTable): void {
     } else {
       option.default(false);
     }
-    if (spec.conflicts) option.conflicts([...spec.conflicts]);
     command.addOption(option);
   }
 }
@@ -239,9 +238,18 @@ function missingCommand(program: Command, name: string): UsageError {
   return new UsageError(`Missing command: give one of ${names} (see ${name} --help)`);
 }
 
-/** Applies the environment variables of flags not given, checks required flags, returns the options. */
+/**
+ * Applies the environment variables of flags not given, checks required flags and flags typed together
+ * that conflict (a variable never conflicts), returns the options.
+ */
 function finish(command: Command, flags: FlagTable, env: CliEnv): Record<string, unknown> {
+  const typed = (key: string) => command.getOptionValueSource(key) === 'cli';
   for (const [key, spec] of Object.entries(flags)) {
+    const other = typed(key) ? spec.conflicts?.find(typed) : undefined;
+    if (other !== undefined) {
+      const name = (k: string) => flags[k]?.flags.split(' ')[0];
+      throw new UsageError(`Cannot use ${name(key)} with ${name(other)}: give only one of them`);
+    }
     if (spec.env !== undefined && command.getOptionValueSource(key) !== 'cli') {
       const text = env[spec.env];
       if (text !== undefined && text.trim() !== '') {

@@ -24,7 +24,7 @@ export interface FlagSpec<T = unknown> {
   readonly env?: string;
   /** Makes the flag mandatory; says what to give: `give the prompts file, for example --prompts=p.txt`. */
   readonly required?: string;
-  /** Keys of flags that may not be typed together with this one (commander's `conflicts`). */
+  /** Keys of flags that may not be typed together with this one (a variable does not count). */
   readonly conflicts?: readonly string[];
 }
 

@@ -188,7 +188,7 @@ describe('BATCH_PROGRAM', () => {
     [
       ['--prompts', 'p', '--via-ssh', '--triton', '127.0.0.1:8001'],
       {},
-      "option '--via-ssh' cannot be used with option '--triton <host:port[,host:port...]>' (see musicgen-batch --help)",
+      'Cannot use --via-ssh with --triton: give only one of them',
     ],
   ])('refuses %j with env %j', (argv, env, message) => {
     expect(() => parse(argv, env)).toThrow(new UsageError(message));
