@@ -105,6 +105,19 @@ describe('parsePrompts: text', () => {
     ]);
   });
 
+  it('refuses sampling values that FP32 cannot carry, at their line and column', async () => {
+    const result = await parsePrompts('a ; 5 ; x ; top_p=1e-300\nb ; 5 ; y ; seed=1 guidance=1e-40\n', {
+      source: 'p.txt',
+    });
+    const tooSmall =
+      'must be 0 or at least 1.1754943508222875e-38 (smaller numbers are not normal FP32 values: they reach the model as 0 or lose their precision)';
+    expect(formatPromptErrors(result)).toEqual([
+      `p.txt:1:13: option top_p ${tooSmall}: found "top_p=1e-300"`,
+      `p.txt:2:20: option guidance ${tooSmall}: found "guidance=1e-40"`,
+    ]);
+    expect(result.jobs).toEqual([]);
+  });
+
   it('passes its defaults and maximum to every line', async () => {
     const result = await parsePrompts('a ; 31 ; x\nb ; 30 ; y ; guidance=7\n', {
       defaults: { modelId: 'facebook/musicgen-small', topP: 0.9 },
