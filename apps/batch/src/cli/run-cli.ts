@@ -176,6 +176,7 @@ async function execute(
       store,
       force: config.force,
       concurrency,
+      rendering: { format: config.format, normalize: config.normalize },
     });
     if (config.json)
       io.stdout.write(JSON.stringify({ location: store.location, concurrency, ...plan }, null, 2) + '\n');

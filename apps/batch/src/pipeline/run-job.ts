@@ -7,7 +7,7 @@ import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
 import type { ProgressModel } from '../progress/progress-model.js';
 import { isRetryableError, describeError } from './retryable-error.js';
-import { finishAudio } from './finish-job.js';
+import { finishAudio, UNRECORDED_RENDERING } from './finish-job.js';
 import { windowRequest } from './window-request.js';
 import type { AudioMemoryBudget } from './audio-memory-budget.js';
 import type { WindowScheduler } from './window-scheduler.js';
@@ -72,10 +72,21 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
   let retries = 0;
   try {
     if (!context.force) {
-      const state = await isJobDone(store, job.key, job.identityHash);
+      const rendering = { format: context.format, normalize: context.normalize };
+      const state = await isJobDone(store, job.key, job.identityHash, {
+        rendering,
+        unrecordedRendering: UNRECORDED_RENDERING,
+      });
       if (state.done) {
         progress.jobFinished(job, 'skipped', 'already in the store');
         return { status: 'skipped', bytes: 0, seconds: seconds(), error: null, reason: 'exists' };
+      }
+      if (state.reason === 'rendering') {
+        const { format, normalize } = state.storedRendering;
+        progress.note(
+          `line ${job.line} ${job.key}: stored as ${format} with ${normalize} normalisation, asked for ` +
+            `${rendering.format} with ${rendering.normalize}: generating it again`,
+        );
       }
       if (state.reason === 'conflict' || state.reason === 'no-identity') {
         progress.note(
