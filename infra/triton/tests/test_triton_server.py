@@ -137,7 +137,7 @@ def test_musicgen_info_reports_the_real_values(served, tiny32k_dir):
         "device": "cpu",
     }
     assert served[0]["facts"] == {
-        "contract": "1.1",
+        "contract": "1.2",
         "models": {
             "encodec_decode": {
                 "instances": 1,
@@ -154,6 +154,7 @@ def test_musicgen_info_reports_the_real_values(served, tiny32k_dir):
                 "max_queue_size": 256,
                 "max_text_tokens": 64,
                 "max_total_frames": 1500,
+                "liveness_interval_ms": 2000,
             },
         },
     }

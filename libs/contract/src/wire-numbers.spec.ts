@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { FP32_MAX, FP32_MIN_NORMAL, fp32Problem, INT32_MAX, INT32_MIN, int32Problem } from './wire-numbers.js';
+import {
+  FP32_MAX,
+  FP32_MIN_NORMAL,
+  fp32Problem,
+  INT32_MAX,
+  INT32_MIN,
+  int32Problem,
+} from './wire-numbers.js';
 
 const RANGE = `must be a finite number of at most ${FP32_MAX} in magnitude (the FP32 range)`;
 const TOO_SMALL =
