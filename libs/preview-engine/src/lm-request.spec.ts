@@ -60,7 +60,7 @@ describe('parseLmRequest', () => {
       },
       numFrames: 250,
       emptyFinalResponse: false,
-      outputs: ['CODES', 'FRAMES_DONE'],
+      outputs: ['CODES', 'FRAMES_DONE', 'QUEUE_POSITION', 'TEXT_TOKENS'],
     });
   });
 
@@ -227,7 +227,7 @@ describe('parseLmRequest', () => {
       ),
     ).toEqual({
       code: 3,
-      message: "unknown output for model 'musicgen_lm' (outputs: CODES, FRAMES_DONE): got 'AUDIO'",
+      message: "unknown output for model 'musicgen_lm' (outputs: CODES, FRAMES_DONE, QUEUE_POSITION, TEXT_TOKENS): got 'AUDIO'",
     });
   });
 });
