@@ -227,7 +227,8 @@ describe('parseLmRequest', () => {
       ),
     ).toEqual({
       code: 3,
-      message: "unknown output for model 'musicgen_lm' (outputs: CODES, FRAMES_DONE, QUEUE_POSITION, TEXT_TOKENS): got 'AUDIO'",
+      message:
+        "unknown output for model 'musicgen_lm' (outputs: CODES, FRAMES_DONE, QUEUE_POSITION, TEXT_TOKENS): got 'AUDIO'",
     });
   });
 });
