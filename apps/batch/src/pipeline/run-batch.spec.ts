@@ -207,6 +207,35 @@ describe('runBatch against the preview engine over gRPC', () => {
     expect((await run('pcm24', 'none'))[0]).toEqual(['generated']);
   }, 120_000);
 
+  it('warns when the server truncated a prompt, and records it with the job', async () => {
+    const prompt = Array.from({ length: 70 }, (_, i) => `w${i}`).join(' ');
+    const { jobs } = await parsePrompts(`${prompt} ; 1 ; long\nshort prompt ; 1 ; short\n`, {
+      defaults: { modelId: 'musicgen-preview' },
+    });
+    const notes: string[] = [];
+    const progress = new ProgressModel({ jobsTotal: 2, audioSecondsTotal: 2 });
+    progress.subscribe((event) => {
+      if (event.kind === 'note') notes.push(event.message);
+    });
+    const { entries } = await runBatch({
+      jobs,
+      duplicates: [],
+      config: { ...config, force: true },
+      concurrency: 2,
+      backend: connected.backend,
+      store,
+      progress,
+      signal: new AbortController().signal,
+    });
+    const warning =
+      "the server read 64 of the prompt's 71 tokens (its max_text_tokens): the rest does not shape the music";
+    expect(entries.map((e) => [e.line, e.status, e.warnings])).toEqual([
+      [1, 'generated', [warning]],
+      [2, 'generated', undefined],
+    ]);
+    expect(notes).toEqual([`line 1 ${jobs[0]?.key}: ${warning}`]);
+  }, 120_000);
+
   it('keeps going when one job fails, and never has more windows in flight than the concurrency', async () => {
     const text =
       Array.from({ length: 8 }, (_, i) => `piece ${i} ; 1 ; piece${i} ; seed=${i}`).join('\n') +
