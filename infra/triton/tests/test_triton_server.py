@@ -96,6 +96,10 @@ def test_musicgen_lm_streams_codes_and_tagged_errors(served):
     ]
     seeded = lm["seeded"]
     assert seeded["frames_done"] == [10, 20, 25] and seeded["final_flags"][-1] is True
+    # contract v1.2: acknowledged at once with no frames, and every response says where it stands
+    assert seeded["no_frames"][0] == 0 and set(seeded["no_frames"]) <= {0, 10, 20}
+    assert seeded["positions"][-1] == 0 and seeded["positions"] == sorted(seeded["positions"], reverse=True)
+    assert seeded["tokens"] == [[3, 3]] * len(seeded["tokens"])  # "lofi beat" and </s>
     codes = np.concatenate([np.array(c) for c in seeded["codes"]], axis=1)
     assert codes.shape == (4, 25) and codes.min() >= 0 and codes.max() < 2048
     continued = lm["continued"]
