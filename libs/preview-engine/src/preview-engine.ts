@@ -199,13 +199,7 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
     },
   };
 
-  const server = new Server({
-    'grpc.max_receive_message_length': -1,
-    'grpc.max_send_message_length': -1,
-    // accept a client's keepalive pings while a stream is open and quiet, as the pod's tritonserver does
-    'grpc.http2.min_ping_interval_without_data_ms': 1000,
-    'grpc.http2.max_ping_strikes': 0,
-  });
+  const server = new Server({ 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
   server.addService(loadInferenceService(), implementation);
   const address = host.includes(':') ? `[${host}]` : host;
   const boundPort = await new Promise<number>((resolve, reject) =>

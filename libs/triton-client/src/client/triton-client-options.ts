@@ -36,8 +36,8 @@ export interface TritonClientOptions {
    * UNAVAILABLE within `keepaliveTimeMs + keepaliveTimeoutMs`. Default 30 000. A server must accept
    * pings this often on a quiet connection: the pod runtime starts tritonserver with
    * `--grpc-http2-min-recv-ping-interval-without-data=10000` (Triton's default, 300 000, answers
-   * pings more frequent than that with GOAWAY after two of them) and the preview engine accepts them
-   * too.
+   * pings more frequent than that with GOAWAY after two of them); the preview engine answers pings at
+   * any interval.
    */
   readonly keepaliveTimeMs?: number;
   /** How long to wait for a ping ack before closing the connection, in ms. Default 10 000. */
