@@ -15,7 +15,10 @@ export interface PreviewProcess {
   stop(): Promise<void>;
 }
 
-const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+/** From the sources (tests in this workspace) main.ts runs under tsx; from the built package, main.js runs as is. */
+const fromSource = import.meta.url.endsWith('.ts');
+const main = fileURLToPath(new URL(fromSource ? '../main.ts' : '../main.js', import.meta.url));
+const nodeArgs = fromSource ? ['--import', 'tsx', '--conditions=@musicgen/source', main] : [main];
 
 /**
  * Starts the preview engine in a child process with the given command-line flags (for example
@@ -30,11 +33,9 @@ const main = fileURLToPath(new URL('../main.ts', import.meta.url));
  * ```
  */
 export async function startPreviewProcess(flags: readonly string[] = []): Promise<PreviewProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@musicgen/source', main, '--port', '0', ...flags],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, '--port', '0', ...flags], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   const address = await new Promise<string>((resolve, reject) => {
