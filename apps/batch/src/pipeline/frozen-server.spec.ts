@@ -56,7 +56,7 @@ async function run(text: string, maxAttempts: number) {
     store,
     progress: new ProgressModel({ jobsTotal: jobs.length, audioSecondsTotal: jobs.length * 2 }),
     signal: new AbortController().signal,
-    retry: { initialDelayMs: 50, maxDelayMs: 200 },
+    retry: { initialDelayMs: 50, maxDelayMs: 200, maxAttempts }, // maxAttempts: the config's wins
   });
   return { entries, seconds: (performance.now() - started) / 1000 };
 }
