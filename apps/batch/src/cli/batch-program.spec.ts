@@ -136,6 +136,11 @@ describe('BATCH_PROGRAM', () => {
       'Cannot use --top-p as it must be a number from 0 to 1: current value is "x"',
     ],
     [
+      ['--prompts', 'p', '--top-p', '1e-300'],
+      {},
+      'Cannot use --top-p as it must be 0 or at least 1.1754943508222875e-38 (smaller numbers are not normal FP32 values: they reach the model as 0 or lose their precision): current value is "1e-300"',
+    ],
+    [
       ['--prompts', 'p', '--temperature', ''],
       {},
       'Cannot use --temperature as it must be a number from 0 to 100: current value is ""',
