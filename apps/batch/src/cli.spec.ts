@@ -1,6 +1,11 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parsePrompts, formatPromptErrors } from '@musicgen/prompts';
+import {
+  formatPromptErrors,
+  formatPromptLineError,
+  parsePrompts,
+  type PromptLineError,
+} from '@musicgen/prompts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BATCH_FLAGS } from './config/flags.js';
 import { runCliProcess, tempWorkspace, wavFiles } from './testing/cli-process.js';
@@ -71,25 +76,54 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     expect(JSON.parse(await readFile(join(out, 'reports', reports[0] as string), 'utf8'))).toEqual(report);
   }, 120_000);
 
-  it('re-running a finished file generates nothing', async () => {
-    const dir = await workspace('rain on a window ; 1 ; rain\nbirds at dawn ; 1 ; birds ; seed=3\n');
+  it('re-running a finished file generates nothing; a file name warning is printed each time; --format wav24 plans every job again', async () => {
+    const text = 'rain on a window ; 1 ; rain\nbirds at dawn ; 1 ; birds.mp3 ; seed=3\n';
+    const dir = await workspace(text);
+    const parsed = await parsePrompts(text, {
+      source: 'prompts.txt',
+      defaults: { modelId: 'musicgen-preview' },
+    });
+    const warning = `warning: ${formatPromptLineError('prompts.txt', parsed.warnings[0] as PromptLineError)}`;
+    expect(warning).toBe(
+      'warning: prompts.txt:2:21: filename ends in ".mp3" but the file will be a WAV named "birds.mp3_<hash8>.wav" (write "birds" for "birds_<hash8>.wav")',
+    );
     const first = await runCliProcess(['--prompts=prompts.txt', '--out=out'], { cwd: dir });
     expect(first.code).toBe(0);
+    expect(first.stderr.split('\n').slice(0, 2)).toEqual([PREVIEW_NOTICE, warning]);
     const files = await wavFiles(join(dir, 'out'));
     const mtimes = await Promise.all(files.map(async (f) => (await stat(join(dir, 'out', f))).mtimeMs));
     const second = await runCliProcess(['--prompts=prompts.txt', '--out=out', '--json'], { cwd: dir });
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.stdout).summary).toMatchObject({
+    const report = JSON.parse(second.stdout);
+    expect(report.summary).toMatchObject({
       total: 2,
       generated: 0,
       skipped: 2,
       failed: 0,
       invalid: 0,
     });
+    expect(report.jobs.map((j: { line: number; warnings?: string[] }) => [j.line, j.warnings])).toEqual([
+      [1, undefined],
+      [2, [warning.slice('warning: '.length)]],
+    ]);
     expect(await wavFiles(join(dir, 'out'))).toEqual(files);
     expect(await Promise.all(files.map(async (f) => (await stat(join(dir, 'out', f))).mtimeMs))).toEqual(
       mtimes,
     );
+    const plan = async (argv: string[]) => {
+      const run = await runCliProcess(
+        ['--prompts=prompts.txt', '--out=out', '--dry-run', '--json', ...argv],
+        {
+          cwd: dir,
+        },
+      );
+      expect([run.code, run.stderr.split('\n').slice(0, 2)]).toEqual([0, [PREVIEW_NOTICE, warning]]);
+      return JSON.parse(run.stdout).jobs.map((j: { state: string }) => j.state);
+    };
+    expect(await plan([])).toEqual(['exists', 'exists']);
+    // the rendering is not part of the name: the same keys, stored as pcm16/peak, are generated again
+    expect(await plan(['--format=wav24'])).toEqual(['generate', 'generate']);
+    expect(await plan(['--normalize=none'])).toEqual(['generate', 'generate']);
   }, 120_000);
 
   it('stores a job longer than 30 s as exactly frames × 640 samples', async () => {
