@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { bodyStream } from './body-stream.js';
 import { probeKey } from './check-probe.js';
 import { syncDirectory, writeDurably } from './durable-file.js';
+import { makeFolders, missingFolders, pseudoFileSystem } from './make-folders.js';
 import { bodyTag, entryFor, parseSidecar, type BodyTag, type Sidecar } from './local-sidecar.js';
 import { validateMetadata } from './object-metadata.js';
 import type {
@@ -75,7 +76,7 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
         metadata,
         contentType: putOptions.contentType ?? 'application/octet-stream',
       };
-      await mkdir(dirname(path), { recursive: true });
+      await makeFolders(dirname(path));
       const token = randomBytes(6).toString('hex');
       const bodyTemp = `${path}.${token}${PARTIAL_SUFFIX}`;
       const sidecarPath = `${path}${SIDECAR_SUFFIX}`;
@@ -142,7 +143,17 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
       const key = probeKey();
       // Folders the probe has to make are removed again: checking creates nothing (a dry run, or a
       // run that fails to start, leaves no empty output folder behind).
-      const missing = await missingFolders(root);
+      const { missing, existing } = await missingFolders(root);
+      const problem = (reason: string): StoreCheckResult => ({
+        ok: false,
+        problems: [`Cannot write to the output directory ${root}: ${reason}`],
+      });
+      const kind = await pseudoFileSystem(existing);
+      if (kind !== undefined) {
+        return problem(
+          `${existing} is a ${kind} pseudo-file system, which holds no files; choose a directory on a disk`,
+        );
+      }
       try {
         await store.put(key, Buffer.from('probe'));
         await store.delete(key);
@@ -150,29 +161,30 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
         for (const folder of missing) await rmdir(folder).catch(() => undefined);
         return { ok: true, problems: [] };
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-        return {
-          ok: false,
-          problems: [
-            `Cannot write to the output directory ${root}: ${code}; choose another output directory or give this user write permission on it`,
-          ],
-        };
+        for (const folder of missing) await rmdir(folder).catch(() => undefined);
+        return problem(writeFailure((error as NodeJS.ErrnoException).code));
       }
     },
   };
   return store;
 }
 
-/** `folder` and its ancestors that do not exist yet, deepest first. */
-async function missingFolders(folder: string): Promise<string[]> {
-  const missing: string[] = [];
-  for (let current = folder; ; current = dirname(current)) {
-    const exists = await stat(current).then(
-      () => true,
-      () => false,
-    );
-    if (exists || dirname(current) === current) return missing;
-    missing.push(current);
+/** Why a write failed, and what to do, for the errno codes a user can act on. */
+function writeFailure(code: string | undefined): string {
+  switch (code) {
+    case 'EROFS':
+      return 'it is on a read-only file system (EROFS); choose another output directory or mount it read-write';
+    case 'EACCES':
+    case 'EPERM':
+      return `this user may not write there (${code}); give this user write permission on it or choose another output directory`;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `the disk is full (${code}); free some space or choose another output directory`;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `a part of the path is a file, not a directory (${code}); choose another output directory`;
+    default:
+      return `${code ?? 'unknown error'}; choose another output directory or give this user write permission on it`;
   }
 }
 
