@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { bodyStream } from './body-stream.js';
 import { probeKey } from './check-probe.js';
 import { syncDirectory, writeDurably } from './durable-file.js';
+import { createLocalLeases } from './local-leases.js';
 import { makeFolders, missingFolders, pseudoFileSystem } from './make-folders.js';
 import { bodyTag, entryFor, parseSidecar, type BodyTag, type Sidecar } from './local-sidecar.js';
 import { validateMetadata } from './object-metadata.js';
@@ -66,6 +67,7 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
 
   const store: ObjectStore = {
     location: root,
+    leases: createLocalLeases(root),
     exists: async (key) => (await head(key)) !== undefined,
     head,
 

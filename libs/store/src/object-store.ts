@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { JobLeases } from './lease.js';
 
 /** What can be stored: bytes, or a stream of bytes (never buffered whole). */
 export type ObjectBody = Uint8Array | Readable | AsyncIterable<Uint8Array>;
@@ -65,4 +66,6 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Checks that the store can be used (credentials, bucket, region, write permission) before work starts. */
   check(): Promise<StoreCheckResult>;
+  /** Per-job leases kept in the store itself, so that two runs on one store never both make a job. */
+  readonly leases: JobLeases;
 }

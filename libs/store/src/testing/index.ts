@@ -4,3 +4,5 @@ export { startFaultProxy } from './start-fault-proxy.js';
 export type { FaultProxy, FaultProxyOptions, InjectedFault, ProxiedRequest } from './start-fault-proxy.js';
 export { mountTmpfs } from './mount-tmpfs.js';
 export type { MountedTmpfs, MountTmpfsOptions } from './mount-tmpfs.js';
+export { motoServerPath, startMoto } from './start-moto.js';
+export type { RunningMoto } from './start-moto.js';
