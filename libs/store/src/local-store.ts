@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { readFile, readdir, rename, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { bodyStream } from './body-stream.js';
 import { probeKey } from './check-probe.js';
@@ -23,6 +23,8 @@ import { validateKey, validatePrefix } from './store-key.js';
 
 const SIDECAR_SUFFIX = '.meta.json';
 const PARTIAL_SUFFIX = '.partial';
+/** A temporary file of a put: `<name>[.meta.json].<12 hex>.partial`; group 1 is the path of `<name>`. */
+const PARTIAL_NAME = /^(.+?)(?:\.meta\.json)?\.[0-9a-f]{12}\.partial$/;
 
 /** Options of {@link createLocalStore}. */
 export interface LocalStoreOptions {
@@ -139,6 +141,26 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
       const path = pathOf(key);
       await unlink(path).catch(ignoreMissing);
       await unlink(`${path}${SIDECAR_SUFFIX}`).catch(ignoreMissing);
+    },
+
+    async freeBytes(): Promise<number> {
+      const { existing } = await missingFolders(root);
+      const info = await statfs(existing);
+      return info.bavail * info.bsize;
+    },
+
+    async removeStalePartials({ before, keep }): Promise<number> {
+      let removed = 0;
+      await walk(root, async (file) => {
+        const match = PARTIAL_NAME.exec(file);
+        if (!match?.[1]) return;
+        const key = relative(root, match[1]).split(sep).join('/');
+        const info = await stat(file).catch(ignoreMissing);
+        if (!info || info.mtimeMs >= before.getTime() || (await keep(key))) return;
+        await unlink(file).catch(ignoreMissing);
+        removed += 1;
+      });
+      return removed;
     },
 
     async check(): Promise<StoreCheckResult> {

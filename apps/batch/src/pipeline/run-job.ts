@@ -10,6 +10,8 @@ import { isRetryableError, describeError } from './retryable-error.js';
 import { finishAudio } from './finish-job.js';
 import { windowRequest } from './window-request.js';
 import type { AudioMemoryBudget } from './audio-memory-budget.js';
+import { holdJobLease, type HeldJobLease, type JobLeaseContext } from './job-lease.js';
+import type { StoreWriter } from './store-writer.js';
 import type { WindowScheduler } from './window-scheduler.js';
 
 /** What one job ended with. */
@@ -18,8 +20,13 @@ export interface JobOutcome {
   readonly bytes: number;
   readonly seconds: number;
   readonly error: string | null;
-  /** Why a job was skipped (`exists`), or that a failure was an interruption. */
-  readonly reason?: 'exists' | 'interrupted';
+  /**
+   * Why a job was skipped (`exists`; `other-run`: another run held its lease and stored it meanwhile),
+   * or that a failure was an interruption.
+   */
+  readonly reason?: 'exists' | 'other-run' | 'interrupted';
+  /** True when the store failed as the WAV was finished and it went up later from the spool. */
+  readonly spooled?: boolean;
   readonly windows?: number;
   /** Window attempts that failed and were retried. */
   readonly retries?: number;
@@ -35,6 +42,13 @@ export interface JobContext {
    */
   readonly finishing?: AudioMemoryBudget;
   readonly store: ObjectStore;
+  /**
+   * Stores finished WAVs, through the spool while the store fails. Default: straight `store.put` (an
+   * error fails the job).
+   */
+  readonly writer?: StoreWriter;
+  /** Per-job leases, so that two runs on one store never both make a job. Default: none. */
+  readonly lease?: JobLeaseContext;
   readonly progress: ProgressModel;
   readonly signal: AbortSignal;
   readonly force: boolean;
@@ -54,9 +68,11 @@ export interface JobContext {
 
 /**
  * Runs one job end to end: skip it when the store already holds it (same identity) unless `force`;
+ * take its lease (waiting while another live run holds it, then skipping it if that run stored it);
  * plan its windows; generate them one after the other (each continuing from the previous window's last
  * frames), each window holding a scheduler slot and retried with backoff; decode the whole code
- * sequence once; normalise; encode; store the WAV with its metadata. Never throws: failures and
+ * sequence once; normalise; encode; store the WAV with its metadata (through the spool while the store
+ * fails); release the lease. Never throws: failures and
  * interruptions become a `failed` outcome.
  *
  * @example
@@ -70,17 +86,32 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
   const seconds = () => Math.round(performance.now() - started) / 1000;
   let plan: WindowPlan | undefined;
   let retries = 0;
+  let lease: HeldJobLease | undefined;
+  const skip = (reason: 'exists' | 'other-run'): JobOutcome => {
+    progress.jobFinished(
+      job,
+      'skipped',
+      reason === 'exists' ? 'already in the store' : 'stored by another run',
+    );
+    return { status: 'skipped', bytes: 0, seconds: seconds(), error: null, reason };
+  };
   try {
     if (!context.force) {
       const state = await isJobDone(store, job.key, job.identityHash);
-      if (state.done) {
-        progress.jobFinished(job, 'skipped', 'already in the store');
-        return { status: 'skipped', bytes: 0, seconds: seconds(), error: null, reason: 'exists' };
-      }
+      if (state.done) return skip('exists');
       if (state.reason === 'conflict' || state.reason === 'no-identity') {
         progress.note(
           `line ${job.line} ${job.key}: an object with another identity is in the store; replacing it`,
         );
+      }
+    }
+    if (context.lease) {
+      lease = await holdJobLease(job.key, context.lease, signal);
+      // Another run may have stored the job between the check above and the lease (or while this run
+      // waited for it): look again before spending GPU time.
+      if (lease.waited || !context.force) {
+        if ((await isJobDone(store, job.key, job.identityHash)).done)
+          return skip(lease.waited ? 'other-run' : 'exists');
       }
     }
     plan = planWindows(job.frames, job.seed);
@@ -129,7 +160,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       context.onWindow?.({ job, window: window.index, promptCodes, codes: windowCodes });
     }
     const releaseFinishing = await context.finishing?.acquire(secondsForFrames(job.frames), signal);
-    let info: { bytes: number };
+    let info: { bytes: number; spooled: boolean; stored: Promise<void> };
     try {
       progress.phase(job.line, 'decoding');
       const audio = await retryWithBackoff(() => context.backend.decode(codes, { signal }), {
@@ -139,10 +170,18 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       });
       const { wav, metadata } = finishAudio(job, audio, context);
       progress.phase(job.line, 'storing');
-      info = await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal });
+      info = context.writer
+        ? await context.writer.write(job.key, wav, { metadata, contentType: 'audio/wav' })
+        : {
+            ...(await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal })),
+            spooled: false,
+            stored: Promise.resolve(),
+          };
     } finally {
       releaseFinishing?.();
     }
+    // In the spool (the store is failing), the WAV is safe on disk and out of memory: wait for the upload.
+    await info.stored;
     progress.jobFinished(
       job,
       'generated',
@@ -155,6 +194,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       error: null,
       windows: plan.windows.length,
       retries,
+      ...(info.spooled ? { spooled: true } : {}),
     };
   } catch (error) {
     const interrupted = signal.aborted;
@@ -169,5 +209,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       ...(plan ? { windows: plan.windows.length } : {}),
       retries,
     };
+  } finally {
+    await lease?.release();
   }
 }
