@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   isLeaseLive,
@@ -49,9 +49,19 @@ export function createLocalLeases(root: string): JobLeases {
   /** Creates generation `n` holding `record`, whole, unless it exists. */
   const create = async (name: string, n: number, record: LeaseRecord): Promise<boolean> => {
     const file = fileOf(name, n);
-    await makeFolders(dirname(file));
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temp, JSON.stringify(record), { flag: 'wx' });
+    // Another run's release may remove the (empty) folder between making it and writing: make it again.
+    for (let attempt = 1; ; attempt += 1) {
+      await makeFolders(dirname(file));
+      const written = await writeFile(temp, JSON.stringify(record), { flag: 'wx' }).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT' || attempt >= 3) throw error;
+          return false;
+        },
+      );
+      if (written) break;
+    }
     try {
       await link(temp, file);
       return true;
@@ -83,6 +93,16 @@ export function createLocalLeases(root: string): JobLeases {
     },
     async release() {
       await unlink(fileOf(name, n)).catch(() => undefined);
+      // Leave no empty folders behind: the output folder holds only what the user asked for.
+      for (let folder = dirname(fileOf(name, n)); folder.startsWith(base); folder = dirname(folder)) {
+        if (
+          !(await rmdir(folder).then(
+            () => true,
+            () => false,
+          ))
+        )
+          break;
+      }
     },
   });
 
