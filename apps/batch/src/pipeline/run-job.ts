@@ -95,7 +95,8 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
     );
     return { status: 'skipped', bytes: 0, seconds: seconds(), error: null, reason };
   };
-  try {
+  /** The done check and the lease; a skipped outcome, or undefined when the job is to be made. */
+  const checkAndLease = async (): Promise<JobOutcome | undefined> => {
     if (!context.force) {
       const state = await isJobDone(store, job.key, job.identityHash);
       if (state.done) return skip('exists');
@@ -106,12 +107,27 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       }
     }
     if (context.lease) {
-      lease = await holdJobLease(job.key, context.lease, signal);
+      lease ??= await holdJobLease(job.key, context.lease, signal);
       // Another run may have stored the job between the check above and the lease (or while this run
       // waited for it): look again before spending GPU time.
       if (lease.waited || !context.force) {
         if ((await isJobDone(store, job.key, job.identityHash)).done)
           return skip(lease.waited ? 'other-run' : 'exists');
+      }
+    }
+    return undefined;
+  };
+  try {
+    // The store is read before any GPU time is spent; while it fails, the job waits for it.
+    for (;;) {
+      try {
+        const skipped = await checkAndLease();
+        if (skipped) return skipped;
+        break;
+      } catch (error) {
+        if (!context.writer || signal.aborted || error instanceof RangeError) throw error;
+        context.writer.reportFailure(error);
+        await context.writer.whenHealthy();
       }
     }
     plan = planWindows(job.frames, job.seed);

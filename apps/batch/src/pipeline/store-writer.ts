@@ -3,6 +3,9 @@ import { formatDuration } from '../progress/format-progress.js';
 import { describeError } from './retryable-error.js';
 import type { Spool, SpoolEntry } from './spool.js';
 
+/** A key never stored, read to ask a failing store whether it answers again. */
+const HEALTH_PROBE_KEY = '_musicgen-check/health';
+
 /** How long finished audio waits in the spool for a failing store before the run gives up: 15 minutes. */
 export const DEFAULT_STORE_WAIT_MS = 15 * 60_000;
 /** Backoff between uploads of the spool while the store fails: 1 s doubling to 30 s, ±20 % jitter. */
@@ -164,19 +167,25 @@ export class StoreWriter {
     const { store, spool, signal, waitMs = DEFAULT_STORE_WAIT_MS } = this.#options;
     const { initialDelayMs = SPOOL_RETRY_INITIAL_MS, maxDelayMs = SPOOL_RETRY_MAX_MS } = this.#options;
     let delay = firstDelayMs ?? initialDelayMs;
-    while (spool.entries.length > 0) {
+    // Until the spool is empty and the store answers: upload the oldest WAV, or (nothing spooled) ask the
+    // store whether it works again.
+    while (spool.entries.length > 0 || this.#failingSince !== undefined) {
       const since = this.#failingSince ?? this.#now();
       if (this.#now() - since >= waitMs) return this.#giveUp();
       const jittered = delay * (0.8 + 0.4 * Math.random());
       const wait = Math.max(0, Math.min(jittered, since + waitMs - this.#now()));
       if (!(await sleep(wait, signal))) return this.#interrupted();
-      const entry = spool.entries[0] as SpoolEntry;
+      const entry = spool.entries[0];
       try {
-        await store.put(entry.key, spool.body(entry), {
-          metadata: entry.metadata,
-          contentType: entry.contentType,
-          signal,
-        });
+        if (entry) {
+          await store.put(entry.key, spool.body(entry), {
+            metadata: entry.metadata,
+            contentType: entry.contentType,
+            signal,
+          });
+        } else {
+          await store.head(HEALTH_PROBE_KEY);
+        }
       } catch (error) {
         if (signal.aborted) return this.#interrupted();
         if (this.#failingSince === undefined) this.#startFailing(error);
@@ -185,22 +194,48 @@ export class StoreWriter {
         delay = Math.min(maxDelayMs, Math.max(initialDelayMs, delay * 2));
         continue;
       }
+      delay = 0; // the store works again: the rest go up one after the other
+      if (!entry) {
+        this.#recovered();
+        continue;
+      }
       await spool.remove(entry);
       this.#uploadedInOutage += 1;
       this.#waiters.get(entry)?.resolve();
       this.#waiters.delete(entry);
       this.#spaceFreed();
       this.#publishState();
-      delay = 0; // the store works again: the rest go up one after the other
-    }
-    if (this.#failingSince !== undefined) {
-      const seconds = (this.#now() - this.#failingSince) / 1000;
-      this.#failingSince = undefined;
-      this.#publishState();
-      this.#options.events.recovered({ seconds, uploaded: this.#uploadedInOutage });
-      this.#options.gate.resume();
     }
   }
+
+  #recovered(): void {
+    if (this.#failingSince === undefined) return;
+    const seconds = (this.#now() - this.#failingSince) / 1000;
+    this.#failingSince = undefined;
+    this.#publishState();
+    this.#options.events.recovered({ seconds, uploaded: this.#uploadedInOutage });
+    this.#options.gate.resume();
+    for (const wake of this.#healthWaiters.splice(0)) wake.resolve();
+  }
+
+  /**
+   * Tells the writer that a read of the store failed (a job's done check or lease): the store counts as
+   * failing, generation pauses, and the writer keeps asking it until it answers.
+   */
+  reportFailure(error: unknown): void {
+    if (this.#gaveUp) return;
+    this.#startFailing(error);
+    this.#drain();
+  }
+
+  /** Resolves at once while the store works, else once it works again; rejects when the run gave up. */
+  whenHealthy(): Promise<void> {
+    if (this.#gaveUp) return Promise.reject(this.#gaveUp);
+    if (this.#failingSince === undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#healthWaiters.push({ resolve, reject }));
+  }
+
+  #healthWaiters: Waiter[] = [];
 
   #giveUp(): void {
     const { spool, events, gate } = this.#options;
@@ -210,13 +245,15 @@ export class StoreWriter {
     );
     events.gaveUp({ error: this.#lastError, seconds, left: spool.entries.length, spool: spool.directory });
     gate.halt(new Error(`not started: the store failed for ${formatDuration(seconds)} (${this.#lastError})`));
-    for (const waiter of this.#waiters.values()) waiter.reject(this.#gaveUp);
+    for (const waiter of [...this.#waiters.values(), ...this.#healthWaiters.splice(0)])
+      waiter.reject(this.#gaveUp);
     this.#waiters.clear();
     this.#spaceFreed();
   }
 
   #interrupted(): void {
-    for (const waiter of this.#waiters.values()) waiter.reject(this.#options.signal.reason);
+    const reason = this.#options.signal.reason;
+    for (const waiter of [...this.#waiters.values(), ...this.#healthWaiters.splice(0)]) waiter.reject(reason);
     this.#waiters.clear();
     this.#spaceFreed();
   }
