@@ -52,7 +52,8 @@ async function restartableS3(dataDir: string) {
       server = await startS3rver({ buckets: ['renders'], directory: dataDir, port });
     },
     async wavs(): Promise<string[]> {
-      const store = await openStore('s3://renders', { s3Client: server!.client });
+      if (!server) throw new Error('s3rver is stopped');
+      const store = await openStore('s3://renders', { s3Client: server.client });
       return (await store.list()).map((o) => o.key).filter((k) => k.endsWith('.wav') && !k.startsWith('_'));
     },
   };

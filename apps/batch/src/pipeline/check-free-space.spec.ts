@@ -23,10 +23,10 @@ describe('checkFreeSpace', () => {
   it('counts the WAV bytes of the jobs not yet stored (all of them with --force)', async () => {
     await store.put('done.wav', Buffer.from('x'), { metadata: { 'musicgen-identity': 'a'.repeat(64) } });
     const jobs = [job('done.wav', 50), job('new.wav', 500)];
-    expect([expectedJobBytes(jobs[1]!, 'pcm16'), expectedJobBytes(jobs[1]!, 'float32')]).toEqual([
-      320_000 * 2 + 4096,
-      320_000 * 4 + 4096,
-    ]);
+    expect([
+      expectedJobBytes(job('new.wav', 500), 'pcm16'),
+      expectedJobBytes(job('new.wav', 500), 'float32'),
+    ]).toEqual([320_000 * 2 + 4096, 320_000 * 4 + 4096]);
     expect(await checkFreeSpace({ store: withFree(8_000), jobs, force: false, format: 'pcm16' })).toBe(
       `Cannot start as the output directory ${dir} has 8.0 KB free and this run needs 1.7 MB for 1 WAV not yet stored; free some space or choose another --out`,
     );

@@ -60,7 +60,7 @@ describe('Spool', () => {
       ],
     ]);
     const adopting = await Spool.open({ root, location: LOCATION, owner: owner('run-next') });
-    await adopting.adopt(found[0]!);
+    for (const abandoned of found) await adopting.adopt(abandoned);
     expect(adopting.entries.map((e) => [e.key, e.metadata])).toEqual([
       ['a.wav', { 'musicgen-identity': '1' }],
       ['b.wav', {}],
