@@ -125,7 +125,8 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(NX_|INIT_CWD$|npm_)/.test(k)),
   );
-  return { ...clean, ...extra };
+  // as CI runs them: no colours, and the AWS SDK's Node.js notice chosen off
+  return { ...clean, FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
 }
 
 /** Runs a bin entry of this workspace in a child process, as a user would. */

@@ -69,3 +69,14 @@ def test_codec_on_the_gpu_matches_the_cpu(codec_checkpoint, dtype, tolerance):
     gpu = CodecDecoder(load_codec(codec_checkpoint, torch.device("cuda"), dtype)).decode(codes)
     assert gpu.shape == cpu.shape == (3, 250 * 640) and np.isfinite(gpu).all()
     assert np.abs(gpu - cpu).max() <= tolerance * np.abs(cpu).max()
+
+
+def test_text_encoder_stays_float32_beside_a_half_precision_lm(tiny_dir):
+    from musicgen_serving.config import ServingConfig
+    from musicgen_serving.loader import engine_from_config
+
+    params = {"model_id": {"string_value": tiny_dir}, "max_concurrent_requests": {"string_value": "2"}}
+    cfg = ServingConfig.from_parameters(params)
+    engine, _ = engine_from_config(cfg, torch.device("cuda"))
+    dec = engine.decoder
+    assert (next(dec.text_encoder.parameters()).dtype, dec.dtype) == (torch.float32, torch.float16)

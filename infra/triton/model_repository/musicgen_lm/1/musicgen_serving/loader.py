@@ -20,13 +20,28 @@ def torch_dtype(name: str, device: torch.device) -> torch.dtype:
     return {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}[name]
 
 
-def load_musicgen(model_id: str, dtype: torch.dtype, device: torch.device, local_files_only: bool = False):
+def part_dtypes(cfg: ServingConfig, device: torch.device) -> Tuple[torch.dtype, torch.dtype]:
+    """(text encoder dtype, LM decoder dtype) for ``cfg`` on ``device``: CPU instances run float32."""
+    return torch_dtype(cfg.text_encoder_dtype, device), torch_dtype(cfg.dtype, device)
+
+
+def load_musicgen(
+    model_id: str,
+    dtype: torch.dtype,
+    device: torch.device,
+    local_files_only: bool = False,
+    text_dtype: Optional[torch.dtype] = None,
+):
     """Returns (model, tokenizer, checkpoint) from a local directory or the Hugging Face cache / hub.
 
     The checkpoint is located first (:func:`checkpoint.locate`) and the weights loaded from that very
     snapshot. Only the text encoder, its projection and the LM decoder are kept on ``device``; EnCodec
-    is served by ``encodec_decode`` and dropped here.
+    is served by ``encodec_decode`` and dropped here. The decoder runs in ``dtype``, the text encoder and
+    its projection in ``text_dtype`` (default ``dtype``); weights are read in the wider of the two, so
+    a float32 encoder keeps the checkpoint's own precision.
     """
+    text_dtype = dtype if text_dtype is None else text_dtype
+    read_dtype = text_dtype if torch.finfo(text_dtype).bits > torch.finfo(dtype).bits else dtype
     import transformers
     from transformers import AutoTokenizer, MusicgenForConditionalGeneration
 
@@ -36,15 +51,15 @@ def load_musicgen(model_id: str, dtype: torch.dtype, device: torch.device, local
         kwargs["revision"] = ck.revision
     major = int(transformers.__version__.split(".")[0])
     model = MusicgenForConditionalGeneration.from_pretrained(
-        model_id, **kwargs, **{"dtype" if major >= 5 else "torch_dtype": dtype}
+        model_id, **kwargs, **{"dtype" if major >= 5 else "torch_dtype": read_dtype}
     )
     tokenizer = AutoTokenizer.from_pretrained(model_id, **kwargs)
     model.audio_encoder = None
     model.eval()
-    model.text_encoder.to(device=device, dtype=dtype)
+    model.text_encoder.to(device=device, dtype=text_dtype)
     model.decoder.to(device=device, dtype=dtype)
     if getattr(model, "enc_to_dec_proj", None) is not None:
-        model.enc_to_dec_proj.to(device=device, dtype=dtype)
+        model.enc_to_dec_proj.to(device=device, dtype=text_dtype)
     return model, tokenizer, ck
 
 
@@ -87,7 +102,6 @@ def build_engine(model, tokenizer, cfg: ServingConfig, log: Optional[Callable[[s
 
 def engine_from_config(cfg: ServingConfig, device: torch.device, log=None) -> Tuple[Engine, Checkpoint]:
     """Loads the checkpoint ``cfg`` names and builds the engine (not started); also returns the checkpoint."""
-    model, tokenizer, ck = load_musicgen(
-        cfg.resolved_model_id, torch_dtype(cfg.dtype, device), device, cfg.hf_local_files_only
-    )
+    text_dtype, dtype = part_dtypes(cfg, device)
+    model, tokenizer, ck = load_musicgen(cfg.resolved_model_id, dtype, device, cfg.hf_local_files_only, text_dtype)
     return build_engine(model, tokenizer, cfg, log=log), ck
