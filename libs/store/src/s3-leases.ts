@@ -43,7 +43,7 @@ function isMissing(error: unknown): boolean {
 }
 
 /**
- * Leases as small objects under `_musicgen-leases/`. Where the store honours conditional writes (AWS
+ * Leases as small objects `_musicgen-leases/<name>.lease`. Where the store honours conditional writes (AWS
  * S3, MinIO, moto), a lease is created with `If-None-Match: *` (only one creator wins), renewed and taken
  * over with `If-Match: <etag>` (only the writer who read the current version wins), and released with a
  * conditional delete. {@link JobLeases.mode} finds out once, with a probe object, whether the store
@@ -57,7 +57,7 @@ function isMissing(error: unknown): boolean {
  */
 export function createS3Leases(options: S3LeasesOptions): JobLeases {
   const { client, bucket, prefix, fail } = options;
-  const keyOf = (name: string) => `${prefix}${LEASE_PREFIX}${validateKey(name)}`;
+  const keyOf = (name: string) => `${prefix}${LEASE_PREFIX}${validateKey(name)}.lease`;
   const permission = 's3:PutObject, s3:GetObject and s3:DeleteObject';
   let mode: Promise<LeaseMode> | undefined;
 
