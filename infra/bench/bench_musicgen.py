@@ -122,7 +122,7 @@ class _Sink:
         self.frames = 0
         self.counter = done_counter
 
-    def emit(self, codes, frames_done, final):
+    def emit(self, codes, frames_done, final, *_):
         self.frames = frames_done
         if final:
             self.counter.release()

@@ -94,8 +94,27 @@ def write_json(path: str, data: Dict[str, object]) -> None:
     os.replace(path + ".tmp", path)
 
 
-def command(binary: str, paths: Paths, http: int, grpc: int, metrics: int, gpu_metrics: bool) -> List[str]:
-    """The tritonserver command line: every endpoint on 127.0.0.1 only (Triton has no authentication)."""
+# gRPC keepalive. The batch's client pings every 30 s while calls are open (keepaliveTimeMs in
+# libs/triton-client), so that a frozen server fails its calls instead of stalling them. Triton's default
+# minimum interval between pings on a quiet connection is 300 s, and it answers two earlier ones with a
+# GOAWAY ("too_many_pings") that fails every request on the connection: accept one every 10 s. The
+# server pings its clients every 60 s, so the requests of a client that vanished are cancelled.
+GRPC_MIN_PING_INTERVAL_MS = 10_000
+GRPC_KEEPALIVE_TIME_MS = 60_000
+GRPC_KEEPALIVE_TIMEOUT_MS = 20_000
+
+
+def command(
+    binary: str,
+    paths: Paths,
+    http: int,
+    grpc: int,
+    metrics: int,
+    gpu_metrics: bool,
+    min_ping_interval_ms: int = GRPC_MIN_PING_INTERVAL_MS,
+) -> List[str]:
+    """The tritonserver command line: every endpoint on 127.0.0.1 only (Triton has no authentication), and
+    keepalive settings that let clients ping every ``min_ping_interval_ms`` on a quiet connection."""
     return [
         binary,
         f"--model-repository={paths.models}",
@@ -111,6 +130,9 @@ def command(binary: str, paths: Paths, http: int, grpc: int, metrics: int, gpu_m
         "--allow-sagemaker=false",
         "--allow-vertex-ai=false",
         "--exit-timeout-secs=30",
+        f"--grpc-http2-min-recv-ping-interval-without-data={min_ping_interval_ms}",
+        f"--grpc-keepalive-time={GRPC_KEEPALIVE_TIME_MS}",
+        f"--grpc-keepalive-timeout={GRPC_KEEPALIVE_TIMEOUT_MS}",
     ]
 
 

@@ -220,6 +220,9 @@ def test_up_status_logs_restart_stop(tmp_path, volume, tiny_dir, hf_home, closed
         "--allow-sagemaker=false",
         "--allow-vertex-ai=false",
         "--exit-timeout-secs=30",
+        "--grpc-http2-min-recv-ping-interval-without-data=10000",
+        "--grpc-keepalive-time=60000",
+        "--grpc-keepalive-timeout=20000",
     ]
     disk_line = re.compile(
         rf"disk: \d+\.\d GB free on {re.escape(volume)}, 2\.0 GB needed \(MUSICGEN_DISK_RESERVE_GB 2\)"

@@ -86,7 +86,7 @@ def test_in_flight_batch_gives_each_request_the_codes_it_gets_alone(tiny):
         def __init__(self, rid):
             self.rid = rid
 
-        def emit(self, codes, frames_done, final):
+        def emit(self, codes, frames_done, final, *_):
             got.setdefault(self.rid, []).append(codes)
             assert sum(c.shape[1] for c in got[self.rid]) == frames_done
             return True

@@ -17,7 +17,7 @@ class Sink:
         self.codes, self.errors, self.final, self.was_cancelled = [], [], False, False
         self.done = threading.Event()
 
-    def emit(self, codes, frames_done, final):
+    def emit(self, codes, frames_done, final, *_):
         self.codes.append(codes)
         self.final = final
         if final:

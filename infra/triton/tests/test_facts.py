@@ -65,7 +65,7 @@ def test_collect_merges_instances_of_this_server_only(facts_root):
     got = facts.collect_facts()
     assert json.loads(json.dumps(got)) == got
     assert got == {
-        "contract": "1.1",
+        "contract": "1.2",
         "models": {
             "encodec_decode": {"instances": 1, **facts.decode_facts(LOCAL, "cpu", "float32", 1500, 4)},
             "musicgen_lm": {"instances": 2, **lm(64, "cuda:0,cuda:1")},
@@ -76,13 +76,13 @@ def test_collect_merges_instances_of_this_server_only(facts_root):
 
 
 def test_nothing_written_means_no_models(facts_root):
-    assert facts.collect_facts() == {"contract": "1.1", "models": {}}
+    assert facts.collect_facts() == {"contract": "1.2", "models": {}}
     path = facts.write_facts("musicgen_lm", "musicgen_lm_0", lm(4))
     facts.remove_facts(path)
     assert not os.path.exists(os.path.dirname(path))  # the last file takes its server's directory along
     facts.remove_facts(path)  # twice is harmless
     facts.remove_facts(None)
-    assert facts.collect_facts() == {"contract": "1.1", "models": {}}
+    assert facts.collect_facts() == {"contract": "1.2", "models": {}}
 
 
 def test_files_of_an_earlier_server_with_the_same_pid_are_ignored(facts_root):

@@ -27,7 +27,12 @@ CONTRACT_INPUTS = [
     ("TOP_P", "TYPE_FP32", [1], True),
     ("TEMPERATURE", "TYPE_FP32", [1], True),
 ]
-CONTRACT_OUTPUTS = [("CODES", "TYPE_INT32", [4, -1]), ("FRAMES_DONE", "TYPE_INT32", [1])]
+CONTRACT_OUTPUTS = [
+    ("CODES", "TYPE_INT32", [4, -1]),
+    ("FRAMES_DONE", "TYPE_INT32", [1]),
+    ("QUEUE_POSITION", "TYPE_INT32", [1]),
+    ("TEXT_TOKENS", "TYPE_INT32", [2]),
+]
 
 
 def read_config():
@@ -110,6 +115,7 @@ def start_model(tiny_dir, **overrides):
         "progress_interval_frames": "5",
         "max_text_tokens": "16",
         "kv_block": "16",
+        "liveness_interval_ms": "60000",  # only the acknowledgement, unless a test asks for more
     }
     settings.update(overrides)
     params.update({k: {"string_value": v} for k, v in settings.items()})
@@ -140,17 +146,23 @@ def wait(requests, timeout=60.0):
         assert r.sender.done.wait(max(0.0, deadline - time.time())), "no final response in time"
 
 
-def codes_of(sender):
-    chunks, done = [], []
+def outputs_of(sender):
+    """Each response's outputs as {name: array}, in order (the bare final flag of a cancel left out)."""
+    found = []
     for response, _ in sender.sent:
         if response is None:
             continue
         assert not response.has_error(), response.error().message()
         out = {t.name(): t.as_numpy() for t in response.output_tensors()}
-        assert out["CODES"].dtype == np.int32 and out["FRAMES_DONE"].dtype == np.int32
-        chunks.append(out["CODES"])
-        done.append(int(out["FRAMES_DONE"][0]))
-    return np.concatenate(chunks, axis=1), done
+        assert list(out) == ["CODES", "FRAMES_DONE", "QUEUE_POSITION", "TEXT_TOKENS"]
+        assert all(a.dtype == np.int32 for a in out.values())
+        found.append(out)
+    return found
+
+
+def codes_of(sender):
+    found = outputs_of(sender)
+    return np.concatenate([o["CODES"] for o in found], axis=1), [int(o["FRAMES_DONE"][0]) for o in found]
 
 
 def test_streams_codes_and_isolates_bad_requests(tiny, tiny_dir):
@@ -178,8 +190,9 @@ def test_streams_codes_and_isolates_bad_requests(tiny, tiny_dir):
     )
 
     codes, done = codes_of(greedy.sender)
-    assert codes.shape == (4, 12) and done == [5, 10, 12]
-    assert [f for _, f in greedy.sender.sent] == [0, 0, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL]
+    assert codes.shape == (4, 12) and done == [0, 5, 10, 12]  # acknowledged first, with no frames
+    assert [f for _, f in greedy.sender.sent] == [0, 0, 0, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL]
+    assert [o["TEXT_TOKENS"].tolist() for o in outputs_of(greedy.sender)] == [[5, 5]] * 4  # 4 words and </s>
     model_, tok = tiny
     np.testing.assert_array_equal(codes, transformers_codes(model_, tok, "lofi beat with piano", 12, 3.0))
 
@@ -193,7 +206,7 @@ def test_cancelled_request_ends_with_final_flag_and_others_finish(tiny_dir):
     try:
         a = pb.InferenceRequest(inputs("dark ambient", 40, SEED=np.array([1], np.int64)), "a")
         b = pb.InferenceRequest(inputs("bright piano", 20, SEED=np.array([2], np.int64)), "b")
-        a.sender.cancel_after_sends = 1  # the client goes away after the first progress response
+        a.sender.cancel_after_sends = 2  # the client goes away after the acknowledgement and one progress response
         early = pb.InferenceRequest(inputs("calm", 5), "early")
         early.sender.cancelled = True  # cancelled before it reached the model
         model.execute([a, b, early])
@@ -201,10 +214,48 @@ def test_cancelled_request_ends_with_final_flag_and_others_finish(tiny_dir):
     finally:
         model.finalize()
     assert early.sender.sent == [(None, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL)]
-    assert len(a.sender.sent) == 2 and a.sender.sent[0][1] == 0
-    assert a.sender.sent[1] == (None, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+    assert len(a.sender.sent) == 3 and a.sender.sent[0][1] == 0 and a.sender.sent[1][1] == 0
+    assert a.sender.sent[2] == (None, pb.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
     codes, done = codes_of(b.sender)
     assert codes.shape == (4, 20) and done[-1] == 20
+
+
+def test_a_waiting_or_silent_request_gets_liveness_responses(tiny_dir):
+    pb = fake_pb_utils
+    model = start_model(
+        tiny_dir, max_concurrent_requests="1", progress_interval_frames="1000", liveness_interval_ms="20"
+    )
+    step = model.engine.runner.step
+
+    def slow_step(*args):  # 5 ms a step: the 150 frames of "a" take about a second
+        time.sleep(0.005)
+        return step(*args)
+
+    model.engine.runner.step = slow_step
+    long_prompt = " ".join(f"word{i}" for i in range(20))
+    try:
+        a = pb.InferenceRequest(inputs("dark ambient", 150, SEED=np.array([1], np.int64)), "a")
+        b = pb.InferenceRequest(inputs(long_prompt, 4, SEED=np.array([2], np.int64)), "b")
+        model.execute([a, b])
+        wait([a, b])
+    finally:
+        model.finalize()
+
+    a_out = outputs_of(a.sender)
+    # between its acknowledgement and its only progress response (the final one): responses of no frames
+    assert [(o["CODES"].shape, int(o["FRAMES_DONE"][0]), int(o["QUEUE_POSITION"][0])) for o in a_out[:-1]] == [
+        ((4, 0), 0, 0)
+    ] * (len(a_out) - 1)
+    assert len(a_out) >= 6 and a_out[-1]["CODES"].shape == (4, 150)
+    assert {tuple(o["TEXT_TOKENS"].tolist()) for o in a_out} == {(3, 3)}
+
+    b_out = outputs_of(b.sender)
+    positions = [int(o["QUEUE_POSITION"][0]) for o in b_out]
+    waiting = positions.index(0)
+    assert waiting >= 4 and set(positions[:waiting]) == {1} and set(positions[waiting:]) == {0}
+    assert [o["CODES"].shape for o in b_out[:waiting]] == [(4, 0)] * waiting
+    assert {tuple(o["TEXT_TOKENS"].tolist()) for o in b_out} == {(21, 16)}  # truncated to max_text_tokens
+    assert codes_of(b.sender)[0].shape == (4, 4)
 
 
 def test_full_queue_answers_unavailable(tiny_dir):
@@ -312,7 +363,7 @@ def test_publishes_what_it_serves_until_finalize(tiny_dir, facts_root):
     finally:
         model.finalize()
     assert published == {
-        "contract": "1.1",
+        "contract": "1.2",
         "models": {
             "musicgen_lm": {
                 "instances": 1,
@@ -326,7 +377,8 @@ def test_publishes_what_it_serves_until_finalize(tiny_dir, facts_root):
                 "max_queue_size": 7,
                 "max_text_tokens": 16,
                 "max_total_frames": 1500,
+                "liveness_interval_ms": 60000,
             }
         },
     }
-    assert facts.collect_facts() == {"contract": "1.1", "models": {}}
+    assert facts.collect_facts() == {"contract": "1.2", "models": {}}

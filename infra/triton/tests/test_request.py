@@ -109,6 +109,11 @@ def test_empty_text_is_unconditional_and_missing_seed_is_random():
             "Cannot accept request as input 'TOP_P' must be a finite number in [0.0, 1.0]: current value is 1.5",
         ),
         (
+            base(TOP_P=np.array([1e-40], dtype=np.float32)),
+            "Cannot accept request as input 'TOP_P' must be 0 or at least 1.1754943508222875e-38 (a normal FP32 "
+            "number): current value is 9.99994610111476e-41",
+        ),
+        (
             base(TEMPERATURE=np.array([np.nan], dtype=np.float32)),
             "Cannot accept request as input 'TEMPERATURE' must be a finite number in [0.0, 100.0]: "
             "current value is nan",

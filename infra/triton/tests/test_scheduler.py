@@ -167,3 +167,14 @@ def test_bad_options(kwargs, message):
     with pytest.raises(ValueError) as err:
         Scheduler(**kwargs)
     assert str(err.value) == message
+
+
+def test_queue_positions_count_from_the_next_request_to_get_a_slot():
+    s = Scheduler(max_slots=1, max_queue=8, progress_interval=50)
+    for rid in ("a", "b", "c"):
+        s.add(rid, num_frames=5)
+    assert s.queue_positions() == {"a": 1, "b": 2, "c": 3}
+    s.schedule()  # "a" gets the slot
+    assert s.queue_positions() == {"b": 1, "c": 2}
+    s.cancel("b")
+    assert s.queue_positions() == {"c": 1}

@@ -70,7 +70,7 @@ def test_a_request_is_published_before_its_final_response(tiny):
             super().__init__()
             self.name = name
 
-        def emit(self, codes, frames_done, final):
+        def emit(self, codes, frames_done, final, *_):
             if final:
                 seen[self.name] = rec.flushed[-1]
             return super().emit(codes, frames_done, final)

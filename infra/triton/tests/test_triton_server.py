@@ -96,6 +96,10 @@ def test_musicgen_lm_streams_codes_and_tagged_errors(served):
     ]
     seeded = lm["seeded"]
     assert seeded["frames_done"] == [10, 20, 25] and seeded["final_flags"][-1] is True
+    # contract v1.2: acknowledged at once with no frames, and every response says where it stands
+    assert seeded["no_frames"][0] == 0 and set(seeded["no_frames"]) <= {0, 10, 20}
+    assert seeded["positions"][-1] == 0 and seeded["positions"] == sorted(seeded["positions"], reverse=True)
+    assert seeded["tokens"] == [[3, 3]] * len(seeded["tokens"])  # "lofi beat" and </s>
     codes = np.concatenate([np.array(c) for c in seeded["codes"]], axis=1)
     assert codes.shape == (4, 25) and codes.min() >= 0 and codes.max() < 2048
     continued = lm["continued"]
@@ -137,7 +141,7 @@ def test_musicgen_info_reports_the_real_values(served, tiny32k_dir):
         "device": "cpu",
     }
     assert served[0]["facts"] == {
-        "contract": "1.1",
+        "contract": "1.2",
         "models": {
             "encodec_decode": {
                 "instances": 1,
@@ -154,6 +158,7 @@ def test_musicgen_info_reports_the_real_values(served, tiny32k_dir):
                 "max_queue_size": 256,
                 "max_text_tokens": 64,
                 "max_total_frames": 1500,
+                "liveness_interval_ms": 2000,
             },
         },
     }

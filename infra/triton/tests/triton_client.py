@@ -56,13 +56,22 @@ def stream_lm(client):
             finals += 1
             continue
         response = result.get_response()
-        entry = out.setdefault(response.id, {"codes": [], "frames_done": [], "final_flags": []})
+        entry = out.setdefault(
+            response.id,
+            {"codes": [], "frames_done": [], "final_flags": [], "no_frames": [], "positions": [], "tokens": []},
+        )
         final = response.parameters["triton_final_response"].bool_param
         entry["final_flags"].append(final)
         codes = result.as_numpy("CODES")
         if codes is not None:
-            entry["codes"].append(codes.tolist())
-            entry["frames_done"].append(int(result.as_numpy("FRAMES_DONE")[0]))
+            done = int(result.as_numpy("FRAMES_DONE")[0])
+            entry["positions"].append(int(result.as_numpy("QUEUE_POSITION")[0]))
+            entry["tokens"].append(result.as_numpy("TEXT_TOKENS").tolist())
+            if codes.shape[1] == 0:  # the acknowledgement or a liveness response (contract v1.2)
+                entry["no_frames"].append(done)
+            else:
+                entry["codes"].append(codes.tolist())
+                entry["frames_done"].append(done)
         finals += int(final)
     client.stop_stream()
     return out
@@ -90,7 +99,8 @@ def gauges_while_busy(client, metrics_port, requests=5, frames=100):
             raise error
         response = result.get_response()
         final = response.parameters["triton_final_response"].bool_param
-        if response.id == "busy0" and not final:
+        codes = result.as_numpy("CODES")
+        if response.id == "busy0" and not final and codes is not None and codes.shape[1] > 0:
             samples = {name: value for (name, _), value in read_metrics(metrics_port).items() if name in GAUGES}
             seen.append([samples[name] for name in GAUGES])
         finals += int(final)

@@ -69,6 +69,20 @@ describe('parseServerFacts', () => {
     expect(parseServerFacts('{"contract":"1.1","models":{}}')).toEqual({ contract: '1.1' });
   });
 
+  it('reads the liveness interval of a contract v1.2 server', () => {
+    const lm = { ...WIRE.models.musicgen_lm, liveness_interval_ms: 2000 };
+    const wire = { ...WIRE, contract: '1.2', models: { ...WIRE.models, musicgen_lm: lm } };
+    const facts = { ...FACTS, contract: '1.2', lm: { ...(FACTS.lm as object), livenessIntervalMs: 2000 } };
+    expect(parseServerFacts(JSON.stringify(wire))).toEqual(facts);
+    expect(parseServerFacts(serverFactsJson(facts as ServerFacts))).toEqual(facts);
+    const zero = { ...wire, models: { musicgen_lm: { ...lm, liveness_interval_ms: 0 } } };
+    expect(() => parseServerFacts(JSON.stringify(zero))).toThrow(
+      new TypeError(
+        "Cannot read the server's facts as models.musicgen_lm.liveness_interval_ms must be an integer >= 1: current value is 0",
+      ),
+    );
+  });
+
   it('is the inverse of serverFactsJson', () => {
     expect(parseServerFacts(serverFactsJson(FACTS))).toEqual(FACTS);
     expect(parseServerFacts(serverFactsJson({ contract: '1.1' }))).toEqual({ contract: '1.1' });

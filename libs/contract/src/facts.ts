@@ -8,7 +8,7 @@
  */
 
 /** Version of the model contract this package describes. */
-export const CONTRACT_VERSION = '1.1';
+export const CONTRACT_VERSION = '1.2';
 
 /** What kind of weights a model serves: the released checkpoint, random test weights, or the preview synthesiser. */
 export type WeightsKind = 'pretrained' | 'random' | 'preview';
@@ -40,6 +40,12 @@ export interface LmFacts extends ServedModelFacts {
   readonly maxTextTokens: number;
   /** Largest NUM_FRAMES + prompt frames of one request. */
   readonly maxTotalFrames: number;
+  /**
+   * Contract v1.2: the longest a request goes without a response (an acknowledgement, a liveness
+   * response of no frames, or progress) while the server works; absent from older servers, whose
+   * silence means nothing.
+   */
+  readonly livenessIntervalMs?: number;
 }
 
 /** Facts of `encodec_decode`. */
@@ -146,6 +152,9 @@ export function parseServerFacts(text: string): ServerFacts {
       maxQueueSize: r.count(lm, 'max_queue_size', 0),
       maxTextTokens: r.count(lm, 'max_text_tokens'),
       maxTotalFrames: r.count(lm, 'max_total_frames'),
+      ...(lm['liveness_interval_ms'] === undefined
+        ? {}
+        : { livenessIntervalMs: r.count(lm, 'liveness_interval_ms') }),
     };
   }
   if (models['encodec_decode'] !== undefined) {
@@ -190,6 +199,9 @@ export function serverFactsJson(facts: ServerFacts): string {
       max_queue_size: facts.lm.maxQueueSize,
       max_text_tokens: facts.lm.maxTextTokens,
       max_total_frames: facts.lm.maxTotalFrames,
+      ...(facts.lm.livenessIntervalMs === undefined
+        ? {}
+        : { liveness_interval_ms: facts.lm.livenessIntervalMs }),
     };
   }
   if (facts.decode !== undefined) {

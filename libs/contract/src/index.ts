@@ -43,6 +43,14 @@ export {
   type ContractTensor,
   type ContractModel,
 } from './models.js';
+export {
+  FP32_MIN_NORMAL,
+  FP32_MAX,
+  INT32_MIN,
+  INT32_MAX,
+  fp32Problem,
+  int32Problem,
+} from './wire-numbers.js';
 export { ERROR_CLASSES, tagError, readErrorTag, type ErrorClass } from './errors.js';
 export {
   CONTRACT_VERSION,

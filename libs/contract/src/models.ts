@@ -2,7 +2,7 @@ import { CODEBOOKS } from './codec.js';
 import type { SamplingName } from './sampling.js';
 
 /**
- * The models served through Triton (model contract v1.1, see docs/architecture.md): model names, tensor
+ * The models served through Triton (model contract v1.2, see docs/architecture.md): model names, tensor
  * names, datatypes and shapes. The contract test in `@musicgen/triton-client` holds
  * `infra/triton/model_repository/*\/config.pbtxt` to these, and the preview engine serves them.
  *
@@ -36,6 +36,8 @@ export const LM_TENSORS = Object.freeze({
   TEMPERATURE: 'TEMPERATURE',
   CODES: 'CODES',
   FRAMES_DONE: 'FRAMES_DONE',
+  QUEUE_POSITION: 'QUEUE_POSITION',
+  TEXT_TOKENS: 'TEXT_TOKENS',
 });
 
 /**
@@ -98,6 +100,11 @@ function tensor(name: string, datatype: ContractDataType, shape: number[], optio
 /**
  * `musicgen_lm`: one request is one prompt window; responses stream CODES `[4, n]` (frames completed
  * since the previous response) and FRAMES_DONE until the response flagged `triton_final_response`.
+ * Contract v1.2 adds, on every response, QUEUE_POSITION `[1]` (0 once the request holds a slot, k >= 1
+ * while it waits k-th in line) and TEXT_TOKENS `[2]` (the prompt's T5 tokens, and how many the model
+ * reads: fewer means it was truncated), and liveness: a response of no frames (CODES `[4, 0]`,
+ * FRAMES_DONE unchanged) acknowledges each request at once and follows whenever the server's
+ * `liveness_interval_ms` passed without a response.
  *
  * @example
  * ```ts
@@ -122,6 +129,8 @@ export const MUSICGEN_LM_CONTRACT: ContractModel = Object.freeze({
   outputs: Object.freeze([
     tensor(LM_TENSORS.CODES, 'INT32', [CODEBOOKS, V]),
     tensor(LM_TENSORS.FRAMES_DONE, 'INT32', [1]),
+    tensor(LM_TENSORS.QUEUE_POSITION, 'INT32', [1]),
+    tensor(LM_TENSORS.TEXT_TOKENS, 'INT32', [2]),
   ]),
   parameters: Object.freeze([]),
 });

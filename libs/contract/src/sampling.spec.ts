@@ -22,6 +22,9 @@ describe('sampling defaults and limits', () => {
   });
 });
 
+const FP32_TOO_SMALL =
+  'must be 0 or at least 1.1754943508222875e-38 (smaller numbers are not normal FP32 values: they reach the model as 0 or lose their precision)';
+
 describe('samplingProblem', () => {
   it.each<[SamplingName, number, string | undefined]>([
     ['guidance', 0, undefined],
@@ -37,6 +40,13 @@ describe('samplingProblem', () => {
     ['topP', 1.01, 'must be a number from 0 to 1'],
     ['temperature', 0, undefined],
     ['temperature', 101, 'must be a number from 0 to 100'],
+    // FP32 on the wire: a value that would become 0 (or a subnormal) there is refused, not sent as 0
+    ['topP', 1e-300, FP32_TOO_SMALL],
+    ['topP', 1e-40, FP32_TOO_SMALL],
+    ['topP', 2 ** -126, undefined],
+    ['guidance', 1e-45, FP32_TOO_SMALL],
+    ['temperature', 5e-324, FP32_TOO_SMALL],
+    ['guidance', 1e308, 'must be a number from 0 to 100'],
   ])('%s = %s', (name, value, expected) => {
     expect(samplingProblem(name, value)).toBe(expected);
   });

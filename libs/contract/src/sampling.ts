@@ -1,4 +1,5 @@
 import { CODEBOOK_SIZE } from './codec.js';
+import { fp32Problem, int32Problem } from './wire-numbers.js';
 
 /** How the language model samples each code; the same four options on every side of the wire. */
 export interface SamplingParameters {
@@ -55,12 +56,16 @@ export const SAMPLING_NAMES: readonly SamplingName[] = Object.freeze([
 ]);
 
 /**
- * Why `value` is not valid for the sampling option `name`, or undefined when it is.
+ * Why `value` is not valid for the sampling option `name`, or undefined when it is: within
+ * {@link SAMPLING_LIMITS}, and carried by its wire datatype without losing its meaning (integers are
+ * INT32; the others FP32, where a nonzero value below the smallest normal FP32 number is refused
+ * rather than silently becoming 0: `top_p=1e-300` would turn top-p off).
  *
  * @example
  * ```ts
  * samplingProblem('topK', 4096); // 'must be an integer from 0 to 2048'
  * samplingProblem('guidance', 3.5); // undefined
+ * samplingProblem('topP', 1e-300); // 'must be 0 or at least 1.1754943508222875e-38 (smaller numbers …)'
  * ```
  */
 export function samplingProblem(name: SamplingName, value: number): string | undefined {
@@ -71,8 +76,8 @@ export function samplingProblem(name: SamplingName, value: number): string | und
     value >= min &&
     value <= max &&
     (!integer || Number.isInteger(value));
-  if (ok) return undefined;
-  return `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+  if (!ok) return `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+  return integer ? int32Problem(value) : fp32Problem(value);
 }
 
 /**

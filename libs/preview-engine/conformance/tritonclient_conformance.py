@@ -91,7 +91,8 @@ def main():
     )
     check(
         "model metadata outputs",
-        [(t["name"], t["datatype"]) for t in lm["outputs"]] == [("CODES", "INT32"), ("FRAMES_DONE", "INT32")],
+        [(t["name"], t["datatype"]) for t in lm["outputs"]]
+        == [("CODES", "INT32"), ("FRAMES_DONE", "INT32"), ("QUEUE_POSITION", "INT32"), ("TEXT_TOKENS", "INT32")],
     )
     expect_error(
         "unknown model metadata",

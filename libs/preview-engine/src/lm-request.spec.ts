@@ -60,7 +60,7 @@ describe('parseLmRequest', () => {
       },
       numFrames: 250,
       emptyFinalResponse: false,
-      outputs: ['CODES', 'FRAMES_DONE'],
+      outputs: ['CODES', 'FRAMES_DONE', 'QUEUE_POSITION', 'TEXT_TOKENS'],
     });
   });
 
@@ -165,6 +165,11 @@ describe('parseLmRequest', () => {
       'TOP_P must be a number from 0 to 1: got 1.5',
     ],
     [
+      'a subnormal TOP_P (it would silently turn top-p off on a GPU)',
+      [text('x'), int32('NUM_FRAMES', [1], [5]), fp32('TOP_P', 1e-40)],
+      'TOP_P must be 0 or at least 1.1754943508222875e-38 (smaller numbers are not normal FP32 values: they reach the model as 0 or lose their precision): got 9.999946e-41',
+    ],
+    [
       'a negative temperature',
       [text('x'), int32('NUM_FRAMES', [1], [5]), fp32('TEMPERATURE', -0.1)],
       'TEMPERATURE must be a number from 0 to 100: got -0.1',
@@ -222,7 +227,8 @@ describe('parseLmRequest', () => {
       ),
     ).toEqual({
       code: 3,
-      message: "unknown output for model 'musicgen_lm' (outputs: CODES, FRAMES_DONE): got 'AUDIO'",
+      message:
+        "unknown output for model 'musicgen_lm' (outputs: CODES, FRAMES_DONE, QUEUE_POSITION, TEXT_TOKENS): got 'AUDIO'",
     });
   });
 });

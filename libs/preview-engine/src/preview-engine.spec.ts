@@ -83,6 +83,8 @@ describe('preview engine over gRPC with the Triton client', () => {
       outputs: [
         { name: 'CODES', datatype: 'INT32', shape: [4, -1] },
         { name: 'FRAMES_DONE', datatype: 'INT32', shape: [1] },
+        { name: 'QUEUE_POSITION', datatype: 'INT32', shape: [1] },
+        { name: 'TEXT_TOKENS', datatype: 'INT32', shape: [2] },
       ],
     });
     const config = await client.modelConfig('encodec_decode');
@@ -117,7 +119,7 @@ describe('preview engine over gRPC with the Triton client', () => {
       seed: 7n,
       onProgress: (p) => seen.push(p.framesDone),
     });
-    expect(seen).toEqual([50, 100, 150, 175]);
+    expect(seen).toEqual([0, 50, 100, 150, 175]); // the acknowledgement first
     expect(codes).toEqual(previewReferenceCodes({ text: 'calm lofi piano', frames: 175, seed: 7n }));
   });
 
@@ -315,14 +317,27 @@ describe('preview engine facts and capacity', () => {
       maxConcurrentRequests: 3,
       maxQueueSize: 7,
       maxDecodeFrames: 500,
+      livenessIntervalMs: 250,
     });
     const client = new TritonClient({ address: engine.url });
     try {
       expect(await new MusicgenClient({ client }).facts()).toEqual(
-        previewFacts({ maxConcurrentRequests: 3, maxQueueSize: 7, maxDecodeFrames: 500 }),
+        previewFacts({
+          maxConcurrentRequests: 3,
+          maxQueueSize: 7,
+          maxDecodeFrames: 500,
+          livenessIntervalMs: 250,
+        }),
       );
-      expect(previewFacts({ maxConcurrentRequests: 3, maxQueueSize: 7, maxDecodeFrames: 500 })).toEqual({
-        contract: '1.1',
+      expect(
+        previewFacts({
+          maxConcurrentRequests: 3,
+          maxQueueSize: 7,
+          maxDecodeFrames: 500,
+          livenessIntervalMs: 250,
+        }),
+      ).toEqual({
+        contract: '1.2',
         lm: {
           instances: 1,
           modelId: 'musicgen-preview',
@@ -335,6 +350,7 @@ describe('preview engine facts and capacity', () => {
           maxQueueSize: 7,
           maxTextTokens: 64,
           maxTotalFrames: 1500,
+          livenessIntervalMs: 250,
         },
         decode: {
           instances: 1,

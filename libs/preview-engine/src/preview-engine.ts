@@ -55,6 +55,11 @@ export interface PreviewEngineOptions {
   maxConcurrentRequests?: number;
   /** Requests that may wait for a slot; beyond that a request is refused with UNAVAILABLE. Default 256. */
   maxQueueSize?: number;
+  /**
+   * Longest a `musicgen_lm` request goes without a response while it waits for a slot or generates
+   * (contract v1.2: a response of no frames is sent then), published in the facts. Default 2000.
+   */
+  livenessIntervalMs?: number;
 }
 
 /** A running preview engine. */
@@ -95,14 +100,16 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
     maxDecodeFrames = 3000,
     maxConcurrentRequests = 16,
     maxQueueSize = 256,
+    livenessIntervalMs = 2000,
   } = options;
   checkInteger('port', port, 0, 65535);
   checkInteger('progressIntervalFrames', progressIntervalFrames, 1, 1_000_000);
   checkInteger('maxDecodeFrames', maxDecodeFrames, 1, 1_000_000);
   checkInteger('maxConcurrentRequests', maxConcurrentRequests, 1, 100_000);
   checkInteger('maxQueueSize', maxQueueSize, 0, 1_000_000);
+  checkInteger('livenessIntervalMs', livenessIntervalMs, 1, 3_600_000);
   const slots = new SlotLimiter(maxConcurrentRequests, maxQueueSize);
-  const facts = previewFacts({ maxConcurrentRequests, maxQueueSize, maxDecodeFrames });
+  const facts = previewFacts({ maxConcurrentRequests, maxQueueSize, maxDecodeFrames, livenessIntervalMs });
   if (!(Number.isFinite(framesPerSecond) && framesPerSecond >= 0)) {
     throw new RangeError(
       `Cannot start the preview engine: framesPerSecond must be >= 0: got ${framesPerSecond}`,
@@ -178,7 +185,14 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
         call.emit('error', { code: status.UNAVAILABLE, details: 'preview engine is shutting down' });
         return;
       }
-      const session = new StreamSession(call, { progressIntervalFrames, framesPerSecond, unary, slots });
+      const session = new StreamSession(call, {
+        progressIntervalFrames,
+        framesPerSecond,
+        unary,
+        slots,
+        livenessIntervalMs,
+        maxTextTokens: facts.lm?.maxTextTokens ?? 1,
+      });
       sessions.add(session);
       call.on('close', () => sessions.delete(session));
       call.on('finish', () => sessions.delete(session));

@@ -14,7 +14,7 @@ import { readInputs } from './read-inputs.js';
 /** The model id the preview engine reports: never a MusicGen checkpoint's. */
 export const PREVIEW_MODEL_ID = 'musicgen-preview';
 
-/** Prompt tokens the preview synthesiser reads (it reads words, not tokens; published for parity). */
+/** Prompt tokens the preview synthesiser reads (it counts words as tokens: see previewTextTokens). */
 const PREVIEW_TEXT_TOKENS = 64;
 
 /**
@@ -23,13 +23,15 @@ const PREVIEW_TEXT_TOKENS = 64;
  *
  * @example
  * ```ts
- * previewFacts({ maxConcurrentRequests: 16, maxQueueSize: 256, maxDecodeFrames: 3000 }).lm?.weights; // 'preview'
+ * previewFacts({ maxConcurrentRequests: 16, maxQueueSize: 256, maxDecodeFrames: 3000, livenessIntervalMs: 2000 }).lm
+ *   ?.weights; // 'preview'
  * ```
  */
 export function previewFacts(capacity: {
   maxConcurrentRequests: number;
   maxQueueSize: number;
   maxDecodeFrames: number;
+  livenessIntervalMs: number;
 }): ServerFacts {
   const served = {
     instances: 1,
@@ -48,6 +50,7 @@ export function previewFacts(capacity: {
       maxQueueSize: capacity.maxQueueSize,
       maxTextTokens: PREVIEW_TEXT_TOKENS,
       maxTotalFrames: MAX_WINDOW_FRAMES,
+      livenessIntervalMs: capacity.livenessIntervalMs,
     },
     decode: { ...served, maxFrames: capacity.maxDecodeFrames, maxBatchSize: 1 },
   };

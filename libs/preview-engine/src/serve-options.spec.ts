@@ -9,6 +9,7 @@ const defaults = {
   maxDecodeFrames: 3000,
   maxConcurrentRequests: 16,
   maxQueueSize: 256,
+  livenessIntervalMs: 2000,
 };
 
 describe('parseServeArgs', () => {

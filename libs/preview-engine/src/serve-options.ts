@@ -34,6 +34,12 @@ const FLAGS = [
     help: 'requests that may wait for a slot before UNAVAILABLE',
     fallback: '256',
   },
+  {
+    flag: 'liveness-interval-ms',
+    key: 'livenessIntervalMs',
+    help: 'longest a request goes without a response (published in the facts)',
+    fallback: '2000',
+  },
 ] as const;
 
 /** What the command line asks for: options for the engine, or help. */
@@ -93,6 +99,7 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
       maxDecodeFrames: number('maxDecodeFrames', 'max-decode-frames'),
       maxConcurrentRequests: number('maxConcurrentRequests', 'max-concurrent-requests'),
       maxQueueSize: number('maxQueueSize', 'max-queue-size'),
+      livenessIntervalMs: number('livenessIntervalMs', 'liveness-interval-ms'),
     },
   };
 }

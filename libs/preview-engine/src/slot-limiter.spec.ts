@@ -19,6 +19,17 @@ describe('SlotLimiter', () => {
     expect([limiter.inUse, order]).toEqual([0, ['third', 'fourth']]);
   });
 
+  it('tells each waiting request its place in line, and 0 once it holds a slot', async () => {
+    const limiter = new SlotLimiter(1, 4);
+    const first = limiter.take();
+    const second = limiter.take();
+    const third = limiter.take();
+    expect([first.position(), second.position(), third.position()]).toEqual([0, 1, 2]);
+    (await first.granted)();
+    await second.granted;
+    expect([second.position(), third.position()]).toEqual([0, 1]);
+  });
+
   it('refuses with a tagged UNAVAILABLE when the queue is full', async () => {
     const limiter = new SlotLimiter(1, 1);
     await limiter.acquire();

@@ -1,6 +1,14 @@
 import { status } from '@grpc/grpc-js';
 import { RequestError } from './request-error.js';
 
+/** A place taken with {@link SlotLimiter.take}: granted at once, or waiting in line. */
+export interface SlotTicket {
+  /** Resolves with the function that gives the slot back, once the slot is granted. */
+  readonly granted: Promise<() => void>;
+  /** 0 once the slot is granted; k >= 1 while the request waits k-th in line. */
+  position(): number;
+}
+
 /**
  * At most `slots` requests generate at once, engine-wide; up to `queueSize` more wait in arrival order;
  * beyond that a request is refused with UNAVAILABLE, as `musicgen_lm` refuses it when its queue is full.
@@ -20,14 +28,14 @@ export class SlotLimiter {
   }
 
   /**
-   * Resolves with a release function once a slot is free.
+   * Takes a slot, or a place in line for one.
    *
    * @throws {RequestError} UNAVAILABLE (tagged) when the queue is full.
    */
-  async acquire(): Promise<() => void> {
+  take(): SlotTicket {
     if (this.running < this.slots) {
       this.running++;
-      return this.releaser();
+      return { granted: Promise.resolve(this.releaser()), position: () => 0 };
     }
     if (this.waiting.length >= this.queueSize) {
       throw new RequestError(
@@ -36,8 +44,19 @@ export class SlotLimiter {
         'UNAVAILABLE',
       );
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return this.releaser();
+    let grant!: () => void;
+    const granted = new Promise<void>((resolve) => (grant = resolve)).then(() => this.releaser());
+    this.waiting.push(grant);
+    return { granted, position: () => this.waiting.indexOf(grant) + 1 };
+  }
+
+  /**
+   * Resolves with a release function once a slot is free.
+   *
+   * @throws {RequestError} UNAVAILABLE (tagged) when the queue is full.
+   */
+  async acquire(): Promise<() => void> {
+    return this.take().granted;
   }
 
   private releaser(): () => void {

@@ -79,19 +79,51 @@ describe('ModelStreamInfer semantics on the wire', () => {
   it('flags the last data response as final when no empty final response was asked for', async () => {
     const responses = await exchange(client, [wire('a', 'musicgen_lm', lmInputs(120))]);
     expect(responses.map(summary)).toEqual([
-      { id: 'a', error: '', final: false, outputs: ['CODES[4,50]', 'FRAMES_DONE[1]'] },
-      { id: 'a', error: '', final: false, outputs: ['CODES[4,50]', 'FRAMES_DONE[1]'] },
-      { id: 'a', error: '', final: true, outputs: ['CODES[4,20]', 'FRAMES_DONE[1]'] },
+      {
+        id: 'a',
+        error: '',
+        final: false,
+        outputs: ['CODES[4,0]', 'FRAMES_DONE[1]', 'QUEUE_POSITION[1]', 'TEXT_TOKENS[2]'],
+      },
+      {
+        id: 'a',
+        error: '',
+        final: false,
+        outputs: ['CODES[4,50]', 'FRAMES_DONE[1]', 'QUEUE_POSITION[1]', 'TEXT_TOKENS[2]'],
+      },
+      {
+        id: 'a',
+        error: '',
+        final: false,
+        outputs: ['CODES[4,50]', 'FRAMES_DONE[1]', 'QUEUE_POSITION[1]', 'TEXT_TOKENS[2]'],
+      },
+      {
+        id: 'a',
+        error: '',
+        final: true,
+        outputs: ['CODES[4,20]', 'FRAMES_DONE[1]', 'QUEUE_POSITION[1]', 'TEXT_TOKENS[2]'],
+      },
     ]);
   });
 
   it('sends an empty final response when asked, echoing id, model and version', async () => {
     const responses = await exchange(client, [wire('b', 'musicgen_lm', lmInputs(50), EMPTY_FINAL)]);
     expect(responses.map(summary)).toEqual([
-      { id: 'b', error: '', final: false, outputs: ['CODES[4,50]', 'FRAMES_DONE[1]'] },
+      {
+        id: 'b',
+        error: '',
+        final: false,
+        outputs: ['CODES[4,0]', 'FRAMES_DONE[1]', 'QUEUE_POSITION[1]', 'TEXT_TOKENS[2]'],
+      },
+      {
+        id: 'b',
+        error: '',
+        final: false,
+        outputs: ['CODES[4,50]', 'FRAMES_DONE[1]', 'QUEUE_POSITION[1]', 'TEXT_TOKENS[2]'],
+      },
       { id: 'b', error: '', final: true, outputs: [] },
     ]);
-    expect(responses[1]?.infer_response).toMatchObject({
+    expect(responses[2]?.infer_response).toMatchObject({
       model_name: 'musicgen_lm',
       model_version: '1',
       raw_output_contents: [],
@@ -101,6 +133,7 @@ describe('ModelStreamInfer semantics on the wire', () => {
   it('returns only the outputs a request names', async () => {
     const request = { ...wire('c', 'musicgen_lm', lmInputs(10)), outputs: [{ name: 'FRAMES_DONE' }] };
     expect((await exchange(client, [request])).map(summary)).toEqual([
+      { id: 'c', error: '', final: false, outputs: ['FRAMES_DONE[1]'] },
       { id: 'c', error: '', final: true, outputs: ['FRAMES_DONE[1]'] },
     ]);
   });
@@ -118,7 +151,7 @@ describe('ModelStreamInfer semantics on the wire', () => {
       wire('decode', 'encodec_decode', [codes]),
       wire('window', 'musicgen_lm', lmInputs(10)),
     ]);
-    expect(responses.map((m) => m.infer_response?.id)).toEqual(['window', 'decode']);
+    expect(responses.map((m) => m.infer_response?.id)).toEqual(['window', 'window', 'decode']);
   });
 
   it('interleaves requests on one stream and answers an error with the request id', async () => {
@@ -136,8 +169,55 @@ describe('ModelStreamInfer semantics on the wire', () => {
         outputs: [],
       },
     ]);
-    expect(ids.filter((id) => id === 'long-1').length).toBe(9);
-    expect(ids.filter((id) => id === 'long-2').length).toBe(9);
+    expect(ids.filter((id) => id === 'long-1').length).toBe(10); // acknowledgement, 8 × 50 frames, final
+    expect(ids.filter((id) => id === 'long-2').length).toBe(10);
     expect(ids.indexOf('long-2')).toBeLessThan(ids.lastIndexOf('long-1'));
+  });
+
+  it('acknowledges a waiting request with its place in line, and keeps it alive until it gets a slot', async () => {
+    const slow = await startPreviewEngine({
+      maxConcurrentRequests: 1,
+      framesPerSecond: 100,
+      progressIntervalFrames: 1000,
+      livenessIntervalMs: 50,
+    });
+    const Ctor = makeGenericClientConstructor(loadInferenceService(), 'GRPCInferenceService');
+    const local = new Ctor(slow.url, credentials.createInsecure());
+    try {
+      const long = 'x '.repeat(70);
+      const responses = await exchange(local, [
+        wire('first', 'musicgen_lm', lmInputs(40)),
+        wire('second', 'musicgen_lm', [
+          { name: 'TEXT', datatype: 'BYTES', shape: [1], data: [Buffer.from(long)] },
+          { name: 'NUM_FRAMES', datatype: 'INT32', shape: [1], data: Int32Array.of(10) },
+        ]),
+      ]);
+      const view = (id: string) =>
+        responses
+          .filter((m) => m.infer_response?.id === id)
+          .map((m) => {
+            const r = m.infer_response as NonNullable<ModelStreamInferResponse['infer_response']>;
+            const raw = (i: number) => Buffer.from(r.raw_output_contents?.[i] ?? []);
+            return {
+              frames: Number(r.outputs[0]?.shape[1]),
+              done: raw(1).readInt32LE(0),
+              position: raw(2).readInt32LE(0),
+              tokens: [raw(3).readInt32LE(0), raw(3).readInt32LE(4)],
+            };
+          });
+      const first = view('first');
+      // 40 frames at 100 per second: 0.4 s with nothing to report, so about 8 liveness responses
+      expect(first.length).toBeGreaterThanOrEqual(5);
+      expect(first.slice(0, -1).every((r) => r.frames === 0 && r.done === 0 && r.position === 0)).toBe(true);
+      expect(first.at(-1)).toEqual({ frames: 40, done: 40, position: 0, tokens: [2, 2] });
+      const second = view('second');
+      const waited = second.findIndex((r) => r.position === 0);
+      expect(waited).toBeGreaterThanOrEqual(5);
+      expect(second.slice(0, waited).every((r) => r.frames === 0 && r.position === 1)).toBe(true);
+      expect(second.at(-1)).toEqual({ frames: 10, done: 10, position: 0, tokens: [71, 64] });
+    } finally {
+      local.close();
+      await slow.close();
+    }
   });
 });

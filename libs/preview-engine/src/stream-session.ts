@@ -10,6 +10,7 @@ import {
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { CodeGenerator } from './code-generator.js';
 import { parseLmRequest, type LmRequest } from './lm-request.js';
+import { previewTextTokens } from './text-tokens.js';
 import { MODEL_VERSION, findModel, unknownModelMessage } from './model-catalog.js';
 import { modelFailure, RequestError } from './request-error.js';
 import type { SlotLimiter } from './slot-limiter.js';
@@ -22,6 +23,10 @@ export interface SessionContext {
   unary(request: ModelInferRequest): Promise<ModelInferResponse>;
   /** The engine's generation slots, shared by every stream. */
   slots: SlotLimiter;
+  /** Longest a request goes without a response while it waits or generates (contract v1.2). */
+  livenessIntervalMs: number;
+  /** Prompt tokens read; TEXT_TOKENS reports more as truncated. */
+  maxTextTokens: number;
 }
 
 type Call = ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>;
@@ -110,49 +115,87 @@ export class StreamSession {
     }
   }
 
+  /**
+   * Generates one window (contract v1.2): an acknowledgement of no frames at once, a response of no
+   * frames whenever `livenessIntervalMs` passed without one (waiting for a slot, or between progress
+   * responses when generation is throttled), progress every `progressIntervalFrames` frames. Every
+   * response carries QUEUE_POSITION and TEXT_TOKENS.
+   */
   private async generate(request: ModelInferRequest, lm: LmRequest): Promise<void> {
-    const release = await this.context.slots.acquire();
-    try {
-      await this.stream(request, lm);
-    } finally {
-      release();
-    }
-  }
-
-  private async stream(request: ModelInferRequest, lm: LmRequest): Promise<void> {
-    const { progressIntervalFrames, framesPerSecond } = this.context;
-    const generator = new CodeGenerator(lm.params);
-    const started = performance.now();
+    const { livenessIntervalMs, maxTextTokens } = this.context;
+    const ticket = this.context.slots.take();
     const header = { model_name: MUSICGEN_LM, model_version: MODEL_VERSION, id: request.id ?? '' };
-    let done = 0;
-    while (done < lm.numFrames) {
-      if (this.stopped) return;
-      const n = Math.min(progressIntervalFrames, lm.numFrames - done);
-      const codes = generator.nextFrames(n);
-      done += n;
-      if (framesPerSecond > 0) {
-        const due = started + (done / framesPerSecond) * 1000;
-        await sleep(Math.max(0, due - performance.now()));
-      } else {
-        await yieldToLoop();
-      }
-      if (this.stopped) return;
-      const last = done === lm.numFrames;
+    const textTokens = Int32Array.from(previewTextTokens(lm.params.text, maxTextTokens));
+    let framesDone = 0;
+    let lastSent = performance.now();
+    let finished = false;
+    const send = (codes: Int32Array, frames: number, final: boolean): Promise<void> => {
+      lastSent = performance.now();
       const tensors = [
-        { name: LM_TENSORS.CODES, datatype: 'INT32' as const, shape: [CODEBOOKS, n], data: codes },
-        { name: LM_TENSORS.FRAMES_DONE, datatype: 'INT32' as const, shape: [1], data: Int32Array.of(done) },
+        { name: LM_TENSORS.CODES, datatype: 'INT32' as const, shape: [CODEBOOKS, frames], data: codes },
+        {
+          name: LM_TENSORS.FRAMES_DONE,
+          datatype: 'INT32' as const,
+          shape: [1],
+          data: Int32Array.of(framesDone),
+        },
+        {
+          name: LM_TENSORS.QUEUE_POSITION,
+          datatype: 'INT32' as const,
+          shape: [1],
+          data: Int32Array.of(ticket.position()),
+        },
+        { name: LM_TENSORS.TEXT_TOKENS, datatype: 'INT32' as const, shape: [2], data: textTokens },
       ].filter((t) => lm.outputs.includes(t.name));
-      await this.write({
+      return this.write({
         infer_response: {
           ...header,
-          parameters: finalFlag(last && !lm.emptyFinalResponse),
+          parameters: finalFlag(final),
           outputs: tensors.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
           raw_output_contents: tensors.map((t) => encodeRawTensor(t)),
         },
       });
-    }
-    if (lm.emptyFinalResponse && !this.stopped) {
-      await this.write({ infer_response: { ...header, parameters: finalFlag(true), outputs: [] } });
+    };
+    const noFrames = new Int32Array(0);
+    const liveness = setInterval(
+      () => {
+        if (!finished && performance.now() - lastSent >= livenessIntervalMs) void send(noFrames, 0, false);
+      },
+      Math.max(1, livenessIntervalMs / 4),
+    );
+    try {
+      await send(noFrames, 0, false);
+      const release = await ticket.granted;
+      try {
+        const { progressIntervalFrames, framesPerSecond } = this.context;
+        const generator = new CodeGenerator(lm.params);
+        const started = performance.now();
+        while (framesDone < lm.numFrames) {
+          if (this.stopped) return;
+          const n = Math.min(progressIntervalFrames, lm.numFrames - framesDone);
+          const codes = generator.nextFrames(n);
+          const done = framesDone + n;
+          if (framesPerSecond > 0) {
+            const due = started + (done / framesPerSecond) * 1000;
+            await sleep(Math.max(0, due - performance.now()));
+          } else {
+            await yieldToLoop();
+          }
+          if (this.stopped) return;
+          framesDone = done;
+          const last = done === lm.numFrames;
+          if (last) finished = true;
+          await send(codes, n, last && !lm.emptyFinalResponse);
+        }
+        if (lm.emptyFinalResponse && !this.stopped) {
+          await this.write({ infer_response: { ...header, parameters: finalFlag(true), outputs: [] } });
+        }
+      } finally {
+        release();
+      }
+    } finally {
+      finished = true;
+      clearInterval(liveness);
     }
   }
 

@@ -16,6 +16,14 @@ const SEPARATOR = /[/\\]/;
 const WINDOWS_RESERVED_CHAR = /[<>:"|?*]/;
 const WINDOWS_DEVICE = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])$/i;
 const WAV = '.wav';
+/**
+ * Unicode format characters (category Cf): invisible, yet part of the name. Bidirectional controls
+ * make a name read differently from what it is (`evil\u202Ewav.exe` shows as `evilexe.wav`), and
+ * zero-width characters make two names that look the same differ.
+ */
+const FORMAT_CHARACTER = /\p{Cf}/u;
+/** Audio extensions other than `.wav` that a FILENAME may end in by mistake (any case). */
+const AUDIO_EXTENSION = /\.(mp3|flac|ogg|oga|opus|m4a|aac|aif|aiff|aifc|wma|wv|ape|caf)$/i;
 /** Printable ASCII without the separators and the characters reserved on Windows: the common case. */
 const PLAIN_NAME = /^[\x20\x21\x23-\x29\x2b-\x2e\x30-\x39\x3b\x3d\x40-\x5b\x5d-\x7b\x7d\x7e]*$/;
 
@@ -29,7 +37,11 @@ export type FileNameCheck = { readonly base: string } | { readonly problem: stri
 
 /**
  * Checks a FILENAME field and strips an optional `.wav` (any case). Other extensions stay part of the
- * base (`take.mp3` gives base `take.mp3` and key `take.mp3_<hash8>.wav`). The base is NFC-normalised.
+ * base (`take.mp3` gives base `take.mp3` and key `take.mp3_<hash8>.wav`, with the warning of
+ * {@link audioExtensionWarning}; stripping them would change the keys stores already hold). The base
+ * is NFC-normalised. Refused: control and invisible format characters (bidirectional controls,
+ * zero-width characters), path separators, characters reserved on Windows, `..`, a leading dot, a
+ * trailing dot or space, Windows device names, more than {@link MAX_BASE_LENGTH} characters.
  */
 export function checkFileName(name: string): FileNameCheck {
   const found = scan(name);
@@ -101,6 +113,13 @@ function hasWavSuffix(name: string): boolean {
 
 function sharedProblem(name: string, found: number): string | undefined {
   if (name === '') return 'is missing';
+  if ((found & NOT_PRINTABLE_ASCII) !== 0) {
+    const format = FORMAT_CHARACTER.exec(name);
+    if (format !== null) {
+      const code = (format[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+      return `must not contain invisible format characters such as bidirectional controls or zero-width spaces: found U+${code}`;
+    }
+  }
   if ((found & SHARED_PROBLEM) === 0) return undefined;
   if (CONTROL.test(name)) return 'must not contain control characters';
   if (SEPARATOR.test(name)) return 'must be a plain name without / or \\ (path separators)';
@@ -110,6 +129,7 @@ function sharedProblem(name: string, found: number): string | undefined {
 }
 
 function baseProblem(base: string, found: number): string | undefined {
+  if (base.charCodeAt(0) === 0x2e) return 'must not start with a dot (the file would be hidden)';
   if (base.endsWith('.') || base.endsWith(' ')) {
     return 'must not end with a dot or a space (reserved on Windows)';
   }
@@ -121,4 +141,22 @@ function baseProblem(base: string, found: number): string | undefined {
   const length = (found & NON_BMP) === 0 ? base.length : [...base].length;
   if (length > MAX_BASE_LENGTH) return `must be at most ${MAX_BASE_LENGTH} characters without ".wav"`;
   return undefined;
+}
+
+/**
+ * A warning for a base that ends in another audio extension (`.mp3`, `.flac`, `.ogg`, …, any case),
+ * or undefined: the file is a WAV all the same, named `{base}_{hash8}.wav`. The extension is kept,
+ * not stripped, so that lines that have one keep the keys stores already hold.
+ *
+ * @example
+ * ```ts
+ * audioExtensionWarning('song.mp3');
+ * // 'ends in ".mp3" but the file will be a WAV named "song.mp3_<hash8>.wav" (write "song" for "song_<hash8>.wav")'
+ * ```
+ */
+export function audioExtensionWarning(base: string): string | undefined {
+  const match = AUDIO_EXTENSION.exec(base);
+  if (match === null || match.index === 0) return undefined;
+  const stem = base.slice(0, match.index);
+  return `ends in "${match[0]}" but the file will be a WAV named "${base}_<hash8>.wav" (write "${stem}" for "${stem}_<hash8>.wav")`;
 }

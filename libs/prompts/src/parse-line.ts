@@ -1,4 +1,4 @@
-import { checkFileName } from './check-filename.js';
+import { audioExtensionWarning, checkFileName } from './check-filename.js';
 import type { GenerationDefaults } from './generation-parameters.js';
 import { isPlainAscii, keyFromHash, parametersHead, promptJson, seededHash } from './job-identity.js';
 import { parseDuration } from './parse-duration.js';
@@ -26,9 +26,15 @@ const FORM = 'line must have the form PROMPT ; DURATION ; FILENAME';
 /**
  * Parses one line (without its line ending) of a prompts file: `PROMPT ; DURATION ; FILENAME`, split on
  * the last two `;`, or `PROMPT ; DURATION ; FILENAME ; OPTIONS` when the text after the last `;` is
- * only `key=value` tokens. Every problem of the line is reported, each at its field's column.
+ * only `key=value` tokens. Every problem of the line is reported, each at its field's column. Warnings
+ * about a valid line (a FILENAME that ends in another audio extension) are added to `warnings`.
  */
-export function parseLine(text: string, line: number, context: LineContext): LineOutcome {
+export function parseLine(
+  text: string,
+  line: number,
+  context: LineContext,
+  warnings?: PromptLineError[],
+): LineOutcome {
   const start = skipWhitespace(text, 0, text.length);
   if (start === text.length || text.charCodeAt(start) === HASH) return undefined;
   let errors: PromptLineError[] | undefined;
@@ -80,6 +86,10 @@ export function parseLine(text: string, line: number, context: LineContext): Lin
   if (errors !== undefined || 'problem' in parsedDuration || 'problem' in parsedName) {
     return (errors ?? []).sort((a, b) => a.column - b.column);
   }
+
+  const extension = warnings && audioExtensionWarning(parsedName.base);
+  if (extension !== undefined)
+    warnings?.push(...report(undefined, text, line, nameStart, `filename ${extension}`));
 
   const { defaults } = context;
   const plain = isPlainAscii(prompt);

@@ -105,6 +105,44 @@ describe('parsePrompts: text', () => {
     ]);
   });
 
+  it('refuses sampling values that FP32 cannot carry, at their line and column', async () => {
+    const result = await parsePrompts('a ; 5 ; x ; top_p=1e-300\nb ; 5 ; y ; seed=1 guidance=1e-40\n', {
+      source: 'p.txt',
+    });
+    const tooSmall =
+      'must be 0 or at least 1.1754943508222875e-38 (smaller numbers are not normal FP32 values: they reach the model as 0 or lose their precision)';
+    expect(formatPromptErrors(result)).toEqual([
+      `p.txt:1:13: option top_p ${tooSmall}: found "top_p=1e-300"`,
+      `p.txt:2:20: option guidance ${tooSmall}: found "guidance=1e-40"`,
+    ]);
+    expect(result.jobs).toEqual([]);
+  });
+
+  it('warns, at line and column, about a filename that ends in another audio extension', async () => {
+    const result = await parsePrompts('a ; 5 ; song.mp3\nb ; 5 ;   Take.FLAC ; seed=2\nc ; 5 ; c.wav\n', {
+      source: 'p.txt',
+    });
+    expect(result.warnings).toEqual([
+      {
+        line: 1,
+        column: 9,
+        message:
+          'filename ends in ".mp3" but the file will be a WAV named "song.mp3_<hash8>.wav" (write "song" for "song_<hash8>.wav")',
+      },
+      {
+        line: 2,
+        column: 11,
+        message:
+          'filename ends in ".FLAC" but the file will be a WAV named "Take.FLAC_<hash8>.wav" (write "Take" for "Take_<hash8>.wav")',
+      },
+    ]);
+    expect(result.jobs.map((job) => job.key)).toEqual([
+      'song.mp3_6a48f614.wav',
+      'Take.FLAC_ab3d5b06.wav',
+      'c_f03ce237.wav',
+    ]);
+  });
+
   it('passes its defaults and maximum to every line', async () => {
     const result = await parsePrompts('a ; 31 ; x\nb ; 30 ; y ; guidance=7\n', {
       defaults: { modelId: 'facebook/musicgen-small', topP: 0.9 },
@@ -135,7 +173,14 @@ describe('parsePrompts: text', () => {
 
   it('counts every error when maxErrors is 0', async () => {
     const result = await parsePrompts('a ; 0 ; b\n ; 1 ; c\n', { maxErrors: 0 });
-    expect(result).toEqual({ source: '<input>', jobs: [], errors: [], omittedErrors: 2, lineCount: 2 });
+    expect(result).toEqual({
+      source: '<input>',
+      jobs: [],
+      errors: [],
+      omittedErrors: 2,
+      warnings: [],
+      lineCount: 2,
+    });
     expect(formatPromptErrors(result)).toEqual(['<input>: 2 more errors not shown (maxErrors option)']);
   });
 

@@ -19,6 +19,11 @@ export interface PromptsParseResult {
   readonly errors: PromptLineError[];
   /** Problems found beyond `maxErrors`. */
   readonly omittedErrors: number;
+  /**
+   * Remarks about valid lines, in line order (their jobs run): a FILENAME that ends in another audio
+   * extension (`song.mp3` gives `song.mp3_<hash8>.wav`). Bounded by `maxErrors` like the errors.
+   */
+  readonly warnings: PromptLineError[];
   /** Lines read, blank and comment lines included. */
   readonly lineCount: number;
 }
@@ -62,13 +67,19 @@ export async function collect(
 ): Promise<PromptsParseResult> {
   const jobs: PromptJob[] = [];
   const errors: PromptLineError[] = [];
+  const warnings: PromptLineError[] = [];
   let omittedErrors = 0;
   let lineCount = 0;
   let contentLines = 0;
   for await (const lines of batches) {
     for (const text of lines) {
       lineCount++;
-      const outcome = parseLine(text, lineCount, options);
+      const outcome = parseLine(
+        text,
+        lineCount,
+        options,
+        warnings.length < options.maxErrors ? warnings : undefined,
+      );
       if (outcome === undefined) continue;
       contentLines++;
       if (!Array.isArray(outcome)) {
@@ -85,5 +96,5 @@ export async function collect(
     const reason = lineCount === 0 ? 'it is empty' : 'it has no prompts, only blank lines and # comments';
     throw new PromptsFileError('NO_PROMPTS', options.source, reason);
   }
-  return { source: options.source, jobs, errors, omittedErrors, lineCount };
+  return { source: options.source, jobs, errors, omittedErrors, warnings, lineCount };
 }

@@ -62,6 +62,28 @@ describe('encodeAudioMetadata / decodeAudioMetadata', () => {
     });
   });
 
+  it('records the rendering (format and normalisation), when given', () => {
+    const rendering = { format: 'pcm24', normalize: 'loudness' };
+    const metadata = encodeAudioMetadata({ ...base, rendering });
+    expect(metadata).toEqual({
+      'musicgen-identity': HASH,
+      'musicgen-model': 'facebook/musicgen-medium',
+      'musicgen-seed': '42',
+      'musicgen-duration': '8',
+      'musicgen-format': 'pcm24',
+      'musicgen-normalize': 'loudness',
+      'musicgen-prompt': 'Y2FsbSBwaWFubw',
+    });
+    expect(decodeAudioMetadata(metadata)).toEqual({ ...base, rendering, promptTruncated: false });
+    expect(() =>
+      encodeAudioMetadata({ ...base, rendering: { format: 'PCM 16', normalize: 'peak' } }),
+    ).toThrow(
+      new RangeError(
+        'Cannot encode audio metadata: \'rendering.format\' must be 1 to 32 lowercase letters, digits or dashes: current value is "PCM 16"',
+      ),
+    );
+  });
+
   it('refuses served facts with spaces', () => {
     expect(() =>
       encodeAudioMetadata({ ...base, served: { weights: 'pre trained', revision: null, dtypes: 'x' } }),

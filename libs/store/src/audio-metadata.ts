@@ -14,6 +14,19 @@ export interface AudioMetadata {
   identityHash: string;
   /** What the server reported it really served, when it reported it (model contract v1.1 facts). */
   served?: ServedMetadata;
+  /** How the audio was written into the file; not part of the identity, but part of what makes a job done. */
+  rendering?: Rendering;
+}
+
+/**
+ * How a job's audio became its file: the WAV sample encoding and the normalisation. Two renderings of
+ * the same job share its key; {@link isJobDone} tells them apart.
+ */
+export interface Rendering {
+  /** `@musicgen/wav`'s format name: `pcm16`, `pcm24` or `float32`. */
+  format: string;
+  /** The normalisation strategy: `peak`, `loudness`, `clip`, `rms` or `none`. */
+  normalize: string;
 }
 
 /** The server's facts worth keeping with each WAV: printable ASCII, no spaces. */
@@ -43,6 +56,8 @@ export const AUDIO_METADATA_NAMES = {
   weights: 'musicgen-weights',
   revision: 'musicgen-revision',
   dtypes: 'musicgen-dtypes',
+  format: 'musicgen-format',
+  normalize: 'musicgen-normalize',
 } as const;
 
 const N = AUDIO_METADATA_NAMES;
@@ -50,7 +65,8 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
- * Encodes audio metadata as ASCII name/value pairs for `ObjectStore.put`. The prompt is stored as
+ * Encodes audio metadata as ASCII name/value pairs for `ObjectStore.put`. The rendering (format and
+ * normalisation), when given, is recorded so that a later run asking for another one is not skipped. The prompt is stored as
  * base64url (RFC 4648 §5, no padding) of its UTF-8 bytes, so any text round-trips exactly. When everything
  * would exceed `maxBytes` (S3's 2 KB user-metadata limit, counting `extraBytes` used by other metadata),
  * the prompt is cut at a character boundary and `musicgen-prompt-truncated` records the original UTF-8
@@ -111,6 +127,19 @@ export function encodeAudioMetadata(
     fixed[N.revision] = revision ?? 'none';
     fixed[N.dtypes] = dtypes;
   }
+  if (audio.rendering !== undefined) {
+    for (const [field, value] of Object.entries(audio.rendering)) {
+      if (!/^[a-z0-9-]{1,32}$/.test(value)) {
+        fail(
+          `rendering.${field}`,
+          'must be 1 to 32 lowercase letters, digits or dashes',
+          JSON.stringify(value),
+        );
+      }
+    }
+    fixed[N.format] = audio.rendering.format;
+    fixed[N.normalize] = audio.rendering.normalize;
+  }
   const used = extraBytes + Object.entries(fixed).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
   const utf8 = Buffer.from(audio.prompt, 'utf8');
   const whole = utf8.toString('base64url');
@@ -146,7 +175,15 @@ export function decodeAudioMetadata(metadata: Record<string, string>): DecodedAu
     seed: /^-?\d+$/.test(seedText) ? BigInt(seedText) : 0n,
     identityHash,
     ...servedFrom(metadata),
+    ...renderingFrom(metadata),
   };
+}
+
+/** The rendering recorded in `metadata`, or undefined for an object written before renderings were recorded. */
+export function renderingFrom(metadata: Record<string, string>): { rendering?: Rendering } {
+  const format = metadata[N.format];
+  const normalize = metadata[N.normalize];
+  return format === undefined || normalize === undefined ? {} : { rendering: { format, normalize } };
 }
 
 function servedFrom(metadata: Record<string, string>): { served?: ServedMetadata } {

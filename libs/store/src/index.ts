@@ -29,9 +29,8 @@ export {
 } from './retry-strategy.js';
 export type { RetryOptions } from './retry-strategy.js';
 export { encodeAudioMetadata, decodeAudioMetadata, AUDIO_METADATA_NAMES } from './audio-metadata.js';
-export type { AudioMetadata, DecodedAudioMetadata, ServedMetadata } from './audio-metadata.js';
-export { isJobDone } from './is-job-done.js';
-export type { JobDoneResult } from './is-job-done.js';
+export type { AudioMetadata, DecodedAudioMetadata, Rendering, ServedMetadata } from './audio-metadata.js';
+export { isJobDone, type IsJobDoneOptions } from './is-job-done.js';
 export { createRunReport, formatRunSummary, writeRunReport } from './run-report.js';
 export type { JobStatus, RunReport, RunReportJob, RunSummary } from './run-report.js';
 export { quietNodeVersionWarning, SUPPORTED_NODE_MAJOR } from './node-version-notice.js';

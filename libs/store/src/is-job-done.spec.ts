@@ -11,6 +11,8 @@ import { startS3rver, type RunningS3rver } from './testing/start-s3rver.js';
 
 const HASH_A = 'aa'.repeat(32);
 const HASH_B = 'bb'.repeat(32);
+const PCM16_PEAK = { format: 'pcm16', normalize: 'peak' };
+const PCM24_PEAK = { format: 'pcm24', normalize: 'peak' };
 const audio = { prompt: 'calm piano', durationSeconds: 8, model: 'facebook/musicgen-medium', seed: 1n };
 
 describe.each(['local', 's3'])('isJobDone on the %s store', (kind) => {
@@ -29,6 +31,12 @@ describe.each(['local', 's3'])('isJobDone on the %s store', (kind) => {
       metadata: encodeAudioMetadata({ ...audio, identityHash: HASH_A }),
     });
     await store.put('plain.wav', Buffer.from('RIFF'));
+    await store.put('old_aaaaaaaa.wav', Buffer.from('RIFF'), {
+      metadata: encodeAudioMetadata({ ...audio, identityHash: HASH_A }),
+    });
+    await store.put('calm_24bit.wav', Buffer.from('RIFF'), {
+      metadata: encodeAudioMetadata({ ...audio, identityHash: HASH_A, rendering: PCM24_PEAK }),
+    });
   });
   afterAll(async () => {
     await s3?.close();
@@ -43,6 +51,37 @@ describe.each(['local', 's3'])('isJobDone on the %s store', (kind) => {
   ])('%s expecting %s', async (key, hash, expected) => {
     expect(await isJobDone(store, key, hash)).toEqual(expected);
   });
+
+  it.each([
+    ['calm_24bit.wav', PCM24_PEAK, undefined, { done: true }],
+    [
+      'calm_24bit.wav',
+      PCM16_PEAK,
+      undefined,
+      { done: false, reason: 'rendering', storedRendering: PCM24_PEAK },
+    ],
+    [
+      'calm_24bit.wav',
+      { format: 'pcm24', normalize: 'none' },
+      PCM16_PEAK,
+      { done: false, reason: 'rendering', storedRendering: PCM24_PEAK },
+    ],
+    // written before renderings were recorded: the assumed rendering decides, or nothing when none is assumed
+    ['old_aaaaaaaa.wav', PCM16_PEAK, PCM16_PEAK, { done: true }],
+    [
+      'old_aaaaaaaa.wav',
+      PCM24_PEAK,
+      PCM16_PEAK,
+      { done: false, reason: 'rendering', storedRendering: PCM16_PEAK },
+    ],
+    ['old_aaaaaaaa.wav', PCM24_PEAK, undefined, { done: true }],
+  ])(
+    '%s asked for %j (assuming %j when unrecorded)',
+    async (key, rendering, unrecordedRendering, expected) => {
+      const options = { rendering, ...(unrecordedRendering ? { unrecordedRendering } : {}) };
+      expect(await isJobDone(store, key, HASH_A, options)).toEqual(expected);
+    },
+  );
 
   it('refuses an empty expected hash', async () => {
     await expect(isJobDone(store, 'calm_aaaaaaaa.wav', '')).rejects.toThrow(

@@ -108,6 +108,7 @@ describe.skipIf(!envs.present)('the batch through a real tritonserver started by
         revision: null,
         dtypes: 'text_encoder=float32,decoder=float32,encodec=float32',
       },
+      rendering: { format: 'pcm16', normalize: 'peak' },
     });
     expect(first.report.servers).toMatchObject([
       {
@@ -115,8 +116,14 @@ describe.skipIf(!envs.present)('the batch through a real tritonserver started by
         capacity: 4,
         capacitySource: 'facts',
         facts: {
-          contract: '1.1',
-          lm: { modelId: model, weights: 'random', device: 'cpu', maxConcurrentRequests: 4 },
+          contract: '1.2',
+          lm: {
+            modelId: model,
+            weights: 'random',
+            device: 'cpu',
+            maxConcurrentRequests: 4,
+            livenessIntervalMs: 2000,
+          },
         },
       },
     ]);

@@ -1,5 +1,10 @@
 import { ENCODEC_DECODE, MUSICGEN_LM, type ServerFacts } from '@musicgen/contract';
-import { MusicgenClient, TritonClient, TritonError } from '@musicgen/triton-client';
+import {
+  MusicgenClient,
+  TritonClient,
+  TritonError,
+  type GenerateWindowRequest,
+} from '@musicgen/triton-client';
 import { ConfigError } from '../config/config-error.js';
 import { EndpointPool, type EndpointLoad } from './endpoint-pool.js';
 import type { GenerationBackend } from './generation-backend.js';
@@ -10,6 +15,26 @@ export const DEFAULT_WINDOWS_PER_ENDPOINT = 16;
 export const MAX_CONCURRENT_REQUESTS_PARAMETER = 'max_concurrent_requests';
 /** Deadline of each check made while connecting, in ms. */
 const CONNECT_DEADLINE_MS = 10_000;
+/**
+ * A window on a server of contract v1.2 fails when the server sends nothing for this many of its
+ * liveness intervals (2 s as shipped: 10 s), and never sooner than {@link LIVENESS_TIMEOUT_FLOOR_MS}.
+ */
+export const LIVENESS_MISSES = 5;
+export const LIVENESS_TIMEOUT_FLOOR_MS = 1_000;
+
+/**
+ * How long a window on a server may go without any response before it fails: undefined for a server
+ * that publishes no liveness interval (older than contract v1.2), whose silence means nothing.
+ *
+ * @example
+ * ```ts
+ * livenessTimeoutMs(facts); // 10 000 for a server that answers at least every 2 000 ms
+ * ```
+ */
+export function livenessTimeoutMs(facts: ServerFacts | undefined): number | undefined {
+  const interval = facts?.lm?.livenessIntervalMs;
+  return interval === undefined ? undefined : Math.max(LIVENESS_TIMEOUT_FLOOR_MS, LIVENESS_MISSES * interval);
+}
 
 /** One endpoint as it described itself while connecting. */
 export interface EndpointInfo {
@@ -40,7 +65,9 @@ export interface ConnectedBackend {
  * Connects to every endpoint and checks it before any work: server live, both models loaded and
  * ready. Reads each server's facts (`musicgen_info`: what it serves and how many requests it runs at
  * once), falling back to `musicgen_lm`'s `max_concurrent_requests` config parameter and then to
- * {@link DEFAULT_WINDOWS_PER_ENDPOINT} for older deployments.
+ * {@link DEFAULT_WINDOWS_PER_ENDPOINT} for older deployments. Windows on a server that publishes a
+ * liveness interval (contract v1.2) fail after {@link livenessTimeoutMs} of silence, so a frozen
+ * server costs a window seconds, and the pool retries it on another endpoint.
  *
  * @example
  * ```ts
@@ -56,10 +83,15 @@ export async function connectBackend(addresses: readonly string[]): Promise<Conn
     const endpoints = await Promise.all(clients.map((client) => inspect(client)));
     const members = clients.map((client, index) => {
       const musicgen = new MusicgenClient({ client });
+      const endpoint = endpoints[index] as EndpointInfo;
+      const liveness = livenessTimeoutMs(endpoint.facts);
+      // A server that keeps requests alive needs no overall deadline: silence and the generation
+      // deadline catch a dead one, and a long wait in a shared server's queue is not a failure.
+      const watch = liveness === undefined ? {} : { livenessTimeoutMs: liveness, deadlineMs: 0 };
       return {
         address: client.address,
-        capacity: (endpoints[index] as EndpointInfo).capacity,
-        generateWindow: musicgen.generateWindow.bind(musicgen),
+        capacity: endpoint.capacity,
+        generateWindow: (request: GenerateWindowRequest) => musicgen.generateWindow({ ...watch, ...request }),
         decode: musicgen.decode.bind(musicgen),
       };
     });

@@ -87,6 +87,37 @@ describe('EndpointPool', () => {
     expect(pool.pick().address).toBe('a:1');
   });
 
+  it('passes over an endpoint that keeps failing for longer each time, and forgets once it answers', async () => {
+    let t = 0;
+    const a = member('a:1', { fail: true });
+    const b = member('b:1');
+    const pool = new EndpointPool([a.m, b.m], () => t);
+    const fail = async () => {
+      const call = pool.generateWindow({ text: 'x', frames: 1 });
+      a.settleAll();
+      await expect(call).rejects.toThrow('a:1 down');
+    };
+    const cooldowns: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await fail(); // a:1 gets the window: b:1 is busier or a:1's cooldown is over
+      const failedAt = t;
+      const busy = pool.generateWindow({ text: 'busy', frames: 2 }); // keeps b:1 busier than a:1
+      while (pool.pick().address === 'b:1') t += 1_000;
+      cooldowns.push(t - failedAt);
+      b.settleAll();
+      await busy;
+    }
+    expect(cooldowns).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
+    const failing = a.m.generateWindow;
+    a.m.generateWindow = async () => ({ frames: 0, data: new Int32Array() });
+    await pool.generateWindow({ text: 'x', frames: 1 }); // a:1 answers: its failures are forgotten
+    a.m.generateWindow = failing;
+    await fail();
+    const failedAt = t;
+    while (pool.pick().address === 'b:1') t += 1_000;
+    expect(t - failedAt).toBe(5_000);
+  });
+
   it('needs at least one endpoint', () => {
     expect(() => new EndpointPool([])).toThrow(
       new RangeError('Cannot create an endpoint pool: give at least one endpoint: got 0'),

@@ -24,8 +24,14 @@ export interface EndpointLoad {
   readonly meanWindows: number;
 }
 
-/** How long an endpoint that just failed is passed over while another is available. */
+/**
+ * How long an endpoint that just failed is passed over while another is available; it doubles with
+ * each failure in a row (a frozen server costs each window sent to it a liveness timeout), up to
+ * {@link MAX_FAILED_ENDPOINT_COOLDOWN_MS}, and starts again once the endpoint answers.
+ */
 export const FAILED_ENDPOINT_COOLDOWN_MS = 5_000;
+/** The longest an endpoint that keeps failing is passed over before it is tried again. */
+export const MAX_FAILED_ENDPOINT_COOLDOWN_MS = 60_000;
 
 interface MemberState {
   readonly member: PoolMember;
@@ -33,6 +39,8 @@ interface MemberState {
   windows: number;
   decodes: number;
   failedAt: number;
+  /** Failures in a row; the cooldown doubles with each. */
+  failures: number;
   peak: number;
   /** Integral of windows over time (window·ms) since `since`. */
   area: number;
@@ -42,9 +50,9 @@ interface MemberState {
 /**
  * Spreads calls over several endpoints. A window goes to the endpoint whose slots are least full
  * (windows in flight divided by its slots), so endpoints of different sizes fill up together; a decode
- * goes to the one with the fewest decodes in flight. Endpoints that failed in the last
- * {@link FAILED_ENDPOINT_COOLDOWN_MS} are passed over while a healthy one exists (so a dead pod is
- * dropped and taken back once it answers again).
+ * goes to the one with the fewest decodes in flight. An endpoint that just failed is passed over
+ * while a healthy one exists, for {@link FAILED_ENDPOINT_COOLDOWN_MS} doubling with each failure in a
+ * row (so a dead or frozen pod is dropped, retried less and less often, and taken back once it answers).
  *
  * @example
  * ```ts
@@ -76,6 +84,7 @@ export class EndpointPool implements GenerationBackend {
       windows: 0,
       decodes: 0,
       failedAt: Number.NEGATIVE_INFINITY,
+      failures: 0,
       peak: 0,
       area: 0,
       changedAt: 0,
@@ -115,7 +124,7 @@ export class EndpointPool implements GenerationBackend {
 
   #pickState(kind: 'windows' | 'decodes'): MemberState {
     const now = this.#now();
-    const healthy = this.#members.filter((s) => now - s.failedAt >= FAILED_ENDPOINT_COOLDOWN_MS);
+    const healthy = this.#members.filter((s) => now - s.failedAt >= cooldownMs(s.failures));
     const candidates = healthy.length > 0 ? healthy : this.#members;
     const fill = (s: MemberState) => (kind === 'windows' ? s.windows / s.slots : s.decodes);
     return candidates.reduce((best, s) => (fill(s) < fill(best) ? s : best));
@@ -135,13 +144,23 @@ export class EndpointPool implements GenerationBackend {
     if (kind === 'windows') this.#countWindows(state, 1);
     else state.decodes += 1;
     try {
-      return await call(state.member);
+      const result = await call(state.member);
+      state.failures = 0;
+      return result;
     } catch (error) {
-      if (!(error instanceof Error && error.name === 'AbortError')) state.failedAt = this.#now();
+      if (!(error instanceof Error && error.name === 'AbortError')) {
+        state.failedAt = this.#now();
+        state.failures += 1;
+      }
       throw error;
     } finally {
       if (kind === 'windows') this.#countWindows(state, -1);
       else state.decodes -= 1;
     }
   }
+}
+
+function cooldownMs(failures: number): number {
+  if (failures === 0) return 0;
+  return Math.min(FAILED_ENDPOINT_COOLDOWN_MS * 2 ** (failures - 1), MAX_FAILED_ENDPOINT_COOLDOWN_MS);
 }

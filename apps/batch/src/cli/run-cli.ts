@@ -158,6 +158,7 @@ async function execute(
 
   const parsed = await readPrompts(config, model.modelId);
   for (const error of parsed.errors) say(formatPromptLineError(parsed.source, error));
+  for (const warning of parsed.warnings) say(`warning: ${formatPromptLineError(parsed.source, warning)}`);
   if (parsed.omittedErrors > 0) say(`... and ${parsed.omittedErrors} more problems in ${parsed.source}`);
   if (config.strict && parsed.errors.length > 0) {
     say(
@@ -178,6 +179,7 @@ async function execute(
       store,
       force: config.force,
       concurrency,
+      rendering: { format: config.format, normalize: config.normalize },
     });
     if (config.json)
       io.stdout.write(JSON.stringify({ location: store.location, concurrency, ...plan }, null, 2) + '\n');
@@ -192,7 +194,13 @@ async function execute(
   });
   if (stale)
     say(`Removed ${stale} partial file${stale === 1 ? '' : 's'} left by stopped runs in ${store.location}`);
-  const space = await checkFreeSpace({ store, jobs, force: config.force, format: config.format });
+  const space = await checkFreeSpace({
+    store,
+    jobs,
+    force: config.force,
+    format: config.format,
+    normalize: config.normalize,
+  });
   if (space) throw new ConfigError(space);
   if ((await store.leases.mode()) === 'advisory') {
     say(
@@ -266,6 +274,7 @@ async function execute(
     prompts: parsed.source,
     jobs: result.entries,
     lineErrors: parsed.errors,
+    lineWarnings: parsed.warnings,
     omittedErrors: parsed.omittedErrors,
     interrupted,
     preview: connected.preview,

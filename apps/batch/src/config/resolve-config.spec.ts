@@ -126,6 +126,11 @@ describe('resolveConfig', () => {
     [{ prompts: 'p', topK: '3000' }, {}, 'Cannot use --top-k: must be an integer from 0 to 2048: got "3000"'],
     [{ prompts: 'p', topP: 'x' }, {}, 'Cannot use --top-p: must be a number from 0 to 1: got "x"'],
     [
+      { prompts: 'p', topP: '1e-300' },
+      {},
+      'Cannot use --top-p: must be 0 or at least 1.1754943508222875e-38 (smaller numbers are not normal FP32 values: they reach the model as 0 or lose their precision): got "1e-300"',
+    ],
+    [
       { prompts: 'p', temperature: '' },
       {},
       'Cannot use --temperature: must be a number from 0 to 100: got ""',

@@ -27,13 +27,35 @@ describe('checkFreeSpace', () => {
       expectedJobBytes(job('new.wav', 500), 'pcm16'),
       expectedJobBytes(job('new.wav', 500), 'float32'),
     ]).toEqual([320_000 * 2 + 4096, 320_000 * 4 + 4096]);
-    expect(await checkFreeSpace({ store: withFree(8_000), jobs, force: false, format: 'pcm16' })).toBe(
+    expect(
+      await checkFreeSpace({
+        store: withFree(8_000),
+        jobs,
+        force: false,
+        format: 'pcm16',
+        normalize: 'peak',
+      }),
+    ).toBe(
       `Cannot start as the output directory ${dir} has 8.0 KB free and this run needs 1.7 MB for 1 WAV not yet stored; free some space or choose another --out`,
     );
     expect(
-      await checkFreeSpace({ store: withFree(1_700_000), jobs, force: false, format: 'pcm16' }),
+      await checkFreeSpace({
+        store: withFree(1_700_000),
+        jobs,
+        force: false,
+        format: 'pcm16',
+        normalize: 'peak',
+      }),
     ).toBeUndefined();
-    expect(await checkFreeSpace({ store: withFree(1_700_000), jobs, force: true, format: 'pcm16' })).toBe(
+    expect(
+      await checkFreeSpace({
+        store: withFree(1_700_000),
+        jobs,
+        force: true,
+        format: 'pcm16',
+        normalize: 'peak',
+      }),
+    ).toBe(
       `Cannot start as the output directory ${dir} has 1.7 MB free and this run needs 1.8 MB for 2 WAVs not yet stored; free some space or choose another --out`,
     );
   });
@@ -41,10 +63,22 @@ describe('checkFreeSpace', () => {
   it('asks nothing of a store without a size limit, nor when every job is stored', async () => {
     const s3Like: ObjectStore = { ...store, freeBytes: undefined };
     expect(
-      await checkFreeSpace({ store: s3Like, jobs: [job('a.wav', 50)], force: true, format: 'pcm16' }),
+      await checkFreeSpace({
+        store: s3Like,
+        jobs: [job('a.wav', 50)],
+        force: true,
+        format: 'pcm16',
+        normalize: 'peak',
+      }),
     ).toBeUndefined();
     expect(
-      await checkFreeSpace({ store: withFree(0), jobs: [], force: false, format: 'pcm16' }),
+      await checkFreeSpace({
+        store: withFree(0),
+        jobs: [],
+        force: false,
+        format: 'pcm16',
+        normalize: 'peak',
+      }),
     ).toBeUndefined();
   });
 

@@ -1,7 +1,8 @@
 import { samplesForFrames } from '@musicgen/contract';
 import type { PromptJob } from '@musicgen/prompts';
 import { isJobDone, type ObjectStore } from '@musicgen/store';
-import type { SampleFormat } from '../config/resolve-config.js';
+import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
+import { UNRECORDED_RENDERING } from './finish-job.js';
 
 /** Bytes per mono sample of each WAV format. */
 const BYTES_PER_SAMPLE: Readonly<Record<SampleFormat, number>> = { pcm16: 2, pcm24: 3, float32: 4 };
@@ -24,13 +25,13 @@ export function formatBytes(bytes: number): string {
 
 /**
  * Checks, before any work, that a store with a size limit (a local disk) has room for every WAV this run
- * will write: the jobs not yet stored (all of them with `force`, whose new file sits beside the old one
- * until it replaces it). Returns the problem as one line, or undefined when there is room or the store
+ * will write: the jobs not yet stored as asked (same identity, format and normalisation; all of them
+ * with `force`, whose new file sits beside the old one until it replaces it). Returns the problem as one line, or undefined when there is room or the store
  * has no limit (S3).
  *
  * @example
  * ```ts
- * const problem = await checkFreeSpace({ store, jobs, force: false, format: 'pcm16' });
+ * const problem = await checkFreeSpace({ store, jobs, force: false, format: 'pcm16', normalize: 'peak' });
  * if (problem) throw new ConfigError(problem);
  * ```
  */
@@ -39,13 +40,15 @@ export async function checkFreeSpace(options: {
   jobs: readonly PromptJob[];
   force: boolean;
   format: SampleFormat;
+  normalize: NormalizeStrategy;
 }): Promise<string | undefined> {
-  const { store, jobs, force, format } = options;
+  const { store, jobs, force, format, normalize } = options;
+  const done = { rendering: { format, normalize }, unrecordedRendering: UNRECORDED_RENDERING };
   if (!store.freeBytes) return undefined;
   let needed = RUN_OVERHEAD_BYTES;
   let count = 0;
   for (const job of jobs) {
-    if (!force && (await isJobDone(store, job.key, job.identityHash)).done) continue;
+    if (!force && (await isJobDone(store, job.key, job.identityHash, done)).done) continue;
     needed += expectedJobBytes(job, format);
     count += 1;
   }

@@ -9,10 +9,11 @@ async function job(line: string): Promise<PromptJob> {
 }
 
 describe('jobMetadata', () => {
-  it('records the prompt, the duration of the job, its model, seed, identity and what was served', async () => {
+  it('records the prompt, the duration of the job, its model, seed, identity, what was served and the rendering', async () => {
     const j = await job('rain on a tin roof ; 12.5 ; rain ; seed=99\n');
     const served = { weights: 'pretrained', revision: 'e52f6b5', dtypes: 'decoder=float16,encodec=float32' };
-    expect(decodeAudioMetadata(jobMetadata(j, served))).toEqual({
+    const rendering = { format: 'pcm24', normalize: 'loudness' };
+    expect(decodeAudioMetadata(jobMetadata(j, served, rendering))).toEqual({
       prompt: 'rain on a tin roof',
       promptTruncated: false,
       durationSeconds: 12.5,
@@ -20,6 +21,7 @@ describe('jobMetadata', () => {
       seed: 99n,
       identityHash: j.identityHash,
       served,
+      rendering,
     });
   });
 });

@@ -1,6 +1,6 @@
 import { SAMPLE_RATE_HZ, samplesForFrames, secondsForFrames } from '@musicgen/contract';
 import type { PromptJob } from '@musicgen/prompts';
-import { encodeAudioMetadata, type ServedMetadata } from '@musicgen/store';
+import { encodeAudioMetadata, type Rendering, type ServedMetadata } from '@musicgen/store';
 import { encodeWav, planNormalization } from '@musicgen/wav';
 import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
 
@@ -19,15 +19,27 @@ export interface FinishedAudio {
 }
 
 /**
+ * The rendering that WAVs stored before renderings were recorded in their metadata are taken to have:
+ * the batch's defaults then and now (`--format wav16`, `--normalize peak`). A run with those defaults
+ * skips them; a run asking for another format or normalisation generates them again.
+ */
+export const UNRECORDED_RENDERING: Rendering = Object.freeze({ format: 'pcm16', normalize: 'peak' });
+
+/**
  * The metadata stored with a job's WAV: its prompt, its duration (its frames at the contract's frame
- * rate), the model id of its identity, its seed, its identity hash, and what the servers served.
+ * rate), the model id of its identity, its seed, its identity hash, what the servers served, and how
+ * it was rendered (format and normalisation, compared by the done-check of the next run).
  *
  * @example
  * ```ts
- * jobMetadata(job, { weights: 'pretrained', revision: 'e52f6b5', dtypes: 'decoder=float16' });
+ * jobMetadata(job, { weights: 'pretrained', revision: 'e52f6b5', dtypes: 'decoder=float16' }, { format: 'pcm16', normalize: 'peak' });
  * ```
  */
-export function jobMetadata(job: PromptJob, served: ServedMetadata | undefined): Record<string, string> {
+export function jobMetadata(
+  job: PromptJob,
+  served: ServedMetadata | undefined,
+  rendering: Rendering,
+): Record<string, string> {
   return encodeAudioMetadata({
     prompt: job.prompt,
     durationSeconds: secondsForFrames(job.frames),
@@ -35,6 +47,7 @@ export function jobMetadata(job: PromptJob, served: ServedMetadata | undefined):
     seed: job.seed,
     identityHash: job.identityHash,
     ...(served ? { served } : {}),
+    rendering,
   });
 }
 
@@ -57,5 +70,6 @@ export function finishAudio(job: PromptJob, audio: Float32Array, options: Finish
   }
   const { gain, limit } = planNormalization([audio], { strategy: options.normalize });
   const wav = encodeWav([audio], { sampleRate: SAMPLE_RATE_HZ, format: options.format, gain, limit });
-  return { wav, metadata: jobMetadata(job, options.served) };
+  const rendering = { format: options.format, normalize: options.normalize };
+  return { wav, metadata: jobMetadata(job, options.served, rendering) };
 }

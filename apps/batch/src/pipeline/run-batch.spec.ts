@@ -117,6 +117,7 @@ describe('runBatch against the preview engine over gRPC', () => {
       seed: 5n,
       identityHash: job.identityHash,
       served,
+      rendering: { format: 'pcm16', normalize: 'peak' },
     });
   }, 120_000);
 
@@ -152,6 +153,87 @@ describe('runBatch against the preview engine over gRPC', () => {
     }
     const head = await store.head(jobs[0]?.key as string);
     expect(head?.bytes).toBe(44 + 3050 * 640 * 2);
+  }, 120_000);
+
+  it('generates again a stored job whose WAV format or normalisation differs from the request', async () => {
+    const { jobs } = await parsePrompts('format change ; 1 ; fmt ; seed=3\n', {
+      defaults: { modelId: 'musicgen-preview' },
+    });
+    const job = jobs[0] as (typeof jobs)[number];
+    const run = async (format: 'pcm16' | 'pcm24', normalize: 'peak' | 'none') => {
+      const notes: string[] = [];
+      const progress = new ProgressModel({ jobsTotal: 1, audioSecondsTotal: 1 });
+      progress.subscribe((event) => {
+        if (event.kind === 'note') notes.push(event.message);
+      });
+      const { entries } = await runBatch({
+        jobs,
+        duplicates: [],
+        config: { ...config, format, normalize },
+        concurrency: 1,
+        backend: connected.backend,
+        store,
+        progress,
+        signal: new AbortController().signal,
+      });
+      const head = await store.head(job.key);
+      return [
+        entries.map((e) => e.status),
+        head?.bytes,
+        decodeAudioMetadata(head?.metadata ?? {})?.rendering,
+        notes,
+      ];
+    };
+    expect(await run('pcm16', 'peak')).toEqual([
+      ['generated'],
+      44 + 50 * 640 * 2,
+      { format: 'pcm16', normalize: 'peak' },
+      [],
+    ]);
+    expect(await run('pcm16', 'peak')).toEqual([
+      ['skipped'],
+      44 + 50 * 640 * 2,
+      { format: 'pcm16', normalize: 'peak' },
+      [],
+    ]);
+    expect(await run('pcm24', 'peak')).toEqual([
+      ['generated'],
+      44 + 50 * 640 * 3,
+      { format: 'pcm24', normalize: 'peak' },
+      [
+        `line 1 ${job.key}: stored as pcm16 with peak normalisation, asked for pcm24 with peak: generating it again`,
+      ],
+    ]);
+    expect((await run('pcm24', 'none'))[0]).toEqual(['generated']);
+  }, 120_000);
+
+  it('warns when the server truncated a prompt, and records it with the job', async () => {
+    const prompt = Array.from({ length: 70 }, (_, i) => `w${i}`).join(' ');
+    const { jobs } = await parsePrompts(`${prompt} ; 1 ; long\nshort prompt ; 1 ; short\n`, {
+      defaults: { modelId: 'musicgen-preview' },
+    });
+    const notes: string[] = [];
+    const progress = new ProgressModel({ jobsTotal: 2, audioSecondsTotal: 2 });
+    progress.subscribe((event) => {
+      if (event.kind === 'note') notes.push(event.message);
+    });
+    const { entries } = await runBatch({
+      jobs,
+      duplicates: [],
+      config: { ...config, force: true },
+      concurrency: 2,
+      backend: connected.backend,
+      store,
+      progress,
+      signal: new AbortController().signal,
+    });
+    const warning =
+      "the server read 64 of the prompt's 71 tokens (its max_text_tokens): the rest does not shape the music";
+    expect(entries.map((e) => [e.line, e.status, e.warnings])).toEqual([
+      [1, 'generated', [warning]],
+      [2, 'generated', undefined],
+    ]);
+    expect(notes).toEqual([`line 1 ${jobs[0]?.key}: ${warning}`]);
   }, 120_000);
 
   it('keeps going when one job fails, and never has more windows in flight than the concurrency', async () => {

@@ -9,6 +9,7 @@ import type { ProgressModel } from '../progress/progress-model.js';
 import type { DuplicateLine } from './prepare-jobs.js';
 import { runJob, type JobContext, type JobOutcome } from './run-job.js';
 import { AudioMemoryBudget } from './audio-memory-budget.js';
+import { GenerationSpeed } from './window-deadline.js';
 import { WindowScheduler, type OccupancyStats } from './window-scheduler.js';
 import type { JobLeaseContext } from './job-lease.js';
 import type { Spool } from './spool.js';
@@ -150,6 +151,7 @@ export async function runBatch(
       maxAttempts: input.config.maxAttempts,
     },
     ...(input.onWindow ? { onWindow: input.onWindow } : {}),
+    speed: new GenerationSpeed(),
   };
   const outcomes = new Map<number, JobOutcome>();
   const active = new Set<Promise<void>>();

@@ -7,12 +7,13 @@ import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { NormalizeStrategy, SampleFormat } from '../config/resolve-config.js';
 import type { ProgressModel } from '../progress/progress-model.js';
 import { isRetryableError, describeError } from './retryable-error.js';
-import { finishAudio } from './finish-job.js';
+import { finishAudio, UNRECORDED_RENDERING } from './finish-job.js';
 import { windowRequest } from './window-request.js';
 import type { AudioMemoryBudget } from './audio-memory-budget.js';
 import { holdJobLease, type HeldJobLease, type JobLeaseContext } from './job-lease.js';
 import type { StoreWriter } from './store-writer.js';
 import type { WindowScheduler } from './window-scheduler.js';
+import type { GenerationSpeed } from './window-deadline.js';
 
 /** What one job ended with. */
 export interface JobOutcome {
@@ -30,6 +31,8 @@ export interface JobOutcome {
   readonly windows?: number;
   /** Window attempts that failed and were retried. */
   readonly retries?: number;
+  /** What the server reported that deserves a look (a prompt it truncated). */
+  readonly warnings?: readonly string[];
 }
 
 /** What {@link runJob} works with. */
@@ -57,6 +60,8 @@ export interface JobContext {
   /** What the servers serve, recorded in the WAV's metadata. */
   readonly served?: ServedMetadata;
   readonly retry: Omit<RetryOptions, 'signal' | 'shouldRetry' | 'onRetry'>;
+  /** Measures how fast windows generate and gives each its generation deadline. Default: none. */
+  readonly speed?: GenerationSpeed;
   /** Called with every window request sent, for instrumentation (tests, benchmarks). */
   readonly onWindow?: (info: {
     job: PromptJob;
@@ -86,7 +91,11 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
   const seconds = () => Math.round(performance.now() - started) / 1000;
   let plan: WindowPlan | undefined;
   let retries = 0;
+  let truncation: string | undefined;
   let lease: HeldJobLease | undefined;
+  const rendering = { format: context.format, normalize: context.normalize };
+  const isDone = () =>
+    isJobDone(store, job.key, job.identityHash, { rendering, unrecordedRendering: UNRECORDED_RENDERING });
   const skip = (reason: 'exists' | 'other-run'): JobOutcome => {
     progress.jobFinished(
       job,
@@ -98,8 +107,15 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
   /** The done check and the lease; a skipped outcome, or undefined when the job is to be made. */
   const checkAndLease = async (): Promise<JobOutcome | undefined> => {
     if (!context.force) {
-      const state = await isJobDone(store, job.key, job.identityHash);
+      const state = await isDone();
       if (state.done) return skip('exists');
+      if (state.reason === 'rendering') {
+        const { format, normalize } = state.storedRendering;
+        progress.note(
+          `line ${job.line} ${job.key}: stored as ${format} with ${normalize} normalisation, asked for ` +
+            `${rendering.format} with ${rendering.normalize}: generating it again`,
+        );
+      }
       if (state.reason === 'conflict' || state.reason === 'no-identity') {
         progress.note(
           `line ${job.line} ${job.key}: an object with another identity is in the store; replacing it`,
@@ -111,8 +127,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       // Another run may have stored the job between the check above and the lease (or while this run
       // waited for it): look again before spending GPU time.
       if (lease.waited || !context.force) {
-        if ((await isJobDone(store, job.key, job.identityHash)).done)
-          return skip(lease.waited ? 'other-run' : 'exists');
+        if ((await isDone()).done) return skip(lease.waited ? 'other-run' : 'exists');
       }
     }
     return undefined;
@@ -144,11 +159,31 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
           const release = await context.scheduler.acquire(order, signal);
           try {
             progress.phase(job.line, 'generating', window.index);
-            return await context.backend.generateWindow({
+            const deadline = context.speed?.deadlineMs(window.newFrames);
+            let generatingSince: number | undefined;
+            const codes = await context.backend.generateWindow({
               ...windowRequest(job, window, promptCodes),
               signal,
-              onProgress: ({ framesDone }) => progress.framesDone(job.line, window.startFrame + framesDone),
+              ...(deadline === undefined ? {} : { generationDeadlineMs: deadline }),
+              onProgress: ({ framesDone, queuePosition, textTokens }) => {
+                if (generatingSince === undefined && (queuePosition ?? 0) === 0) {
+                  generatingSince = performance.now();
+                }
+                if (
+                  truncation === undefined &&
+                  textTokens !== undefined &&
+                  textTokens.read < textTokens.prompt
+                ) {
+                  truncation = `the server read ${textTokens.read} of the prompt's ${textTokens.prompt} tokens (its max_text_tokens): the rest does not shape the music`;
+                  progress.note(`line ${job.line} ${job.key}: ${truncation}`);
+                }
+                progress.framesDone(job.line, window.startFrame + framesDone);
+              },
             });
+            if (generatingSince !== undefined) {
+              context.speed?.record(window.newFrames, performance.now() - generatingSince);
+            }
+            return codes;
           } finally {
             release();
           }
@@ -211,6 +246,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       windows: plan.windows.length,
       retries,
       ...(info.spooled ? { spooled: true } : {}),
+      ...(truncation === undefined ? {} : { warnings: [truncation] }),
     };
   } catch (error) {
     const interrupted = signal.aborted;
@@ -224,6 +260,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       ...(interrupted ? { reason: 'interrupted' as const } : {}),
       ...(plan ? { windows: plan.windows.length } : {}),
       retries,
+      ...(truncation === undefined ? {} : { warnings: [truncation] }),
     };
   } finally {
     await lease?.release();

@@ -1,7 +1,8 @@
 import { planWindows } from '@musicgen/chunking';
 import { secondsForFrames } from '@musicgen/contract';
 import type { PromptJob } from '@musicgen/prompts';
-import { isJobDone, type ObjectStore } from '@musicgen/store';
+import { isJobDone, type ObjectStore, type Rendering } from '@musicgen/store';
+import { UNRECORDED_RENDERING } from '../pipeline/finish-job.js';
 import type { DuplicateLine } from '../pipeline/prepare-jobs.js';
 
 /** Assumed time of one batched decoder step of musicgen-medium on an L40S-class GPU, for the estimate only. */
@@ -17,7 +18,7 @@ export interface PlannedJob {
   readonly frames: number;
   readonly windows: number;
   readonly forwardSteps: number;
-  /** `generate`, `exists` (in the store with the same identity; skipped unless --force). */
+  /** `generate`, `exists` (in the store with the same identity and rendering; skipped unless --force). */
   readonly state: 'generate' | 'exists';
 }
 
@@ -44,7 +45,8 @@ export interface DryRunPlan {
  *
  * @example
  * ```ts
- * const plan = await planDryRun({ jobs, duplicates, invalidLines: 1, store, force: false, concurrency: 16 });
+ * const plan = await planDryRun({ jobs, duplicates, invalidLines: 1, store, force: false, concurrency: 16,
+ *   rendering: { format: 'pcm16', normalize: 'peak' } });
  * ```
  */
 export async function planDryRun(input: {
@@ -54,6 +56,8 @@ export async function planDryRun(input: {
   store: ObjectStore;
   force: boolean;
   concurrency: number;
+  /** The format and normalisation asked for: a stored WAV rendered otherwise is generated again. */
+  rendering: Rendering;
 }): Promise<DryRunPlan> {
   const states = new Array<'generate' | 'exists'>(input.jobs.length).fill('generate');
   if (!input.force) {
@@ -62,7 +66,11 @@ export async function planDryRun(input: {
       while (next < input.jobs.length) {
         const i = next++;
         const job = input.jobs[i] as PromptJob;
-        if ((await isJobDone(input.store, job.key, job.identityHash)).done) states[i] = 'exists';
+        const state = await isJobDone(input.store, job.key, job.identityHash, {
+          rendering: input.rendering,
+          unrecordedRendering: UNRECORDED_RENDERING,
+        });
+        if (state.done) states[i] = 'exists';
       }
     };
     await Promise.all(Array.from({ length: LOOKUP_CONCURRENCY }, worker));

@@ -160,4 +160,37 @@ describe('buildReport', () => {
       100_000, 100_000, 99_999,
     ]);
   });
+
+  it('lists the warnings of a line, and those of its run, with its entry', () => {
+    const job = { status: 'generated' as const, bytes: 10, seconds: 1, error: null };
+    const report = buildReport({
+      id: 'w',
+      startedAt: new Date('2026-11-28T10:00:00Z'),
+      finishedAt: new Date('2026-11-28T10:00:01Z'),
+      location: '/out',
+      prompts: 'p.txt',
+      jobs: [
+        { ...job, line: 1, key: 'song.mp3_11111111.wav' },
+        {
+          ...job,
+          line: 2,
+          key: 'long_22222222.wav',
+          warnings: ['prompt truncated: 80 T5 tokens, the model read 64'],
+        },
+        { ...job, line: 3, key: 'c_33333333.wav' },
+      ],
+      lineErrors: [],
+      lineWarnings: [{ line: 1, column: 9, message: 'filename ends in ".mp3"' }],
+      omittedErrors: 0,
+      interrupted: null,
+      preview: false,
+      model: 'm',
+      servers: [],
+    });
+    expect(report.jobs.map((j) => [j.line, j.warnings])).toEqual([
+      [1, ['p.txt:1:9: filename ends in ".mp3"']],
+      [2, ['prompt truncated: 80 T5 tokens, the model read 64']],
+      [3, undefined],
+    ]);
+  });
 });

@@ -15,6 +15,11 @@ export interface BatchReportJob extends RunReportJob {
   readonly duplicateOf?: number;
   readonly windows?: number;
   readonly retries?: number;
+  /**
+   * What deserves a look although the job ran: `file:line:column: message` remarks of the prompts
+   * parser (a FILENAME ending in `.mp3`), and what the server reported (a prompt it truncated).
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** The run report of the batch CLI: the store's {@link RunReport} plus what the run was about. */
@@ -56,6 +61,8 @@ export interface ReportInput {
   readonly prompts: string;
   readonly jobs: readonly BatchReportJob[];
   readonly lineErrors: readonly PromptLineError[];
+  /** The prompts parser's warnings about valid lines; each goes to its line's entry. Default none. */
+  readonly lineWarnings?: readonly PromptLineError[];
   readonly omittedErrors: number;
   readonly interrupted: 'SIGINT' | 'SIGTERM' | null;
   readonly preview: boolean;
@@ -90,7 +97,17 @@ export function buildReport(input: ReportInput): BatchReport {
     seconds: 0,
     error: messages.join('; '),
   }));
-  const jobs = [...input.jobs, ...invalid].sort((a, b) => a.line - b.line);
+  const warningsByLine = new Map<number, string[]>();
+  for (const warning of input.lineWarnings ?? []) {
+    const messages = warningsByLine.get(warning.line) ?? [];
+    messages.push(formatPromptLineError(input.prompts, warning));
+    warningsByLine.set(warning.line, messages);
+  }
+  const withWarnings = input.jobs.map((job) => {
+    const warnings = [...(warningsByLine.get(job.line) ?? []), ...(job.warnings ?? [])];
+    return warnings.length > 0 ? { ...job, warnings } : job;
+  });
+  const jobs = [...withWarnings, ...invalid].sort((a, b) => a.line - b.line);
   const base = createRunReport({
     id: input.id,
     startedAt: input.startedAt,

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveTritonClientOptions, TRITON_CLIENT_DEFAULTS } from './triton-client-options.js';
 
@@ -9,8 +11,8 @@ describe('resolveTritonClientOptions', () => {
       inferDeadlineMs: 120_000,
       streamRequestDeadlineMs: 600_000,
       streamMode: 'shared',
-      keepaliveTimeMs: 360_000,
-      keepaliveTimeoutMs: 20_000,
+      keepaliveTimeMs: 30_000,
+      keepaliveTimeoutMs: 10_000,
       maxReceiveMessageBytes: 536_870_912,
       maxSendMessageBytes: -1,
       maxAttempts: 4,
@@ -58,5 +60,16 @@ describe('resolveTritonClientOptions', () => {
     ],
   ])('rejects %j', (options, error) => {
     expect(() => resolveTritonClientOptions(options)).toThrow(error);
+  });
+});
+
+const podServer = resolve(import.meta.dirname, '../../../../infra/pod/musicgen_pod/server.py');
+
+describe('the keepalive defaults and the pod runtime', () => {
+  it.skipIf(!existsSync(podServer))('ping no more often than the pod tritonserver accepts', () => {
+    const match = /^GRPC_MIN_PING_INTERVAL_MS = ([0-9_]+)$/m.exec(readFileSync(podServer, 'utf8'));
+    const serverMinimum = Number(match?.[1]?.replaceAll('_', ''));
+    expect([serverMinimum, TRITON_CLIENT_DEFAULTS.keepaliveTimeMs]).toEqual([10_000, 30_000]);
+    expect(TRITON_CLIENT_DEFAULTS.keepaliveTimeMs).toBeGreaterThanOrEqual(2 * serverMinimum);
   });
 });

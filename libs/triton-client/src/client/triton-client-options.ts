@@ -31,12 +31,16 @@ export interface TritonClientOptions {
    */
   readonly streamMode?: 'shared' | 'per-request';
   /**
-   * HTTP/2 keepalive ping interval in ms (`grpc.keepalive_time_ms`), sent while calls are open.
-   * Default 360 000: above Triton's default minimum ping interval without data (300 000 ms), which
-   * it enforces with GOAWAY after two early pings.
+   * HTTP/2 keepalive ping interval in ms (`grpc.keepalive_time_ms`), sent while calls are open, so
+   * that a server that stopped answering (frozen, or its network gone) fails the calls in flight with
+   * UNAVAILABLE within `keepaliveTimeMs + keepaliveTimeoutMs`. Default 30 000. A server must accept
+   * pings this often on a quiet connection: the pod runtime starts tritonserver with
+   * `--grpc-http2-min-recv-ping-interval-without-data=10000` (Triton's default, 300 000, answers
+   * pings more frequent than that with GOAWAY after two of them); the preview engine answers pings at
+   * any interval.
    */
   readonly keepaliveTimeMs?: number;
-  /** How long to wait for a ping ack before closing the connection, in ms. Default 20 000. */
+  /** How long to wait for a ping ack before closing the connection, in ms. Default 10 000. */
   readonly keepaliveTimeoutMs?: number;
   /** Largest response message in bytes (`grpc.max_receive_message_length`). Default 512 MiB (grpc-js: 4 MiB). */
   readonly maxReceiveMessageBytes?: number;
@@ -62,8 +66,8 @@ export const TRITON_CLIENT_DEFAULTS = Object.freeze({
   inferDeadlineMs: 120_000,
   streamRequestDeadlineMs: 600_000,
   streamMode: 'shared',
-  keepaliveTimeMs: 360_000,
-  keepaliveTimeoutMs: 20_000,
+  keepaliveTimeMs: 30_000,
+  keepaliveTimeoutMs: 10_000,
   maxReceiveMessageBytes: 512 * 1024 * 1024,
   maxSendMessageBytes: -1,
   maxAttempts: 4,

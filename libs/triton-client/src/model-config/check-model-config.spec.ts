@@ -20,7 +20,9 @@ input [
 ]
 output [
   { name: "CODES" data_type: TYPE_INT32 dims: [ 4, -1 ] },
-  { name: "FRAMES_DONE" data_type: TYPE_INT32 dims: [ 1 ] }
+  { name: "FRAMES_DONE" data_type: TYPE_INT32 dims: [ 1 ] },
+  { name: "QUEUE_POSITION" data_type: TYPE_INT32 dims: [ 1 ] },
+  { name: "TEXT_TOKENS" data_type: TYPE_INT32 dims: [ 2 ] }
 ]
 instance_group [ { count: 1 kind: KIND_GPU } ]
 `;

@@ -26,6 +26,7 @@ import {
 } from '@musicgen/contract';
 import { validateCodes } from './codes.js';
 import { planDecodeSegments } from './plan-decode-segments.js';
+import { WindowWatch } from './window-watch.js';
 
 /** Default overlap between segments of a segmented decode: one second of frames. */
 export const DEFAULT_DECODE_OVERLAP_FRAMES = FRAME_RATE_HZ;
@@ -41,14 +42,21 @@ export interface MusicgenClientOptions {
   readonly decodeOverlapFrames?: number;
 }
 
-/** Progress of one window, reported after every response. */
+/** Progress of one window, reported after every response (liveness responses of no frames included). */
 export interface WindowProgress {
   /** Frames completed so far (FRAMES_DONE). */
   readonly framesDone: number;
   /** Frames requested. */
   readonly frames: number;
-  /** The codes of this response, `[4, n]`. */
+  /** The codes of this response, `[4, n]` (n = 0 for an acknowledgement or a liveness response). */
   readonly codes: Codes;
+  /** QUEUE_POSITION (contract v1.2): 0 once generating, k >= 1 while waiting k-th in line; absent from older servers. */
+  readonly queuePosition?: number;
+  /**
+   * TEXT_TOKENS (contract v1.2): the prompt's tokens, and how many the model reads; fewer read than
+   * given means the server truncated the prompt. Absent from older servers.
+   */
+  readonly textTokens?: { readonly prompt: number; readonly read: number };
 }
 
 /**
@@ -74,8 +82,20 @@ export interface GenerateWindowRequest {
   readonly temperature?: number;
   readonly onProgress?: (progress: WindowProgress) => void;
   readonly signal?: AbortSignal;
-  /** Overrides the client's stream request deadline, in ms. */
+  /** Overrides the client's stream request deadline (from sending to the final response), in ms; 0 for none. */
   readonly deadlineMs?: number;
+  /**
+   * Fails the window with DEADLINE_EXCEEDED when no response arrives for this long, in ms. Only for
+   * servers of contract v1.2, which acknowledge a request at once and answer it at least every
+   * `livenessIntervalMs` of their facts; an older server is silent while a request waits. Default: not watched.
+   */
+  readonly livenessTimeoutMs?: number;
+  /**
+   * Fails the window with DEADLINE_EXCEEDED when it is not finished this long after the first response
+   * showing it generating (QUEUE_POSITION 0; any response from an older server), in ms: time in the
+   * server's queue does not count. Default: not watched.
+   */
+  readonly generationDeadlineMs?: number;
 }
 
 /** Options of {@link MusicgenClient.decode}. */
@@ -126,30 +146,54 @@ export class MusicgenClient {
     const { frames, onProgress } = request;
     const data = new Int32Array(CODEBOOKS * frames);
     let received = 0;
-    await this.client.streamInfer(
-      { model: MUSICGEN_LM, inputs },
-      {
-        signal: request.signal,
-        deadlineMs: request.deadlineMs,
-        collect: false,
-        onResponse: (result) => {
-          const tensor = output(result, LM_TENSORS.CODES, 'INT32', MUSICGEN_LM);
-          const n = tensor.shape[1] ?? 0;
-          if (tensor.shape.length !== 2 || tensor.shape[0] !== CODEBOOKS) {
-            throw contractError(`CODES must have shape [4, n]: got [${tensor.shape.join(', ')}]`, result.id);
-          }
-          if (received + n > frames) {
-            throw contractError(`the responses hold more than NUM_FRAMES ${frames} frames`, result.id);
-          }
-          copyCodeFrames(tensor.data, n, 0, data, frames, received, n);
-          received += n;
-          if (onProgress !== undefined) {
-            const framesDone = output(result, LM_TENSORS.FRAMES_DONE, 'INT32', MUSICGEN_LM).data[0] ?? 0;
-            onProgress({ framesDone, frames, codes: { frames: n, data: tensor.data } });
-          }
+    const watch = new WindowWatch({
+      livenessTimeoutMs: request.livenessTimeoutMs,
+      generationDeadlineMs: request.generationDeadlineMs,
+      frames,
+      signal: request.signal,
+    });
+    try {
+      await this.client.streamInfer(
+        { model: MUSICGEN_LM, inputs },
+        {
+          signal: watch.signal,
+          deadlineMs: request.deadlineMs,
+          collect: false,
+          onResponse: (result) => {
+            const queuePosition = optionalInt32(result, LM_TENSORS.QUEUE_POSITION, 1)?.[0];
+            watch.response(queuePosition);
+            const tensor = output(result, LM_TENSORS.CODES, 'INT32', MUSICGEN_LM);
+            const n = tensor.shape[1] ?? 0;
+            if (tensor.shape.length !== 2 || tensor.shape[0] !== CODEBOOKS) {
+              throw contractError(
+                `CODES must have shape [4, n]: got [${tensor.shape.join(', ')}]`,
+                result.id,
+              );
+            }
+            if (received + n > frames) {
+              throw contractError(`the responses hold more than NUM_FRAMES ${frames} frames`, result.id);
+            }
+            copyCodeFrames(tensor.data, n, 0, data, frames, received, n);
+            received += n;
+            if (onProgress !== undefined) {
+              const framesDone = output(result, LM_TENSORS.FRAMES_DONE, 'INT32', MUSICGEN_LM).data[0] ?? 0;
+              const tokens = optionalInt32(result, LM_TENSORS.TEXT_TOKENS, 2);
+              onProgress({
+                framesDone,
+                frames,
+                codes: { frames: n, data: tensor.data },
+                ...(queuePosition === undefined ? {} : { queuePosition }),
+                ...(tokens === undefined
+                  ? {}
+                  : { textTokens: { prompt: tokens[0] as number, read: tokens[1] as number } }),
+              });
+            }
+          },
         },
-      },
-    );
+      );
+    } finally {
+      watch.close();
+    }
     if (received !== frames) {
       throw contractError(`the responses hold ${received} frames for NUM_FRAMES ${frames}`);
     }
@@ -320,6 +364,19 @@ function output<D extends 'INT32' | 'FP32' | 'BYTES'>(
     throw contractError(`output ${name} must be ${datatype}: got ${got}`, result.id, model);
   }
   return tensor as Tensor<D>;
+}
+
+/** An optional INT32 output of `size` elements (contract v1.2 additions), or undefined when the server sent none. */
+function optionalInt32(result: InferResult, name: string, size: number): Int32Array | undefined {
+  const tensor = result.outputs[name];
+  if (tensor === undefined) return undefined;
+  if (tensor.datatype !== 'INT32' || tensor.data.length !== size) {
+    throw contractError(
+      `output ${name} must be INT32 with ${size} element(s): got ${tensor.datatype} [${tensor.shape.join(', ')}]`,
+      result.id,
+    );
+  }
+  return tensor.data;
 }
 
 function contractError(details: string, requestId?: string, model = MUSICGEN_LM): TritonError {

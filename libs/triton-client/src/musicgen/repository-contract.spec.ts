@@ -7,6 +7,7 @@ import {
   CODEBOOK_SIZE,
   CODEBOOKS,
   DEFAULT_SAMPLING,
+  FP32_MIN_NORMAL,
   MAX_WINDOW_FRAMES,
   MODEL_CONTRACTS,
   SAMPLE_RATE_HZ,
@@ -46,7 +47,7 @@ describe('the model repository follows the contract', () => {
 /** Module-level `NAME = number` assignments of a Python file. */
 function pythonConstants(source: string): Record<string, number> {
   const found: Record<string, number> = {};
-  for (const match of source.matchAll(/^([A-Z][A-Z0-9_]*) = (-?[0-9][0-9_.]*)\s*(?:#.*)?$/gm)) {
+  for (const match of source.matchAll(/^([A-Z][A-Z0-9_]*) = (-?[0-9][0-9_.]*(?:e-?[0-9]+)?)\s*(?:#.*)?$/gm)) {
     found[match[1] as string] = Number((match[2] as string).replaceAll('_', ''));
   }
   return found;
@@ -71,6 +72,7 @@ describe('the Python request validation follows the contract', () => {
       MAX_TEMPERATURE: constants['MAX_TEMPERATURE'],
       SAMPLE_RATE: constants['SAMPLE_RATE'],
       SAMPLES_PER_FRAME: constants['SAMPLES_PER_FRAME'],
+      FP32_MIN_NORMAL: constants['FP32_MIN_NORMAL'],
     }).toEqual({
       NUM_CODEBOOKS: CODEBOOKS,
       CODEBOOK_SIZE,
@@ -85,14 +87,16 @@ describe('the Python request validation follows the contract', () => {
       MAX_TEMPERATURE: SAMPLING_LIMITS.temperature.max,
       SAMPLE_RATE: SAMPLE_RATE_HZ,
       SAMPLES_PER_FRAME,
+      FP32_MIN_NORMAL,
     });
   });
 
   it('reads the assignments a Python module writes', () => {
-    expect(pythonConstants('A = 4\nB_2 = 2_048  # note\n  C = 1\nD = x\nE = -1.5\n')).toEqual({
+    expect(pythonConstants('A = 4\nB_2 = 2_048  # note\n  C = 1\nD = x\nE = -1.5\nF = 1.5e-38\n')).toEqual({
       A: 4,
       B_2: 2048,
       E: -1.5,
+      F: 1.5e-38,
     });
   });
 });

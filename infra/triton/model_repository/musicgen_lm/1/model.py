@@ -1,4 +1,4 @@
-"""Triton Python backend entry point for ``musicgen_lm`` (decoupled; model contract v1).
+"""Triton Python backend entry point for ``musicgen_lm`` (decoupled; model contract v1.2).
 
 Inputs (``max_batch_size: 0``, shapes without a batch dimension):
     TEXT            BYTES  [1]     UTF-8 prompt; empty string = unconditional        (required)
@@ -12,6 +12,13 @@ Inputs (``max_batch_size: 0``, shapes without a batch dimension):
 Outputs, streamed (one response every ``progress_interval_frames`` frames, the last one FINAL):
     CODES           INT32  [4, n]  frames completed since the previous response (no delay pattern)
     FRAMES_DONE     INT32  [1]     frames completed so far
+    QUEUE_POSITION  INT32  [1]     0 once the request holds a slot; k >= 1 while it waits, k-th in line
+    TEXT_TOKENS     INT32  [2]     T5 tokens of the prompt, and how many the model reads (<= max_text_tokens)
+
+Liveness (contract v1.2): every accepted request is acknowledged at once with a response of no frames
+(CODES [4, 0], FRAMES_DONE unchanged), and gets another whenever ``liveness_interval_ms`` passed without
+a response, while it waits for a slot or between progress responses; the engine's loop sends them,
+so they stop when the engine stops making progress.
 
 All the work happens in ``musicgen_serving``; this class only converts between Triton objects and
 that package: it validates each request, hands it to the engine, and turns engine results into
@@ -47,7 +54,7 @@ class _Sink:
     def __init__(self, sender):
         self.sender = sender
 
-    def emit(self, codes, frames_done, final):
+    def emit(self, codes, frames_done, final, queue_position, text_tokens):
         if self.sender.is_cancelled():
             self.sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
             return False
@@ -55,6 +62,8 @@ class _Sink:
             output_tensors=[
                 pb_utils.Tensor("CODES", np.ascontiguousarray(codes, dtype=np.int32)),
                 pb_utils.Tensor("FRAMES_DONE", np.array([frames_done], dtype=np.int32)),
+                pb_utils.Tensor("QUEUE_POSITION", np.array([queue_position], dtype=np.int32)),
+                pb_utils.Tensor("TEXT_TOKENS", np.array(text_tokens, dtype=np.int32)),
             ]
         )
         self.sender.send(response, flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL if final else 0)
@@ -107,6 +116,7 @@ class TritonPythonModel:
             max_queue_size=self.config.max_queue_size,
             max_text_tokens=decoder.options.max_text_tokens,
             max_total_frames=decoder.options.max_frames,
+            liveness_interval_ms=self.config.liveness_interval_ms,
         )
         self.facts_path = facts.write_facts(args["model_name"], args["model_instance_name"], served)
         pb_utils.Logger.log_info(f"musicgen_lm ready: {json.dumps(served)}")

@@ -33,6 +33,9 @@ class ServingConfig:
     reserve_decode_gib: float = 6.0
     max_queue_size: int = 256  # waiting requests beyond that are refused with UNAVAILABLE
     progress_interval_frames: int = 50  # a progress response every N frames (50 = 1 s of audio)
+    # contract v1.2: a response of no frames acknowledges each request at once, and another follows
+    # whenever this long passed without one (waiting for a slot, between progress responses)
+    liveness_interval_ms: int = 2000
     max_text_tokens: int = 64  # longer prompts are truncated to this many T5 tokens
     kv_block: int = 128  # attention covers the filled cache rounded up to this many positions
     cuda_graphs: bool = True
@@ -60,7 +63,7 @@ class ServingConfig:
                 "Cannot load musicgen_lm as parameter 'max_concurrent_requests' must be 'auto' or >= 1: "
                 f"current value is {self.max_concurrent_requests}"
             )
-        for name in ("progress_interval_frames", "max_text_tokens", "kv_block"):
+        for name in ("progress_interval_frames", "max_text_tokens", "kv_block", "liveness_interval_ms"):
             if getattr(self, name) < 1:
                 raise ValueError(
                     f"Cannot load musicgen_lm as parameter '{name}' must be >= 1: "

@@ -150,6 +150,12 @@ class StaticCacheDecoder:
         return emb
 
     # -- per-request work (eager) ----------------------------------------------------------------
+    def count_text_tokens(self, text: str) -> tuple:
+        """(tokens of the prompt, tokens the model reads): the T5 tokens of ``text`` (with its end token)
+        and how many of them :meth:`encode_text` keeps (at most ``max_text_tokens``)."""
+        total = len(self.tokenizer(text, truncation=False, verbose=False)["input_ids"])
+        return total, min(total, self.options.max_text_tokens)
+
     @torch.no_grad()
     def encode_text(self, texts: Sequence[str]) -> tuple:
         """T5-encodes texts; returns projected, masked states [B, max_text, d] and masks [B, max_text]."""

@@ -2,7 +2,15 @@
 come and go at step boundaries.
 
 A :class:`ResultSink` per request receives its codes; ``emit`` returning False (the client went
-away) cancels the request and frees its slot. Errors that concern one request (its text encoding
+away) cancels the request and frees its slot. Every response also says where the request stands
+(its place in the queue, 0 once it holds a slot) and how many T5 tokens its prompt has and the model
+reads (contract v1.2).
+
+Liveness (contract v1.2): the loop acknowledges every new request with a response of no frames, and
+sends another whenever ``liveness_interval`` seconds passed without a response to it, while it waits
+for a slot or between progress responses. The responses come from the loop itself, so they stop
+when the engine stops making progress (a stuck step, a frozen process): a client can then take
+silence for failure. Errors that concern one request (its text encoding
 or prompt prefill failed) go to that request only; an error in a batched step fails the requests
 that were in that step and the engine carries on with the next ones.
 
@@ -17,6 +25,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Protocol, Tuple
 
 import numpy as np
@@ -28,14 +37,29 @@ from .stats import EngineStats, NoListener, StatsListener
 
 
 class ResultSink(Protocol):
-    def emit(self, codes: np.ndarray, frames_done: int, final: bool) -> bool:
-        """Delivers codes [4, n] of frames completed since the last call; False cancels the request."""
+    def emit(
+        self, codes: np.ndarray, frames_done: int, final: bool, queue_position: int, text_tokens: Tuple[int, int]
+    ) -> bool:
+        """Delivers codes [4, n] of frames completed since the last call (n = 0 for a liveness response),
+        the request's place in the queue (0 once it holds a slot) and (prompt tokens, tokens read);
+        False cancels the request."""
 
     def error(self, error_class: str, message: str) -> None:
         """Ends the request with an error of class ``error_class`` (see :mod:`errors`)."""
 
     def cancelled(self) -> None:
         """Ends a request that was cancelled through :meth:`Engine.cancel`."""
+
+
+@dataclass
+class _Liveness:
+    """What the loop keeps per request for its responses."""
+
+    last_sent: float  # time.monotonic() of the request's latest response
+    text_tokens: Tuple[int, int]
+
+
+_NO_FRAMES = np.zeros((4, 0), dtype=np.int32)
 
 
 class Engine:
@@ -48,8 +72,23 @@ class Engine:
     engine.stop()
     """
 
-    def __init__(self, decoder, runner, scheduler: Scheduler, log: Optional[Callable[[str], None]] = None) -> None:
+    def __init__(
+        self,
+        decoder,
+        runner,
+        scheduler: Scheduler,
+        log: Optional[Callable[[str], None]] = None,
+        liveness_interval: float = 2.0,
+    ) -> None:
+        if not liveness_interval > 0:
+            raise ValueError(
+                f"Cannot create engine as 'liveness_interval' must be > 0 seconds: current value is {liveness_interval}"
+            )
         self.decoder = decoder
+        self.liveness_interval = liveness_interval
+        self._alive: Dict[str, _Liveness] = {}  # touched by the loop thread only
+        self._next_liveness_scan = 0.0
+        self._unacknowledged = False
         self.runner = runner
         self.scheduler = scheduler
         self.log = log or (lambda msg: None)
@@ -74,6 +113,7 @@ class Engine:
             try:
                 self.scheduler.add(request_id, request.num_frames, request.prompt_frames)
                 self._pending[request_id] = (request, sink)
+                self._unacknowledged = True
                 self._cond.notify()
             except QueueFullError as exc:
                 self._failed[UNAVAILABLE] += 1
@@ -168,6 +208,60 @@ class Engine:
             if self.steps != steps:
                 self.step_seconds += time.perf_counter() - start
                 self.listener.changed()
+            self.keep_alive()
+
+    def keep_alive(self) -> None:
+        """Sends a response of no frames to each request that is new or had none for ``liveness_interval``."""
+        now = time.monotonic()
+        with self._cond:
+            if now < self._next_liveness_scan and not self._unacknowledged:
+                return
+            self._unacknowledged = False
+            self._next_liveness_scan = now + self.liveness_interval / 4
+            positions = self.scheduler.queue_positions()
+            due = []
+            for rid, (request, sink) in self._pending.items():
+                alive = self._alive.get(rid)
+                if alive is None or now - alive.last_sent >= self.liveness_interval:
+                    scheduled = self.scheduler.requests.get(rid)
+                    frames = 0 if scheduled is None else scheduled.frames_reported
+                    due.append((rid, request, sink, positions.get(rid, 0), frames))
+            gone = [rid for rid in self._alive if rid not in self._pending]
+        for rid in gone:
+            del self._alive[rid]
+        for rid, request, sink, position, frames in due:
+            alive = self._liveness(rid, request)
+            alive.last_sent = now
+            if not self._emit(sink, _NO_FRAMES, frames, False, position, alive.text_tokens):
+                self._drop_cancelled(rid)
+
+    def _liveness(self, rid: str, request: GenerationRequest) -> _Liveness:
+        alive = self._alive.get(rid)
+        if alive is None:
+            try:
+                tokens = self.decoder.count_text_tokens(request.text)
+            except Exception:
+                self.log("musicgen_lm could not count a prompt's tokens:\n" + traceback.format_exc())
+                tokens = (0, 0)
+            alive = self._alive[rid] = _Liveness(last_sent=0.0, text_tokens=tokens)
+        return alive
+
+    def _emit(self, sink: ResultSink, codes, frames_done: int, final: bool, position: int, tokens) -> bool:
+        try:
+            return sink.emit(codes, frames_done, final, position, tokens)
+        except Exception:
+            self.log("musicgen_lm could not send a response:\n" + traceback.format_exc())
+            return False
+
+    def _drop_cancelled(self, rid: str) -> None:
+        """Ends a request whose client went away (its sink already sent the final flag)."""
+        with self._cond:
+            if not self.scheduler.cancel(rid):
+                return
+            self._cancelled += 1
+        self._pending.pop(rid, None)
+        self._alive.pop(rid, None)
+        self.listener.flush()
 
     def _iterate(self) -> bool:
         with self._cond:
@@ -208,25 +302,21 @@ class Engine:
             self._completed += finished
         if finished:
             self.listener.flush()
+        now = time.monotonic()
         for ev in events:
             request_sink = self._pending.get(ev.request_id)
             if request_sink is None:
                 continue
-            sink = request_sink[1]
+            request, sink = request_sink
             codes = dec.read_frames(ev.slot, ev.frame_start, ev.frame_end)
-            try:
-                keep = sink.emit(codes, ev.frame_end, ev.final)
-            except Exception:
-                self.log("musicgen_lm could not send a response:\n" + traceback.format_exc())
-                keep = False
+            alive = self._liveness(ev.request_id, request)
+            alive.last_sent = now
+            keep = self._emit(sink, codes, ev.frame_end, ev.final, 0, alive.text_tokens)
             if ev.final:
                 self._pending.pop(ev.request_id, None)
+                self._alive.pop(ev.request_id, None)
             elif not keep:
-                with self._cond:
-                    self.scheduler.cancel(ev.request_id)
-                    self._cancelled += 1
-                self._pending.pop(ev.request_id, None)
-                self.listener.flush()
+                self._drop_cancelled(ev.request_id)
         return True
 
     def _admit(self, plan) -> bool:

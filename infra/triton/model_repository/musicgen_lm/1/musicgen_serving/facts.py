@@ -1,4 +1,4 @@
-"""Facts known only after load, shared between model instances through small files (contract v1.1).
+"""Facts known only after load, shared between model instances through small files (contract v1.1, v1.2).
 
 Triton 2.51 cannot add config parameters from a Python model and has no response parameters, so
 after ``initialize`` each instance of ``musicgen_lm`` and ``encodec_decode`` writes what it really
@@ -19,7 +19,7 @@ import os
 import tempfile
 from typing import Dict, List, Mapping, Optional
 
-CONTRACT_VERSION = "1.1"
+CONTRACT_VERSION = "1.2"
 FACTS_DIR_NAME = "musicgen-facts"
 SUMMED_FACTS = ("max_concurrent_requests",)  # summed over instances; "device" lists the distinct values
 
@@ -95,7 +95,7 @@ def remove_facts(path: Optional[str]) -> None:
 
 
 def collect_facts(pid: Optional[int] = None) -> Dict[str, object]:
-    """The facts document of one server: ``{"contract": "1.1", "models": {name: merged facts}}``.
+    """The facts document of one server: ``{"contract": "1.2", "models": {name: merged facts}}``.
 
     A model with no file (not loaded yet, or failed) is absent from ``models``.
     """
@@ -142,7 +142,7 @@ def merge_instances(instances: List[Mapping[str, object]]) -> Dict[str, object]:
 
 def lm_facts(checkpoint, device: str, dtypes: Mapping[str, str], **limits: int) -> Dict[str, object]:
     """The facts of one ``musicgen_lm`` instance; ``limits`` are max_concurrent_requests, max_queue_size,
-    max_text_tokens and max_total_frames as allocated."""
+    max_text_tokens and max_total_frames as allocated, and liveness_interval_ms (contract v1.2)."""
     return {**_checkpoint_facts(checkpoint), "device": device, "dtypes": dict(dtypes), **limits}
 
 

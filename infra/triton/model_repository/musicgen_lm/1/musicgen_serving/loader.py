@@ -97,7 +97,7 @@ def build_engine(model, tokenizer, cfg: ServingConfig, log: Optional[Callable[[s
     if cfg.capture_graphs_at_start:
         runner.capture_all()
     scheduler = Scheduler(slots, cfg.max_queue_size, cfg.progress_interval_frames)
-    return Engine(decoder, runner, scheduler, log=log)
+    return Engine(decoder, runner, scheduler, log=log, liveness_interval=cfg.liveness_interval_ms / 1000)
 
 
 def engine_from_config(cfg: ServingConfig, device: torch.device, log=None) -> Tuple[Engine, Checkpoint]:

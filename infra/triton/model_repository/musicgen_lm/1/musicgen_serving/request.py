@@ -30,6 +30,7 @@ MAX_GUIDANCE_SCALE = 100.0
 MAX_TOP_K = 2048  # the codebook size: a larger top-k would mean nothing
 MAX_TOP_P = 1.0
 MAX_TEMPERATURE = 100.0
+FP32_MIN_NORMAL = 1.1754943508222875e-38  # a nonzero FP32 input below this is a subnormal: refused
 
 
 class InvalidInputError(ValueError):
@@ -78,6 +79,8 @@ def _finite(name: str, value: object, low: float, high: float) -> float:
     f = float(value)
     if not math.isfinite(f) or f < low or f > high:
         raise _bad(name, f"must be a finite number in [{low}, {high}]", value)
+    if f != 0.0 and abs(f) < FP32_MIN_NORMAL:
+        raise _bad(name, f"must be 0 or at least {FP32_MIN_NORMAL} (a normal FP32 number)", value)
     return f
 
 

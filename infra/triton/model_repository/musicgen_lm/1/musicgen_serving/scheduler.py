@@ -177,6 +177,10 @@ class Scheduler:
     def num_waiting(self) -> int:
         return len(self.waiting)
 
+    def queue_positions(self) -> Dict[str, int]:
+        """Each waiting request's place in the queue: 1 for the next one to get a slot."""
+        return {req.request_id: i + 1 for i, req in enumerate(self.waiting)}
+
     @property
     def has_work(self) -> bool:
         return bool(self.waiting) or self.num_running > 0

@@ -1,0 +1,1 @@
+export { startPreviewProcess, type PreviewProcess } from './start-preview-process.js';
