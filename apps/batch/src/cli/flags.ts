@@ -27,6 +27,8 @@ export interface CliOptions {
   maxAttempts?: string;
   shard?: string;
   viaSsh?: boolean;
+  spool?: string;
+  storeWait?: string;
 }
 
 /** One command-line flag: declared once here; `--help`, the README table and validation follow it. */
@@ -41,6 +43,9 @@ export interface FlagSpec {
   /** Allowed values, shown in help and checked by `resolveConfig`. */
   readonly choices?: readonly string[];
 }
+
+/** Seconds finished WAVs wait in the spool for a failing store by default: 15 minutes. */
+export const DEFAULT_STORE_WAIT_SECONDS = 900;
 
 /** Attempts per window (and per decode) by default: about 90 s of backoff, enough for a server restart. */
 export const DEFAULT_WINDOW_ATTEMPTS = 12;
@@ -169,5 +174,20 @@ export const FLAGS: readonly FlagSpec[] = [
     flags: '--shard <i/n>',
     description: 'run only the i-th of n shards of the jobs (by key), to split a file over n workers',
     defaultText: '1/1',
+  },
+  {
+    key: 'spool',
+    flags: '--spool <dir>',
+    description:
+      'where finished WAVs wait while the store fails (uploaded when it is back, or first by the next run)',
+    defaultText:
+      '$XDG_CACHE_HOME/musicgen-batch/spool (~/.cache/..., %LOCALAPPDATA%\\musicgen-batch\\spool on Windows)',
+  },
+  {
+    key: 'storeWait',
+    flags: '--store-wait <seconds>',
+    description:
+      'how long finished WAVs wait in the spool for a failing store (generation is paused meanwhile) before the run gives up',
+    defaultText: String(DEFAULT_STORE_WAIT_SECONDS),
   },
 ];

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliOptions } from '../cli/flags.js';
 import { ConfigError } from './config-error.js';
@@ -24,7 +26,19 @@ describe('resolveConfig', () => {
       seed: undefined,
       maxAttempts: 12,
       shard: { index: 1, count: 1 },
+      spoolRoot: join(homedir(), '.cache', 'musicgen-batch', 'spool'),
+      storeWaitMs: 900_000,
     });
+  });
+
+  it('reads --spool (from where the command is typed), XDG_CACHE_HOME and --store-wait', () => {
+    const spooled = resolveConfig({ prompts: 'p.txt', spool: 'spool', storeWait: '2.5' }, base);
+    expect([spooled.spoolRoot, spooled.storeWaitMs]).toEqual(['/home/me/project/spool', 2500]);
+    const cache = resolveConfig({ prompts: 'p.txt' }, { ...base, env: { XDG_CACHE_HOME: '/cache' } });
+    expect(cache.spoolRoot).toBe('/cache/musicgen-batch/spool');
+    expect(() => resolveConfig({ prompts: 'p.txt', storeWait: '-1' }, base)).toThrow(
+      'Cannot use --store-wait: must be a number of seconds from 0 to 86400: got "-1"',
+    );
   });
 
   it('reads the environment, and flags win over it', () => {

@@ -1,7 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import { MAX_SEED, samplingProblem, seedProblem, type SamplingName } from '@musicgen/contract';
 import { DEFAULT_GENERATION, type GenerationDefaults } from '@musicgen/prompts';
-import { DEFAULT_WINDOW_ATTEMPTS, FORMAT_CHOICES, NORMALIZE_CHOICES, type CliOptions } from '../cli/flags.js';
+import { defaultSpoolRoot } from '../pipeline/spool.js';
+import {
+  DEFAULT_STORE_WAIT_SECONDS,
+  DEFAULT_WINDOW_ATTEMPTS,
+  FORMAT_CHOICES,
+  NORMALIZE_CHOICES,
+  type CliOptions,
+} from '../cli/flags.js';
 import { ConfigError } from './config-error.js';
 
 /** WAV sample encodings, as `@musicgen/wav` names them. */
@@ -35,6 +42,10 @@ export interface BatchConfig {
   readonly maxAttempts: number;
   /** This worker's share of the jobs: shard `index` (1-based) of `count`. */
   readonly shard: { readonly index: number; readonly count: number };
+  /** Absolute folder of the spools (finished WAVs waiting for a failing store). */
+  readonly spoolRoot: string;
+  /** How long WAVs wait in the spool for a failing store, in ms. */
+  readonly storeWaitMs: number;
 }
 
 /** Most windows in flight a user may ask for. */
@@ -206,6 +217,19 @@ export function resolveConfig(options: CliOptions, context: ResolveContext): Bat
     shard = { index, count };
   }
 
+  const spoolFlag = options.spool === undefined ? undefined : options.spool.trim();
+  if (spoolFlag === '') fail('--spool', 'give a directory', options.spool ?? '');
+  const spoolRoot = spoolFlag === undefined ? defaultSpoolRoot(env) : resolve(baseDir, spoolFlag);
+  const storeWaitSeconds =
+    options.storeWait === undefined
+      ? DEFAULT_STORE_WAIT_SECONDS
+      : parseNumber(
+          '--store-wait',
+          options.storeWait,
+          'a number of seconds from 0 to 86400',
+          (n) => n >= 0 && n <= 86_400,
+        );
+
   return {
     promptsPath: resolve(baseDir, promptsName),
     promptsName,
@@ -223,5 +247,7 @@ export function resolveConfig(options: CliOptions, context: ResolveContext): Bat
     seed,
     maxAttempts,
     shard,
+    spoolRoot,
+    storeWaitMs: Math.round(storeWaitSeconds * 1000),
   };
 }
