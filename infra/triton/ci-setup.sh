@@ -4,6 +4,8 @@
 #   PyPI:   transformers 4.46.3 (+ tokenizers, safetensors, huggingface-hub), ruff
 #           into $env_root/venv (a venv of /usr/bin/python3 with --system-site-packages);
 #           nvidia-pytriton (a tritonserver binary + tritonclient) into $env_root/venv-triton,
+#           moto (an S3 server that honours conditional writes, for the store's lease tests) into
+#           $env_root/venv-s3,
 # with env_root from scripts/env.sh (default ~/.cache/musicgen-triton).
 # Run as root after `apt-get update` (CI does); as another user the apt step needs sudo.
 set -euo pipefail
@@ -11,6 +13,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/env.sh
 source "$here/scripts/env.sh"
 mkdir -p "$env_root"
+# One setup at a time on this machine (apt and the venvs); a second run waits here, then finds all done.
+command -v flock >/dev/null || { echo "infra/triton: flock is missing; install util-linux" >&2; exit 1; }
+exec 8>"$env_root/setup.lock"
+flock 8
 packages=(python3-torch python3-numpy python3-pytest python3-venv libpython3.11)
 
 missing=()
@@ -24,22 +30,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-stamp="$venv/.requirements"
-if [ ! -x "$venv/bin/python" ]; then
-  /usr/bin/python3 -m venv --system-site-packages "$venv"
-fi
-if ! cmp -s "$here/requirements-ci.txt" "$stamp"; then
-  echo "infra/triton: installing PyPI packages into $venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements-ci.txt"
-  cp "$here/requirements-ci.txt" "$stamp"
-fi
-if [ ! -x "$tvenv/bin/python" ]; then
-  /usr/bin/python3 -m venv "$tvenv"
-fi
-if ! cmp -s "$here/requirements-triton.txt" "$tvenv/.requirements"; then
-  echo "infra/triton: installing a tritonserver (nvidia-pytriton) into $tvenv"
-  "$tvenv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements-triton.txt"
-  cp "$here/requirements-triton.txt" "$tvenv/.requirements"
-fi
-"$venv/bin/python" -c "import torch, transformers, numpy, pytest" \
-  || { echo "infra/triton: the test environment in $venv is broken; delete it and re-run $0" >&2; exit 1; }
+# Each environment is made under its own lock and checked complete before use (scripts/ensure-venv.sh):
+# two test runs at once wait for each other instead of using a half-made venv.
+ensure="$here/scripts/ensure-venv.sh"
+bash "$ensure" "$venv" "$here/requirements-ci.txt" --system-site-packages \
+  --check "import torch, transformers, numpy, pytest"
+bash "$ensure" "$tvenv" "$here/requirements-triton.txt" --check "import tritonclient.grpc"
+bash "$ensure" "$s3venv" "$here/requirements-s3.txt" --check "import moto.server"

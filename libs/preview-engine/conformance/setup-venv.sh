@@ -1,16 +1,9 @@
 #!/usr/bin/env bash
 # Creates (idempotently) the Python virtual environment used by the tritonclient conformance test.
 # Usage: bash libs/preview-engine/conformance/setup-venv.sh
-# Re-running is cheap: when the pinned client already imports, nothing is installed.
+# Re-running is cheap: when the venv is complete, nothing is installed. Two test runs at once wait for
+# each other, and a half-made venv is made again (infra/triton/scripts/ensure-venv.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-venv="$here/../.venv"
-python="${PYTHON:-python3}"
-pin="$(tr -d '[:space:]' < "$here/requirements.txt")"
-
-if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import tritonclient.grpc, numpy' 2>/dev/null; then
-  exit 0
-fi
-"$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$pin"
-"$venv/bin/python" -c 'import tritonclient.grpc, numpy'
+bash "$here/../../../infra/triton/scripts/ensure-venv.sh" "$here/../.venv" "$here/requirements.txt" \
+  --python "${PYTHON:-python3}" --check 'import tritonclient.grpc, numpy'

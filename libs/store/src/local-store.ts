@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { readFile, readdir, rename, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { addAbortSignal, type Readable } from 'node:stream';
 import { bodyStream } from './body-stream.js';
 import { probeKey } from './check-probe.js';
+import { syncDirectory, writeDurably } from './durable-file.js';
+import { createLocalLeases } from './local-leases.js';
+import { makeFolders, missingFolders, pseudoFileSystem } from './make-folders.js';
+import { bodyTag, entryFor, parseSidecar, type BodyTag, type Sidecar } from './local-sidecar.js';
 import { validateMetadata } from './object-metadata.js';
 import type {
   ObjectBody,
@@ -20,6 +23,8 @@ import { validateKey, validatePrefix } from './store-key.js';
 
 const SIDECAR_SUFFIX = '.meta.json';
 const PARTIAL_SUFFIX = '.partial';
+/** A temporary file of a put: `<name>[.meta.json].<12 hex>.partial`; group 1 is the path of `<name>`. */
+const PARTIAL_NAME = /^(.+?)(?:\.meta\.json)?\.[0-9a-f]{12}\.partial$/;
 
 /** Options of {@link createLocalStore}. */
 export interface LocalStoreOptions {
@@ -27,17 +32,14 @@ export interface LocalStoreOptions {
   directory: string;
 }
 
-interface Sidecar {
-  metadata: Record<string, string>;
-  contentType: string;
-}
-
 /**
  * An {@link ObjectStore} in a local directory. Keys become relative paths. A put writes the body and its
- * metadata sidecar (`<name>.meta.json`) to temporary `*.partial` files, flushes them, then renames the
- * sidecar and finally the body into place: a crash never leaves a partial file under a final name, and a
- * body never appears without its metadata. Replacing an object removes the old body first, so an old body
- * is never paired with new metadata. Keys ending in `.meta.json` or `.partial` are reserved.
+ * metadata sidecar (`<name>.meta.json`) to temporary `*.partial` files and flushes them; a replace then
+ * renames a sidecar describing both the old and the new body into place, renames the new body over the
+ * old one (one atomic step: there is always a body), and finally writes the plain new sidecar. Whatever
+ * step a crash interrupts, the key holds the old body with its metadata or the new body with its
+ * metadata, never no body (when there was one), never a body with another body's metadata, and never a
+ * partial file under a final name. Keys ending in `.meta.json` or `.partial` are reserved.
  *
  * @example
  * ```ts
@@ -59,14 +61,15 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
 
   const head = async (key: string): Promise<ObjectInfo | undefined> => {
     const path = pathOf(key);
-    const info = await stat(path).catch(ignoreMissing);
+    const info = await stat(path, { bigint: true }).catch(ignoreMissing);
     if (!info?.isFile()) return undefined;
-    const sidecar = await readSidecar(path);
-    return { key, bytes: info.size, metadata: sidecar?.metadata ?? {} };
+    const entry = entryFor(await readSidecar(path), bodyTag(info));
+    return { key, bytes: Number(info.size), metadata: entry?.metadata ?? {} };
   };
 
   const store: ObjectStore = {
     location: root,
+    leases: createLocalLeases(root),
     exists: async (key) => (await head(key)) !== undefined,
     head,
 
@@ -77,16 +80,34 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
         metadata,
         contentType: putOptions.contentType ?? 'application/octet-stream',
       };
-      await mkdir(dirname(path), { recursive: true });
+      await makeFolders(dirname(path));
       const token = randomBytes(6).toString('hex');
       const bodyTemp = `${path}.${token}${PARTIAL_SUFFIX}`;
-      const sidecarTemp = `${path}${SIDECAR_SUFFIX}.${token}${PARTIAL_SUFFIX}`;
+      const sidecarPath = `${path}${SIDECAR_SUFFIX}`;
+      const sidecarTemp = `${sidecarPath}.${token}${PARTIAL_SUFFIX}`;
+      const writeSidecar = async (content: Sidecar) => {
+        await writeDurably(sidecarTemp, bodyStream(Buffer.from(JSON.stringify(content))), putOptions.signal);
+        await rename(sidecarTemp, sidecarPath);
+      };
       try {
         const bytes = await writeDurably(bodyTemp, bodyStream(body), putOptions.signal);
-        await writeDurably(sidecarTemp, bodyStream(Buffer.from(JSON.stringify(sidecar))), putOptions.signal);
-        await unlink(path).catch(ignoreMissing);
-        await rename(sidecarTemp, `${path}${SIDECAR_SUFFIX}`);
-        await rename(bodyTemp, path);
+        const newTag = bodyTag(await stat(bodyTemp, { bigint: true }));
+        const old = await stat(path, { bigint: true }).catch(ignoreMissing);
+        if (old?.isFile()) {
+          // Replace: a sidecar that describes both bodies, then the body, then the plain sidecar.
+          const oldTag = bodyTag(old);
+          const oldEntry = entryFor(await readSidecar(path), oldTag) ?? {
+            metadata: {},
+            contentType: 'application/octet-stream',
+          };
+          await writeSidecar({ ...sidecar, body: newTag, previous: { ...oldEntry, body: oldTag } });
+          await rename(bodyTemp, path);
+          await syncDirectory(dirname(path));
+          if (await isBody(path, newTag)) await writeSidecar(sidecar);
+        } else {
+          await writeSidecar(sidecar);
+          await rename(bodyTemp, path);
+        }
         await syncDirectory(dirname(path));
         return { key, bytes, metadata };
       } catch (error) {
@@ -122,11 +143,41 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
       await unlink(`${path}${SIDECAR_SUFFIX}`).catch(ignoreMissing);
     },
 
+    async freeBytes(): Promise<number> {
+      const { existing } = await missingFolders(root);
+      const info = await statfs(existing);
+      return info.bavail * info.bsize;
+    },
+
+    async removeStalePartials({ before, keep }): Promise<number> {
+      let removed = 0;
+      await walk(root, async (file) => {
+        const match = PARTIAL_NAME.exec(file);
+        if (!match?.[1]) return;
+        const key = relative(root, match[1]).split(sep).join('/');
+        const info = await stat(file).catch(ignoreMissing);
+        if (!info || info.mtimeMs >= before.getTime() || (await keep(key))) return;
+        await unlink(file).catch(ignoreMissing);
+        removed += 1;
+      });
+      return removed;
+    },
+
     async check(): Promise<StoreCheckResult> {
       const key = probeKey();
       // Folders the probe has to make are removed again: checking creates nothing (a dry run, or a
       // run that fails to start, leaves no empty output folder behind).
-      const missing = await missingFolders(root);
+      const { missing, existing } = await missingFolders(root);
+      const problem = (reason: string): StoreCheckResult => ({
+        ok: false,
+        problems: [`Cannot write to the output directory ${root}: ${reason}`],
+      });
+      const kind = await pseudoFileSystem(existing);
+      if (kind !== undefined) {
+        return problem(
+          `${existing} is a ${kind} pseudo-file system, which holds no files; choose a directory on a disk`,
+        );
+      }
       try {
         await store.put(key, Buffer.from('probe'));
         await store.delete(key);
@@ -134,66 +185,42 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
         for (const folder of missing) await rmdir(folder).catch(() => undefined);
         return { ok: true, problems: [] };
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-        return {
-          ok: false,
-          problems: [
-            `Cannot write to the output directory ${root}: ${code}; choose another output directory or give this user write permission on it`,
-          ],
-        };
+        for (const folder of missing) await rmdir(folder).catch(() => undefined);
+        return problem(writeFailure((error as NodeJS.ErrnoException).code));
       }
     },
   };
   return store;
 }
 
-/** `folder` and its ancestors that do not exist yet, deepest first. */
-async function missingFolders(folder: string): Promise<string[]> {
-  const missing: string[] = [];
-  for (let current = folder; ; current = dirname(current)) {
-    const exists = await stat(current).then(
-      () => true,
-      () => false,
-    );
-    if (exists || dirname(current) === current) return missing;
-    missing.push(current);
+/** Why a write failed, and what to do, for the errno codes a user can act on. */
+function writeFailure(code: string | undefined): string {
+  switch (code) {
+    case 'EROFS':
+      return 'it is on a read-only file system (EROFS); choose another output directory or mount it read-write';
+    case 'EACCES':
+    case 'EPERM':
+      return `this user may not write there (${code}); give this user write permission on it or choose another output directory`;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `the disk is full (${code}); free some space or choose another output directory`;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `a part of the path is a file, not a directory (${code}); choose another output directory`;
+    default:
+      return `${code ?? 'unknown error'}; choose another output directory or give this user write permission on it`;
   }
 }
 
-async function writeDurably(path: string, source: Readable, signal?: AbortSignal): Promise<number> {
-  const handle = await open(path, 'wx');
-  try {
-    if (signal) addAbortSignal(signal, source);
-    let bytes = 0;
-    for await (const chunk of source as AsyncIterable<Uint8Array>) {
-      let written = 0;
-      while (written < chunk.byteLength) {
-        written += (await handle.write(chunk, written, chunk.byteLength - written)).bytesWritten;
-      }
-      bytes += chunk.byteLength;
-    }
-    await handle.sync();
-    return bytes;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r').catch(() => undefined);
-  if (!handle) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close();
+/** Whether the file at `path` is still the body with tag `tag` (no other put replaced it meanwhile). */
+async function isBody(path: string, tag: BodyTag): Promise<boolean> {
+  const info = await stat(path, { bigint: true }).catch(ignoreMissing);
+  return info !== undefined && JSON.stringify(bodyTag(info)) === JSON.stringify(tag);
 }
 
 async function readSidecar(path: string): Promise<Sidecar | undefined> {
   const text = await readFile(`${path}${SIDECAR_SUFFIX}`, 'utf8').catch(ignoreMissing);
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as Sidecar;
-  } catch {
-    return undefined; // only an outside edit can garble it (writes are atomic): treat as no metadata
-  }
+  return text === undefined ? undefined : parseSidecar(text);
 }
 
 async function walk(directory: string, visit: (file: string, size: number) => Promise<void>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { JobLeases } from './lease.js';
 
 /** What can be stored: bytes, or a stream of bytes (never buffered whole). */
 export type ObjectBody = Uint8Array | Readable | AsyncIterable<Uint8Array>;
@@ -65,4 +66,15 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Checks that the store can be used (credentials, bucket, region, write permission) before work starts. */
   check(): Promise<StoreCheckResult>;
+  /** Per-job leases kept in the store itself, so that two runs on one store never both make a job. */
+  readonly leases: JobLeases;
+  /** Bytes free for new objects, where the store has a limit (a local disk); absent for S3. */
+  freeBytes?(): Promise<number>;
+  /**
+   * Removes the temporary files of writes that never finished (a killed run's `*.partial` files) that
+   * were last changed before `before`, except those `keep` says a live run may still be writing (its
+   * argument is the key the file was for). Resolves with how many were removed. Absent for S3 (a cut
+   * upload leaves nothing visible there; see the README for incomplete multipart uploads).
+   */
+  removeStalePartials?(options: { before: Date; keep(key: string): Promise<boolean> }): Promise<number>;
 }

@@ -17,6 +17,7 @@ import type {
   StoredObject,
 } from './object-store.js';
 import { describeS3Failure } from './s3-failure.js';
+import { createS3Leases } from './s3-leases.js';
 import { checkS3Store } from './s3-store-check.js';
 import { StoreError } from './store-error.js';
 import { validateKey, validatePrefix } from './store-key.js';
@@ -92,6 +93,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
   const store: ObjectStore = {
     location,
+    leases: createS3Leases({ client, bucket, prefix, fail }),
     exists: async (key) => (await head(key)) !== undefined,
     head,
 

@@ -26,6 +26,7 @@ describe('BATCH_PROGRAM', () => {
       temperature: 1,
       maxAttempts: 12,
       shard: { index: 1, count: 1 },
+      storeWait: 900,
     });
   });
 
@@ -46,6 +47,8 @@ describe('BATCH_PROGRAM', () => {
       '--seed=4294967295',
       '--max-attempts=2',
       '--shard= 2 / 4 ',
+      '--spool= spool ',
+      '--store-wait=0.5',
       '--dry-run',
       '--json',
       '--force',
@@ -71,6 +74,8 @@ describe('BATCH_PROGRAM', () => {
       seed: 4294967295,
       maxAttempts: 2,
       shard: { index: 2, count: 4 },
+      spool: 'spool',
+      storeWait: 0.5,
     });
   });
 
@@ -164,6 +169,21 @@ describe('BATCH_PROGRAM', () => {
       ['--prompts', 'p', '--shard', '0/1'],
       {},
       'Cannot use --shard as it must be i/n with 1 <= i <= n, for example 2/4: current value is "0/1"',
+    ],
+    [
+      ['--prompts', 'p', '--spool', ''],
+      {},
+      'Cannot use --spool as it must not be empty: current value is ""',
+    ],
+    [
+      ['--prompts', 'p', '--store-wait', '-1'],
+      {},
+      'Cannot use --store-wait as it must be a number from 0 to 86400: current value is "-1"',
+    ],
+    [
+      ['--prompts', 'p', '--store-wait', '1e5'],
+      {},
+      'Cannot use --store-wait as it must be a number from 0 to 86400: current value is "1e5"',
     ],
     [
       ['--prompts', 'p', '--out', ' '],

@@ -8,7 +8,7 @@ import {
   readPromptsFile,
   type PromptsParseResult,
 } from '@musicgen/prompts';
-import { formatRunSummary, openStore, writeRunReport, type ObjectStore } from '@musicgen/store';
+import { formatRunSummary, leaseOwner, openStore, writeRunReport, type ObjectStore } from '@musicgen/store';
 import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
 import { openSshTunnels } from '../backend/open-ssh-tunnels.js';
 import { servedModel } from '../backend/served-model.js';
@@ -19,6 +19,8 @@ import { resolveConfig, type BatchConfig } from '../config/resolve-config.js';
 import { formatDryRunPlan, planDryRun } from '../plan/dry-run-plan.js';
 import { prepareJobs } from '../pipeline/prepare-jobs.js';
 import { runBatch } from '../pipeline/run-batch.js';
+import { checkFreeSpace } from '../pipeline/check-free-space.js';
+import { abandonedSpools, Spool } from '../pipeline/spool.js';
 import { describeError } from '../pipeline/retryable-error.js';
 import { createLogRenderer } from '../progress/log-renderer.js';
 import { ProgressModel } from '../progress/progress-model.js';
@@ -94,6 +96,7 @@ async function execute(
   cleanup: (() => Promise<void> | void)[],
 ): Promise<number> {
   const startedAt = new Date();
+  const runId = randomBytes(4).toString('hex');
   await checkPromptsFile(config.promptsPath, { source: config.promptsName });
   let store: ObjectStore;
   try {
@@ -169,6 +172,38 @@ async function execute(
     return invalidLines > 0 ? EXIT.FAILED : EXIT.OK;
   }
 
+  const owner = leaseOwner(runId);
+  const stale = await store.removeStalePartials?.({
+    before: startedAt,
+    keep: async (key) => (await store.leases.holder(key, runId)) !== undefined,
+  });
+  if (stale)
+    say(`Removed ${stale} partial file${stale === 1 ? '' : 's'} left by stopped runs in ${store.location}`);
+  const space = await checkFreeSpace({
+    store,
+    jobs,
+    force: config.force,
+    format: config.format,
+    normalize: config.normalize,
+  });
+  if (space) throw new ConfigError(space);
+  if ((await store.leases.mode()) === 'advisory') {
+    say(
+      `Note: ${store.location} ignores conditional writes (If-None-Match), so job leases are advisory: two runs started at the same moment on it may both make a job`,
+    );
+  }
+  const spool = await Spool.open({ root: config.spoolRoot, location: store.location, owner });
+  cleanup.push(() => spool.close());
+  for (const abandoned of await abandonedSpools(config.spoolRoot, store.location)) {
+    const n = abandoned.entries.length;
+    if (n > 0) {
+      say(
+        `${n} WAV${n === 1 ? '' : 's'} left in the spool by a stopped run (${abandoned.directory}): uploading ${n === 1 ? 'it' : 'them'} first`,
+      );
+    }
+    await spool.adopt(abandoned);
+  }
+
   const controller = new AbortController();
   const uninstall = installShutdownSignals(
     controller,
@@ -207,6 +242,9 @@ async function execute(
       store,
       progress,
       signal: controller.signal,
+      leaseOwner: owner,
+      spool,
+      storeWait: { waitMs: config.storeWaitMs },
     });
   } finally {
     renderer.stop();
@@ -214,7 +252,7 @@ async function execute(
   const interrupted = abortingSignal(controller.signal);
   const loads = connected.load();
   const report = buildReport({
-    id: randomBytes(4).toString('hex'),
+    id: runId,
     startedAt,
     finishedAt: new Date(),
     location: store.location,

@@ -1,4 +1,5 @@
 import {
+  decimal,
   defineFlags,
   integer,
   InvalidArgumentError,
@@ -16,6 +17,7 @@ import {
   type SamplingName,
 } from '@musicgen/contract';
 import type { NormalizationStrategy, WavFormat } from '@musicgen/wav';
+import { DEFAULT_STORE_WAIT_MS } from '../pipeline/store-writer.js';
 
 /** Attempts per window (and per decode) by default: about 90 s of backoff, enough for a server restart. */
 export const DEFAULT_WINDOW_ATTEMPTS = 12;
@@ -213,6 +215,21 @@ export const BATCH_FLAGS = defineFlags({
     parse: shard,
     default: { index: 1, count: 1 },
     defaultText: '1/1',
+  },
+  spool: {
+    flags: '--spool <dir>',
+    description:
+      'where finished WAVs wait while the store fails (uploaded when it is back, or first by the next run)',
+    parse: nonBlank,
+    defaultText:
+      '$XDG_CACHE_HOME/musicgen-batch/spool (~/.cache/..., %LOCALAPPDATA%\\musicgen-batch\\spool on Windows)',
+  },
+  storeWait: {
+    flags: '--store-wait <seconds>',
+    description:
+      'how long finished WAVs wait in the spool for a failing store (generation is paused meanwhile) before the run gives up',
+    parse: decimal({ min: 0, max: 86_400 }),
+    default: DEFAULT_STORE_WAIT_MS / 1000,
   },
 });
 

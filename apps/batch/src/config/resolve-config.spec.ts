@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BATCH_PROGRAM } from '../cli/batch-program.js';
 import type { BatchOptions } from './flags.js';
@@ -30,6 +32,8 @@ describe('resolveConfig', () => {
       seed: undefined,
       maxAttempts: 12,
       shard: { index: 1, count: 1 },
+      spoolRoot: join(homedir(), '.cache', 'musicgen-batch', 'spool'),
+      storeWaitMs: 900_000,
     });
   });
 
@@ -53,6 +57,8 @@ describe('resolveConfig', () => {
       '--seed=7',
       '--max-attempts=3',
       '--shard=2/3',
+      '--spool=/var/spool/mg',
+      '--store-wait=2.5',
       '--dry-run',
       '--json',
       '--force',
@@ -75,7 +81,20 @@ describe('resolveConfig', () => {
       seed: 7,
       maxAttempts: 3,
       shard: { index: 2, count: 3 },
+      spoolRoot: '/var/spool/mg',
+      storeWaitMs: 2500,
     });
+  });
+
+  it.each<[string[], Record<string, string>, string]>([
+    [['--spool=spool'], { XDG_CACHE_HOME: '/cache' }, '/x/spool'],
+    [['--spool=/abs/spool'], {}, '/abs/spool'],
+    [[], { XDG_CACHE_HOME: '/cache' }, '/cache/musicgen-batch/spool'],
+    [[], { XDG_CACHE_HOME: '' }, join(homedir(), '.cache', 'musicgen-batch', 'spool')],
+  ])('%j with %j spools in %s', (argv, env, spoolRoot) => {
+    expect(resolveConfig(options(['--prompts=p', ...argv]), { env, baseDir: '/x' }).spoolRoot).toBe(
+      spoolRoot,
+    );
   });
 
   it.each<[string[], Record<string, string>, string]>([

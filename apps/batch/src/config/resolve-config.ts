@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { GenerationDefaults } from '@musicgen/prompts';
 import type { NormalizationStrategy, WavFormat } from '@musicgen/wav';
+import { defaultSpoolRoot } from '../pipeline/spool.js';
 import type { BatchOptions } from './flags.js';
 
 /** Everything a run needs, resolved and validated from flags, environment and defaults. */
@@ -29,6 +30,10 @@ export interface BatchConfig {
   readonly maxAttempts: number;
   /** This worker's share of the jobs: shard `index` (1-based) of `count`. */
   readonly shard: { readonly index: number; readonly count: number };
+  /** Absolute folder of the spools (finished WAVs waiting for a failing store). */
+  readonly spoolRoot: string;
+  /** How long WAVs wait in the spool for a failing store, in ms. */
+  readonly storeWaitMs: number;
 }
 
 /** Where the command runs: environment and the directory relative paths are resolved from. */
@@ -44,7 +49,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 /**
  * Turns the parsed command line (values already checked by the flag table) and the environment into
  * one {@link BatchConfig}: relative paths resolved from `baseDir` (where the user typed the command),
- * the output location from `MUSICGEN_S3_BUCKET`/`MUSICGEN_S3_PREFIX` when `--out` is not given.
+ * the output location from `MUSICGEN_S3_BUCKET`/`MUSICGEN_S3_PREFIX` when `--out` is not given, the
+ * spool folder from `XDG_CACHE_HOME` (`LOCALAPPDATA` on Windows) when `--spool` is not given.
  *
  * @example
  * ```ts
@@ -86,5 +92,7 @@ export function resolveConfig(options: BatchOptions, context: ResolveContext): B
     seed: options.seed,
     maxAttempts: options.maxAttempts,
     shard: options.shard,
+    spoolRoot: options.spool === undefined ? defaultSpoolRoot(env) : resolve(baseDir, options.spool),
+    storeWaitMs: Math.round(options.storeWait * 1000),
   };
 }

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { PromptJob } from '@musicgen/prompts';
-import type { ObjectStore, ServedMetadata } from '@musicgen/store';
+import { describeLeaseHolder, type LeaseOwner, type ObjectStore, type ServedMetadata } from '@musicgen/store';
+import { formatDuration } from '../progress/format-progress.js';
 import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { BatchConfig } from '../config/resolve-config.js';
 import type { BatchReportJob } from '../report/build-report.js';
@@ -10,6 +11,9 @@ import { runJob, type JobContext, type JobOutcome } from './run-job.js';
 import { AudioMemoryBudget } from './audio-memory-budget.js';
 import { GenerationSpeed } from './window-deadline.js';
 import { WindowScheduler, type OccupancyStats } from './window-scheduler.js';
+import type { JobLeaseContext } from './job-lease.js';
+import type { Spool } from './spool.js';
+import { StoreWriter, type StoreWriterOptions } from './store-writer.js';
 
 /** What {@link runBatch} works with. */
 export interface RunBatchInput {
@@ -27,6 +31,18 @@ export interface RunBatchInput {
   /** Retry timing override (tests, benchmarks); attempts come from the config. */
   readonly retry?: JobContext['retry'];
   readonly onWindow?: JobContext['onWindow'];
+  /** This run as a lease owner: each job is leased in the store before it is made. Default: no leases. */
+  readonly leaseOwner?: LeaseOwner;
+  /** Lease timing override (tests). */
+  readonly leaseTiming?: Pick<JobLeaseContext, 'ttlMs' | 'renewMs' | 'pollMs'>;
+  /**
+   * The run's spool: while the store fails, generation pauses and finished WAVs wait there (what is in it
+   * at the start, adopted from a killed run, is uploaded before any job). Default: none, a failed write
+   * fails its job.
+   */
+  readonly spool?: Spool;
+  /** How long WAVs wait in the spool for a failing store, and the upload backoff (tests). */
+  readonly storeWait?: Pick<StoreWriterOptions, 'waitMs' | 'initialDelayMs' | 'maxDelayMs'>;
 }
 
 /**
@@ -70,12 +86,59 @@ export async function runBatch(
   // Every job and window listens to the run's signal: many listeners are expected, not a leak.
   setMaxListeners(0, signal);
   const scheduler = new WindowScheduler({ capacity: concurrency });
+  const { progress } = input;
+  const writer = input.spool
+    ? new StoreWriter({
+        store: input.store,
+        spool: input.spool,
+        gate: scheduler,
+        signal,
+        ...input.storeWait,
+        events: {
+          failing: ({ error, spool }) =>
+            progress.note(
+              `Store failing (${error}): generation paused; finished WAVs wait in the spool ${spool} until it is back`,
+            ),
+          recovered: ({ seconds, uploaded }) =>
+            progress.note(
+              `Store back after ${formatDuration(seconds)}: ${uploaded} spooled WAV${uploaded === 1 ? '' : 's'} uploaded; generation resumes`,
+            ),
+          gaveUp: ({ error, seconds, left, spool }) =>
+            progress.note(
+              `Store still failing after ${formatDuration(seconds)} (${error}): giving up; ${left} WAV${left === 1 ? '' : 's'} stay in the spool ${spool}, and the next run uploads them first`,
+            ),
+          state: (state) => progress.storeState(state),
+        },
+      })
+    : undefined;
+  const warned = new Set<string>();
+  const lease: JobLeaseContext | undefined = input.leaseOwner
+    ? {
+        leases: input.store.leases,
+        owner: input.leaseOwner,
+        ...input.leaseTiming,
+        onOtherRun: (holder) => {
+          if (warned.has(holder.runId)) return;
+          warned.add(holder.runId);
+          progress.note(
+            `Warning: ${describeLeaseHolder(holder)} is working on this store too: this run leaves it the jobs it holds and checks them again when it lets go`,
+          );
+        },
+        onLost: (key) =>
+          progress.note(
+            `Warning: ${key}: another run took over this job's lease (this run's had expired); both may store it`,
+          ),
+      }
+    : undefined;
+  if (writer) await writer.flush();
   const context: JobContext = {
     backend: input.backend,
     scheduler,
     finishing: new AudioMemoryBudget(FINISHING_AUDIO_SECONDS),
     store: input.store,
-    progress: input.progress,
+    ...(writer ? { writer } : {}),
+    ...(lease ? { lease } : {}),
+    progress,
     signal,
     force: input.config.force,
     format: input.config.format,
@@ -111,14 +174,12 @@ export async function runBatch(
   scheduler.markDraining();
   await Promise.all(active);
 
+  const notStarted: JobOutcome =
+    writer?.gaveUp && !signal.aborted
+      ? { status: 'failed', bytes: 0, seconds: 0, error: `not started: ${writer.gaveUp.message}` }
+      : { status: 'failed', bytes: 0, seconds: 0, error: 'interrupted', reason: 'interrupted' };
   const entries: BatchReportJob[] = jobs.map((job) => {
-    const outcome = outcomes.get(job.line) ?? {
-      status: 'failed' as const,
-      bytes: 0,
-      seconds: 0,
-      error: 'interrupted',
-      reason: 'interrupted' as const,
-    };
+    const outcome = outcomes.get(job.line) ?? notStarted;
     return { line: job.line, key: job.key, ...outcome };
   });
   const byLine = new Map(entries.map((e) => [e.line, e]));

@@ -10,6 +10,8 @@ import { isRetryableError, describeError } from './retryable-error.js';
 import { finishAudio, UNRECORDED_RENDERING } from './finish-job.js';
 import { windowRequest } from './window-request.js';
 import type { AudioMemoryBudget } from './audio-memory-budget.js';
+import { holdJobLease, type HeldJobLease, type JobLeaseContext } from './job-lease.js';
+import type { StoreWriter } from './store-writer.js';
 import type { WindowScheduler } from './window-scheduler.js';
 import type { GenerationSpeed } from './window-deadline.js';
 
@@ -19,8 +21,13 @@ export interface JobOutcome {
   readonly bytes: number;
   readonly seconds: number;
   readonly error: string | null;
-  /** Why a job was skipped (`exists`), or that a failure was an interruption. */
-  readonly reason?: 'exists' | 'interrupted';
+  /**
+   * Why a job was skipped (`exists`; `other-run`: another run held its lease and stored it meanwhile),
+   * or that a failure was an interruption.
+   */
+  readonly reason?: 'exists' | 'other-run' | 'interrupted';
+  /** True when the store failed as the WAV was finished and it went up later from the spool. */
+  readonly spooled?: boolean;
   readonly windows?: number;
   /** Window attempts that failed and were retried. */
   readonly retries?: number;
@@ -38,6 +45,13 @@ export interface JobContext {
    */
   readonly finishing?: AudioMemoryBudget;
   readonly store: ObjectStore;
+  /**
+   * Stores finished WAVs, through the spool while the store fails. Default: straight `store.put` (an
+   * error fails the job).
+   */
+  readonly writer?: StoreWriter;
+  /** Per-job leases, so that two runs on one store never both make a job. Default: none. */
+  readonly lease?: JobLeaseContext;
   readonly progress: ProgressModel;
   readonly signal: AbortSignal;
   readonly force: boolean;
@@ -59,9 +73,11 @@ export interface JobContext {
 
 /**
  * Runs one job end to end: skip it when the store already holds it (same identity) unless `force`;
+ * take its lease (waiting while another live run holds it, then skipping it if that run stored it);
  * plan its windows; generate them one after the other (each continuing from the previous window's last
  * frames), each window holding a scheduler slot and retried with backoff; decode the whole code
- * sequence once; normalise; encode; store the WAV with its metadata. Never throws: failures and
+ * sequence once; normalise; encode; store the WAV with its metadata (through the spool while the store
+ * fails); release the lease. Never throws: failures and
  * interruptions become a `failed` outcome.
  *
  * @example
@@ -76,17 +92,23 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
   let plan: WindowPlan | undefined;
   let retries = 0;
   let truncation: string | undefined;
-  try {
+  let lease: HeldJobLease | undefined;
+  const rendering = { format: context.format, normalize: context.normalize };
+  const isDone = () =>
+    isJobDone(store, job.key, job.identityHash, { rendering, unrecordedRendering: UNRECORDED_RENDERING });
+  const skip = (reason: 'exists' | 'other-run'): JobOutcome => {
+    progress.jobFinished(
+      job,
+      'skipped',
+      reason === 'exists' ? 'already in the store' : 'stored by another run',
+    );
+    return { status: 'skipped', bytes: 0, seconds: seconds(), error: null, reason };
+  };
+  /** The done check and the lease; a skipped outcome, or undefined when the job is to be made. */
+  const checkAndLease = async (): Promise<JobOutcome | undefined> => {
     if (!context.force) {
-      const rendering = { format: context.format, normalize: context.normalize };
-      const state = await isJobDone(store, job.key, job.identityHash, {
-        rendering,
-        unrecordedRendering: UNRECORDED_RENDERING,
-      });
-      if (state.done) {
-        progress.jobFinished(job, 'skipped', 'already in the store');
-        return { status: 'skipped', bytes: 0, seconds: seconds(), error: null, reason: 'exists' };
-      }
+      const state = await isDone();
+      if (state.done) return skip('exists');
       if (state.reason === 'rendering') {
         const { format, normalize } = state.storedRendering;
         progress.note(
@@ -98,6 +120,29 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
         progress.note(
           `line ${job.line} ${job.key}: an object with another identity is in the store; replacing it`,
         );
+      }
+    }
+    if (context.lease) {
+      lease ??= await holdJobLease(job.key, context.lease, signal);
+      // Another run may have stored the job between the check above and the lease (or while this run
+      // waited for it): look again before spending GPU time.
+      if (lease.waited || !context.force) {
+        if ((await isDone()).done) return skip(lease.waited ? 'other-run' : 'exists');
+      }
+    }
+    return undefined;
+  };
+  try {
+    // The store is read before any GPU time is spent; while it fails, the job waits for it.
+    for (;;) {
+      try {
+        const skipped = await checkAndLease();
+        if (skipped) return skipped;
+        break;
+      } catch (error) {
+        if (!context.writer || signal.aborted || error instanceof RangeError) throw error;
+        context.writer.reportFailure(error);
+        await context.writer.whenHealthy();
       }
     }
     plan = planWindows(job.frames, job.seed);
@@ -166,7 +211,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       context.onWindow?.({ job, window: window.index, promptCodes, codes: windowCodes });
     }
     const releaseFinishing = await context.finishing?.acquire(secondsForFrames(job.frames), signal);
-    let info: { bytes: number };
+    let info: { bytes: number; spooled: boolean; stored: Promise<void> };
     try {
       progress.phase(job.line, 'decoding');
       const audio = await retryWithBackoff(() => context.backend.decode(codes, { signal }), {
@@ -176,10 +221,18 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       });
       const { wav, metadata } = finishAudio(job, audio, context);
       progress.phase(job.line, 'storing');
-      info = await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal });
+      info = context.writer
+        ? await context.writer.write(job.key, wav, { metadata, contentType: 'audio/wav' })
+        : {
+            ...(await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal })),
+            spooled: false,
+            stored: Promise.resolve(),
+          };
     } finally {
       releaseFinishing?.();
     }
+    // In the spool (the store is failing), the WAV is safe on disk and out of memory: wait for the upload.
+    await info.stored;
     progress.jobFinished(
       job,
       'generated',
@@ -192,6 +245,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       error: null,
       windows: plan.windows.length,
       retries,
+      ...(info.spooled ? { spooled: true } : {}),
       ...(truncation === undefined ? {} : { warnings: [truncation] }),
     };
   } catch (error) {
@@ -208,5 +262,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       retries,
       ...(truncation === undefined ? {} : { warnings: [truncation] }),
     };
+  } finally {
+    await lease?.release();
   }
 }

@@ -94,3 +94,38 @@ describe('WindowScheduler', () => {
     );
   });
 });
+
+describe('WindowScheduler: pausing while the store fails', () => {
+  it('starts no window while paused, lets those in flight finish, and grants in order on resume', async () => {
+    const scheduler = new WindowScheduler({ capacity: 2 });
+    const first = await scheduler.acquire(0);
+    scheduler.pause();
+    expect([scheduler.paused, scheduler.wantsWork]).toEqual([true, false]);
+    const granted: number[] = [];
+    const second = scheduler.acquire(2).then((release) => (granted.push(2), release));
+    const third = scheduler.acquire(1).then((release) => (granted.push(1), release));
+    let wanted = false;
+    const wants = scheduler.whenWantsWork().then(() => (wanted = true));
+    first();
+    await new Promise((r) => setTimeout(r, 10));
+    expect([granted, scheduler.inFlight, wanted]).toEqual([[], 0, false]);
+    scheduler.resume();
+    (await third)();
+    (await second)();
+    await wants;
+    expect([granted, scheduler.inFlight, wanted]).toEqual([[1, 2], 0, true]);
+  });
+
+  it('refuses waiting and later requests with the reason once halted', async () => {
+    const scheduler = new WindowScheduler({ capacity: 1 });
+    scheduler.pause();
+    const waiting = scheduler.acquire(0);
+    const idle = scheduler.whenWantsWork();
+    const reason = new Error('the store failed for 15m00s');
+    scheduler.halt(reason);
+    await expect(waiting).rejects.toBe(reason);
+    await expect(idle).rejects.toBe(reason);
+    await expect(scheduler.acquire(1)).rejects.toBe(reason);
+    await expect(scheduler.whenWantsWork()).rejects.toBe(reason);
+  });
+});

@@ -24,6 +24,7 @@ export interface OccupancyStats {
 interface Waiter {
   readonly priority: number;
   readonly grant: () => void;
+  readonly refuse: (reason: unknown) => void;
 }
 
 /**
@@ -42,7 +43,9 @@ export class WindowScheduler {
   readonly capacity: number;
   #inFlight = 0;
   #waiters: Waiter[] = [];
-  #idleWaiters: (() => void)[] = [];
+  #idleWaiters: { resolve: () => void; reject: (reason: unknown) => void }[] = [];
+  #paused = false;
+  #halted: { reason: unknown } | undefined;
   readonly #now: () => number;
   #windowsStarted = 0;
   #peak = 0;
@@ -79,7 +82,32 @@ export class WindowScheduler {
 
   /** True while a newly started job would find a slot without queueing behind others. */
   get wantsWork(): boolean {
-    return this.#inFlight + this.#waiters.length < this.capacity;
+    return !this.#paused && !this.#halted && this.#inFlight + this.#waiters.length < this.capacity;
+  }
+
+  /** True while {@link pause}d: windows in flight go on, no new window starts. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Stops granting slots (windows in flight go on) until {@link resume}: the store is failing. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Grants slots again after {@link pause}. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    while (this.#inFlight < this.capacity && this.#waiters.length > 0) this.#waiters.shift()?.grant();
+    this.#notifyIdle();
+  }
+
+  /** Refuses every waiting and future {@link acquire} and {@link whenWantsWork} with `reason`. */
+  halt(reason: unknown): void {
+    this.#halted = { reason };
+    for (const waiter of this.#waiters.splice(0)) waiter.refuse(reason);
+    for (const idle of this.#idleWaiters.splice(0)) idle.reject(reason);
   }
 
   /**
@@ -88,7 +116,8 @@ export class WindowScheduler {
    */
   acquire(priority: number, signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#inFlight < this.capacity && this.#waiters.length === 0) {
+    if (this.#halted) return Promise.reject(this.#halted.reason);
+    if (!this.#paused && this.#inFlight < this.capacity && this.#waiters.length === 0) {
       this.#take();
       return Promise.resolve(this.#releaser());
     }
@@ -99,6 +128,10 @@ export class WindowScheduler {
           signal?.removeEventListener('abort', onAbort);
           this.#take();
           resolve(this.#releaser());
+        },
+        refuse: (reason) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(reason);
         },
       };
       const onAbort = () => {
@@ -117,13 +150,20 @@ export class WindowScheduler {
   /** Resolves as soon as {@link wantsWork} is true (at once if it is). */
   whenWantsWork(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#halted) return Promise.reject(this.#halted.reason);
     if (this.wantsWork) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#idleWaiters.push(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
+      this.#idleWaiters.push({
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (reason) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(reason);
+        },
       });
     });
   }
@@ -170,7 +210,7 @@ export class WindowScheduler {
       released = true;
       this.#account();
       this.#inFlight -= 1;
-      const next = this.#waiters.shift();
+      const next = this.#paused ? undefined : this.#waiters.shift();
       if (next) next.grant();
       else {
         if (!this.#draining && this.#windowsStarted > 0 && this.#gapStart === undefined)
@@ -181,7 +221,7 @@ export class WindowScheduler {
   }
 
   #notifyIdle(): void {
-    while (this.wantsWork && this.#idleWaiters.length > 0) this.#idleWaiters.shift()?.();
+    while (this.wantsWork && this.#idleWaiters.length > 0) this.#idleWaiters.shift()?.resolve();
   }
 
   #account(): void {

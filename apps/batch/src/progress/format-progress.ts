@@ -33,10 +33,20 @@ export function formatStatus(s: ProgressSnapshot): string {
       `stopping: ${s.interrupted} interrupted (the next run makes them)`
     );
   }
+  const store =
+    s.store === undefined
+      ? ''
+      : `; store failing for ${formatDuration(s.store.seconds)} (${s.store.error}): generation paused, ` +
+        `${s.store.spooled} WAV${s.store.spooled === 1 ? '' : 's'} (${formatMegabytes(s.store.spooledBytes)}) in the spool`;
   return (
     `${s.jobsDone}/${s.jobsTotal} jobs, ${s.audioSecondsDone.toFixed(1)}/${s.audioSecondsTotal.toFixed(1)} s audio, ` +
-    `${Math.round(s.framesPerSecond)} frames/s, ${eta}${slots}`
+    `${Math.round(s.framesPerSecond)} frames/s, ${eta}${slots}${store}`
   );
+}
+
+/** Bytes as megabytes with one decimal: `1.9 MB`. */
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** One active job as a line: `line 3 calm_1a2b3c4d.wav: generating window 2/3, 1234/2250 frames`. */

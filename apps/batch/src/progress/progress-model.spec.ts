@@ -73,6 +73,28 @@ describe('ProgressModel', () => {
     );
   });
 
+  it('shows a store outage in the status line while it lasts', () => {
+    const { model } = setup();
+    model.storeState({
+      since: Date.now() - 42_000,
+      error: 'Cannot put s3://b/a.wav: connection refused',
+      spooled: 3,
+      spooledBytes: 1_921_000,
+    });
+    const s = model.snapshot();
+    expect(s.store).toEqual({
+      seconds: expect.closeTo(42, 0),
+      error: 'Cannot put s3://b/a.wav: connection refused',
+      spooled: 3,
+      spooledBytes: 1_921_000,
+    });
+    expect(formatStatus(s)).toBe(
+      '0/3 jobs, 0.0/50.0 s audio, 0 frames/s, ETA --; store failing for 42s (Cannot put s3://b/a.wav: connection refused): generation paused, 3 WAVs (1.9 MB) in the spool',
+    );
+    model.storeState(undefined);
+    expect(model.snapshot().store).toBeUndefined();
+  });
+
   it("reads the endpoints' slot usage at every snapshot", () => {
     let inUse = 3;
     const model = new ProgressModel({

@@ -40,6 +40,19 @@ export interface ProgressSnapshot {
   readonly active: readonly ActiveJob[];
   /** Windows in flight against slots at each endpoint (empty when the run does not say). */
   readonly slots: readonly SlotUsage[];
+  /** Set while the store fails: generation is paused and finished WAVs wait in the spool. */
+  readonly store?: StoreOutage;
+}
+
+/** A store outage as the progress line shows it. */
+export interface StoreOutage {
+  /** Seconds since the first failed write. */
+  readonly seconds: number;
+  /** The last error, in one line. */
+  readonly error: string;
+  /** WAVs and bytes waiting in the spool. */
+  readonly spooled: number;
+  readonly spooledBytes: number;
 }
 
 /** Windows in flight at one endpoint against the requests it runs at once. */
@@ -95,6 +108,7 @@ export class ProgressModel {
   #work: [number, number][] = [];
 
   readonly #slots: () => readonly SlotUsage[];
+  #store: { since: number; error: string; spooled: number; spooledBytes: number } | undefined;
 
   constructor(options: {
     jobsTotal: number;
@@ -175,6 +189,16 @@ export class ProgressModel {
     });
   }
 
+  /**
+   * The store's state: `since` (a `Date.now()` time), the last error and what waits in the spool while it
+   * fails; undefined once it works again.
+   */
+  storeState(
+    state: { since: number; error: string; spooled: number; spooledBytes: number } | undefined,
+  ): void {
+    this.#store = state;
+  }
+
   /** Something the user should read (the log renderer prints it; the bar shows it above itself). */
   note(message: string): void {
     this.#emit({ kind: 'note', message });
@@ -214,6 +238,16 @@ export class ProgressModel {
       elapsedSeconds: (now - this.#startedAt) / 1000,
       active: [...this.#active.values()],
       slots: this.#slots(),
+      ...(this.#store
+        ? {
+            store: {
+              seconds: Math.max(0, (Date.now() - this.#store.since) / 1000),
+              error: this.#store.error,
+              spooled: this.#store.spooled,
+              spooledBytes: this.#store.spooledBytes,
+            },
+          }
+        : {}),
     };
   }
 

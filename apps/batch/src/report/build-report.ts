@@ -4,8 +4,13 @@ import { createRunReport, type RunReport, type RunReportJob } from '@musicgen/st
 
 /** One line of the report: the store's job entry plus why it was skipped or interrupted. */
 export interface BatchReportJob extends RunReportJob {
-  /** `exists` (already in the store), `duplicate` (same key as an earlier line), `interrupted`. */
-  readonly reason?: 'exists' | 'duplicate' | 'interrupted';
+  /**
+   * `exists` (already in the store), `other-run` (another run held the job's lease and stored it),
+   * `duplicate` (same key as an earlier line), `interrupted`.
+   */
+  readonly reason?: 'exists' | 'other-run' | 'duplicate' | 'interrupted';
+  /** True when the store failed as the WAV was finished, and it went up later from the spool. */
+  readonly spooled?: boolean;
   /** For duplicates: the line that was generated instead. */
   readonly duplicateOf?: number;
   readonly windows?: number;
