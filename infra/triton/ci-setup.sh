@@ -3,8 +3,9 @@
 # GPU server ships with (infra/python-stack.env: one file, also read by infra/pod/pod.sh and
 # infra/bench/run_gpu.sh):
 #   Debian: python3-venv, libpython3.11 (the Triton Python backend stub links it)
-#   PyPI:   torch and transformers at the pinned versions, numpy, pytest, ruff (requirements-ci.txt)
-#           into $env_root/venv-stack (a plain venv of /usr/bin/python3);
+#   PyPI:   torch, transformers and numpy at the pinned versions, pytest and ruff (requirements-ci.txt)
+#           into $env_root/venv-stack (a plain venv of /usr/bin/python3; the models' EXECUTION_ENV_PATH
+#           in the real-server tests);
 #           nvidia-pytriton at the pinned version (a tritonserver binary + tritonclient) into
 #           $env_root/venv-triton; moto (an S3 server that honours conditional writes, for the store's
 #           lease tests) into $env_root/venv-s3,
@@ -43,7 +44,7 @@ with_pins() {
   mv "$out.tmp" "$out"
 }
 with_pins "$env_root/requirements-stack.txt" "$here/requirements-ci.txt" \
-  "torch==$TORCH_VERSION" "transformers==$TRANSFORMERS_VERSION"
+  "torch==$TORCH_VERSION" "transformers==$TRANSFORMERS_VERSION" "numpy==$NUMPY_VERSION"
 with_pins "$env_root/requirements-triton.txt" "$here/requirements-triton.txt" \
   "nvidia-pytriton==$NVIDIA_PYTRITON_VERSION"
 
