@@ -2,7 +2,8 @@
 # Installs everything the Python tests need, idempotently and without prompts, on the Python stack the
 # GPU server ships with (infra/python-stack.env: one file, also read by infra/pod/pod.sh and
 # infra/bench/run_gpu.sh):
-#   Debian: python3-venv, libpython3.11 (the Triton Python backend stub links it)
+#   Debian: python3-venv, libpython3.11 (the Triton Python backend stub links it), g++ and
+#           libpython3.11-dev (torch.compile's C++ code generation on CPU: tests/test_compile.py)
 #   PyPI:   torch, transformers and numpy at the pinned versions, pytest and ruff (requirements-ci.txt)
 #           into $env_root/venv-stack (a plain venv of /usr/bin/python3; the models' EXECUTION_ENV_PATH
 #           in the real-server tests);
@@ -22,7 +23,7 @@ mkdir -p "$env_root"
 command -v flock >/dev/null || { echo "infra/triton: flock is missing; install util-linux" >&2; exit 1; }
 exec 8>"$env_root/setup.lock"
 flock 8
-packages=(python3-venv libpython3.11)
+packages=(python3-venv libpython3.11 g++ libpython3.11-dev)
 
 missing=()
 for p in "${packages[@]}"; do
