@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of the musicgen_lm engine against transformers' generate(), same model, same run.
 
-Full run (needs an NVIDIA GPU; Python 3.10+, torch 2.x, transformers 4.4x or 5.x; no network):
+Full run (needs an NVIDIA GPU; Python 3.10+, torch 2.6+, transformers 5.x; no network):
 
     python infra/bench/bench_musicgen.py --out /tmp/bench
 

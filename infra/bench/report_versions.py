@@ -53,6 +53,18 @@ def main(path):
             print(f"{name} missing (pinned {p[key]})")
         else:
             print(f"{name} {found}: {'= pinned' if found == p[key] else 'DIFFERS from pinned'} {p[key]}")
+    numpy = version("numpy")
+    if numpy is None:
+        print(f"numpy missing (pinned {p['NUMPY_VERSION']})")
+    else:
+        same = "= pinned" if numpy == p["NUMPY_VERSION"] else f"pinned {p['NUMPY_VERSION']}"
+        if numbers(numpy) < numbers(p["NUMPY_MAX_VERSION"]):
+            print(f"numpy {numpy}: {same}, below {p['NUMPY_MAX_VERSION']}")
+        else:
+            print(
+                f"numpy {numpy}: {same}, NOT below {p['NUMPY_MAX_VERSION']} (Triton's Python backend stub garbles "
+                "text tensors with numpy 2: the Triton step will fail)"
+            )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The device check, as one script: the Python stack against infra/python-stack.env, GPU tests of the
-# captured decode path, the in-process benchmark, the three models served by a real tritonserver and
-# driven over gRPC, then the memory of encodec_decode at full batch (backs reserve_decode_gib; see
-# musicgen_serving/memory.py).
+# captured decode path and of the Triton kernels (compiled for the GPU), the in-process benchmark, the
+# three models served by a real tritonserver and driven over gRPC, then the memory of encodec_decode
+# at full batch (backs reserve_decode_gib; see musicgen_serving/memory.py).
 #
 #   bash infra/bench/run_gpu.sh OUT_DIR [WHEEL_DIR]
 #
@@ -49,7 +49,7 @@ fi
 
 if wanted tests; then
   step "GPU tests"
-  (cd "$root/infra/triton" && "$python" -m pytest -rs tests/test_gpu.py)
+  (cd "$root/infra/triton" && "$python" -m pytest -rs tests/test_gpu.py tests/test_step_embedding.py)
   result[tests]=$?
 fi
 

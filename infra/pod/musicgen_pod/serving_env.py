@@ -122,7 +122,8 @@ def check_python(version: str, pins: stack.Pins, python: str) -> None:
             ExitCode.PYTHON_UNSUPPORTED,
             f"Cannot serve with the Python at {python} as it is {version}, outside {pins.python_min} to "
             f"{pins.python_max} (transformers {pins.transformers_version} needs >= {pins.python_min}; "
-            f"nvidia-pytriton has backend stubs up to {pins.python_max}): use an image with a Python in that range",
+            f"numpy below {pins.numpy_max}, which Triton's Python backend stub needs, has wheels up to "
+            f"{pins.python_max}): use an image with a Python in that range",
         )
 
 

@@ -27,6 +27,8 @@ class Pins:
     torch_max: str
     transformers_version: str
     pytriton_version: str
+    numpy_version: str
+    numpy_max: str
     glibc_min: str
     python_min: str
     python_max: str
@@ -50,6 +52,8 @@ def read_pins(path: str = PINS_FILE) -> Pins:
         "torch_max": "TORCH_MAX_VERSION",
         "transformers_version": "TRANSFORMERS_VERSION",
         "pytriton_version": "NVIDIA_PYTRITON_VERSION",
+        "numpy_version": "NUMPY_VERSION",
+        "numpy_max": "NUMPY_MAX_VERSION",
         "glibc_min": "GLIBC_MIN_VERSION",
         "python_min": "PYTHON_MIN_VERSION",
         "python_max": "PYTHON_MAX_VERSION",
@@ -77,6 +81,11 @@ def in_range(version: str, lo: str, hi: str) -> bool:
     """lo <= version < hi, comparing numeric parts (``2.11.0`` is below ``2.12``)."""
     v = version_tuple(version)
     return version_tuple(lo) <= v < version_tuple(hi)
+
+
+def numpy_supported(version: object, pins: Pins) -> bool:
+    """numpy below NUMPY_MAX_VERSION: Triton's Python backend stub garbles BYTES tensors with numpy 2."""
+    return isinstance(version, str) and version_tuple(version) < version_tuple(pins.numpy_max)
 
 
 def python_supported(version: str, pins: Pins) -> bool:
@@ -162,6 +171,14 @@ def plan_venv(
             if torch_found
             else f"{found} installed: torch {pins.torch_version}"
         )
+    numpy_found = base.get("numpy")
+    install_numpy = not numpy_supported(numpy_found, pins)
+    if install_numpy:
+        found = f"numpy {numpy_found} of the image is not" if numpy_found else "the image has no numpy, which must be"
+        notes.append(
+            f"{found} below {pins.numpy_max} (Triton's Python backend stub needs numpy 1): "
+            f"installing numpy {pins.numpy_version}"
+        )
     want = wanted_marker(pins, base_python, base, torch_source, wheels_dir, with_pytriton)
     python = os.path.join(prefix, "bin", "python")
     done = read_marker(prefix) == want and os.access(python, os.X_OK)
@@ -170,6 +187,8 @@ def plan_venv(
         reqs = [f"transformers=={pins.transformers_version}"]
         if reuse is None:
             reqs.insert(0, f"torch=={pins.torch_version}")
+        if install_numpy:
+            reqs.append(f"numpy=={pins.numpy_version}")
         install = tuple(reqs)
     plan = EnvPlan(
         prefix=prefix,
@@ -265,14 +284,24 @@ def _run_install(cmd: List[str], prefix: str, wheels_dir: Optional[str] = None) 
 
 
 def check_env(info: Dict[str, object], prefix: str, pins: Pins, kind: str, prebuilt: bool) -> List[str]:
-    """Checks a ready environment's probe; returns warning lines. Fails when torch or transformers cannot load."""
-    for name in ("torch", "transformers", "huggingface_hub"):
+    """Checks a ready environment's probe; returns warning lines. Fails when torch, transformers,
+    huggingface_hub or numpy cannot load, or numpy is 2 or newer (whatever made the environment)."""
+    for name in ("torch", "transformers", "huggingface_hub", "numpy"):
         if not info.get(name):
             raise PodError(
                 ExitCode.INSTALL_FAILED,
                 f"Cannot serve from the Python environment {prefix} as `import {name}` fails: "
                 f"{info.get(name + '_error', 'not installed')}",
             )
+    if not numpy_supported(info["numpy"], pins):
+        fix = f"delete {prefix} and run `pod.sh up` again"
+        if prebuilt:
+            fix = f"install numpy=={pins.numpy_version} into it"
+        raise PodError(
+            ExitCode.INSTALL_FAILED,
+            f"Cannot serve from {prefix} as its numpy {info['numpy']} is not below {pins.numpy_max} (Triton's Python "
+            f"backend stub garbles text tensors with numpy 2): {fix}",
+        )
     warnings = []
     torch = str(info["torch"])
     transformers = str(info["transformers"])

@@ -179,8 +179,9 @@ def test_unsupported_python():
         serving_env.check_python("3.9.18", PINS, "/usr/bin/python3")
     assert (e.value.code, e.value.message) == (
         ExitCode.PYTHON_UNSUPPORTED,
-        "Cannot serve with the Python at /usr/bin/python3 as it is 3.9.18, outside 3.10 to 3.13 (transformers 5.17.0 "
-        "needs >= 3.10; nvidia-pytriton has backend stubs up to 3.13): use an image with a Python in that range",
+        "Cannot serve with the Python at /usr/bin/python3 as it is 3.9.18, outside 3.10 to 3.12 (transformers 5.17.0 "
+        "needs >= 3.10; numpy below 2, which Triton's Python backend stub needs, has wheels up to 3.12): use an image "
+        "with a Python in that range",
     )
 
 

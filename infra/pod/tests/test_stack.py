@@ -14,9 +14,11 @@ PINS = stack.Pins(
     torch_max="2.12",
     transformers_version="5.17.0",
     pytriton_version="0.7.0",
+    numpy_version="1.26.4",
+    numpy_max="2",
     glibc_min="2.35",
     python_min="3.10",
-    python_max="3.13",
+    python_max="3.12",
 )
 
 
@@ -31,7 +33,7 @@ def test_pins_are_readable_by_bash(tmp_path):
         [
             "bash",
             "-c",
-            'set -eu; source "$1"; echo "$TORCH_VERSION $TRANSFORMERS_VERSION $NVIDIA_PYTRITON_VERSION"',
+            'set -eu; source "$1"; echo "$TORCH_VERSION $TRANSFORMERS_VERSION $NVIDIA_PYTRITON_VERSION $NUMPY_VERSION"',
             "_",
             stack.PINS_FILE,
         ],
@@ -39,7 +41,7 @@ def test_pins_are_readable_by_bash(tmp_path):
         text=True,
         check=True,
     )
-    assert out.stdout == "2.11.0 5.17.0 0.7.0\n"
+    assert out.stdout == "2.11.0 5.17.0 0.7.0 1.26.4\n"
 
 
 @pytest.mark.parametrize(
@@ -65,7 +67,7 @@ def test_torch_range(version, inside):
 
 
 @pytest.mark.parametrize(
-    "version,ok", [("3.9.18", False), ("3.10.12", True), ("3.12.3", True), ("3.13.1", True), ("3.14.0", False)]
+    "version,ok", [("3.9.18", False), ("3.10.12", True), ("3.12.3", True), ("3.13.1", False), ("3.14.0", False)]
 )
 def test_python_range(version, ok):
     assert stack.python_supported(version, PINS) is ok
@@ -73,7 +75,7 @@ def test_python_range(version, ok):
 
 def test_plan_reuses_the_image_torch(tmp_path):
     prefix = str(tmp_path / "venv")
-    plan, want = stack.plan_venv(prefix, "/usr/bin/python3", {"torch": "2.8.0+cu128"}, PINS, None)
+    plan, want = stack.plan_venv(prefix, "/usr/bin/python3", {"torch": "2.8.0+cu128", "numpy": "1.26.4"}, PINS, None)
     assert plan == stack.EnvPlan(
         prefix=prefix,
         python=os.path.join(prefix, "bin", "python"),
@@ -99,7 +101,8 @@ def test_plan_reuses_the_image_torch(tmp_path):
     ],
 )
 def test_plan_installs_the_pinned_torch(tmp_path, found, note):
-    plan, _ = stack.plan_venv(str(tmp_path / "venv"), "/usr/bin/python3", {"torch": found}, PINS, "/wheels")
+    base = {"torch": found, "numpy": "1.24.2"}
+    plan, _ = stack.plan_venv(str(tmp_path / "venv"), "/usr/bin/python3", base, PINS, "/wheels")
     assert (plan.install, plan.reuse_torch, plan.notes) == (("torch==2.11.0", "transformers==5.17.0"), None, (note,))
 
 
@@ -109,7 +112,7 @@ def test_plan_is_done_only_with_a_matching_marker(tmp_path):
     python = prefix / "bin" / "python"
     python.write_text("#!/bin/sh\n")
     python.chmod(0o755)
-    base = {"torch": "2.8.0", "python": "3.11.9"}
+    base = {"torch": "2.8.0", "python": "3.11.9", "numpy": "1.26.4"}
     _, want = stack.plan_venv(str(prefix), "/usr/bin/python3", base, PINS, None)
     # A venv without the marker (cut short by a crash) is completed, not recreated.
     plan, _ = stack.plan_venv(str(prefix), "/usr/bin/python3", base, PINS, None)
@@ -126,12 +129,41 @@ def test_plan_is_done_only_with_a_matching_marker(tmp_path):
 
 
 def test_plan_without_pytriton_when_the_server_comes_from_elsewhere(tmp_path):
-    plan, want = stack.plan_venv(str(tmp_path / "v"), "/usr/bin/python3", {"torch": None}, PINS, None, False)
+    base = {"torch": None, "numpy": "1.26.4"}
+    plan, want = stack.plan_venv(str(tmp_path / "v"), "/usr/bin/python3", base, PINS, None, False)
     assert (plan.install, plan.install_pytriton, want["nvidia_pytriton"]) == (
         ("torch==2.11.0", "transformers==5.17.0"),
         False,
         False,
     )
+
+
+@pytest.mark.parametrize(
+    "found,note",
+    [
+        (
+            "2.2.6",
+            "numpy 2.2.6 of the image is not below 2 (Triton's Python backend stub needs numpy 1): "
+            "installing numpy 1.26.4",
+        ),
+        (
+            None,
+            "the image has no numpy, which must be below 2 (Triton's Python backend stub needs numpy 1): "
+            "installing numpy 1.26.4",
+        ),
+    ],
+)
+def test_plan_installs_numpy_below_2(tmp_path, found, note):
+    base = {"torch": "2.8.0", "numpy": found}
+    plan, _ = stack.plan_venv(str(tmp_path / "venv"), "/usr/bin/python3", base, PINS, None)
+    assert (plan.install, plan.notes[1:]) == (("transformers==5.17.0", "numpy==1.26.4"), (note,))
+
+
+@pytest.mark.parametrize(
+    "version,ok", [("1.24.2", True), ("1.26.4", True), ("2.0.2", False), ("2.4.6", False), (None, False)]
+)
+def test_numpy_range(version, ok):
+    assert stack.numpy_supported(version, PINS) is ok
 
 
 def test_pip_arguments():
@@ -153,6 +185,7 @@ GOOD = {
     "torch": "2.11.0+cu130",
     "transformers": "5.17.0",
     "huggingface_hub": "1.5.0",
+    "numpy": "1.26.4",
     "cuda_devices": 1,
 }
 
@@ -186,6 +219,13 @@ def test_check_env_warns_for_a_prebuilt_env_off_the_pins():
             "Cannot serve from /v as its transformers is 5.16.0, not the pinned 5.17.0: delete /v and run `pod.sh up` again",
         ),
         (
+            dict(GOOD, numpy="2.4.6"),
+            "gpu",
+            ExitCode.INSTALL_FAILED,
+            "Cannot serve from /v as its numpy 2.4.6 is not below 2 (Triton's Python backend stub garbles text "
+            "tensors with numpy 2): delete /v and run `pod.sh up` again",
+        ),
+        (
             dict(GOOD, cuda_devices=0, torch_cuda="13.0"),
             "gpu",
             ExitCode.NO_GPU,
@@ -201,29 +241,64 @@ def test_check_env_failures(info, kind, code, message):
     assert (e.value.code, e.value.message) == (code, message)
 
 
-def test_ci_installs_the_pinned_tritonserver():
-    # CI's tritonserver venv still reads its own requirements file; it must pin the same wheel.
-    with open(os.path.join(os.path.dirname(stack.PINS_FILE), "triton", "requirements-triton.txt")) as f:
-        pinned = [line.strip() for line in f if line.strip().startswith("nvidia-pytriton")]
-    assert pinned == [f"nvidia-pytriton=={PINS.pytriton_version}"]
+def test_prebuilt_env_with_numpy_2_is_refused():
+    with pytest.raises(PodError) as e:
+        stack.check_env(dict(GOOD, numpy="2.0.2"), "/ci", PINS, "gpu", prebuilt=True)
+    assert (e.value.code, e.value.message) == (
+        ExitCode.INSTALL_FAILED,
+        "Cannot serve from /ci as its numpy 2.0.2 is not below 2 (Triton's Python backend stub garbles text "
+        "tensors with numpy 2): install numpy==1.26.4 into it",
+    )
 
 
-def test_run_gpu_reports_versions_against_the_pins():
+def installed(python, *names):
+    import subprocess
+
+    code = "import sys; from importlib.metadata import version; print(*(version(n) for n in sys.argv[1:]))"
+    return subprocess.run([python, "-c", code, *names], capture_output=True, text=True, check=True).stdout.split()
+
+
+def test_ci_runs_the_pinned_stack():
+    # What infra/triton/ci-setup.sh installed from the pins file: the models' environment and the tritonserver.
+    from conftest import TRITON_VENV, VENV
+
+    assert installed(os.path.join(VENV, "bin", "python"), "torch", "transformers", "numpy") == [
+        PINS.torch_version,
+        PINS.transformers_version,
+        PINS.numpy_version,
+    ]
+    assert installed(os.path.join(TRITON_VENV, "bin", "python"), "nvidia-pytriton") == [PINS.pytriton_version]
+
+
+def report_versions(pins_file):
     import subprocess
 
     from conftest import ROOT, VENV
 
-    python = os.path.join(VENV, "bin", "python")
     script = os.path.join(ROOT, "infra", "bench", "report_versions.py")
-    out = subprocess.run([python, script, stack.PINS_FILE], capture_output=True, text=True, check=True).stdout
-    probe = subprocess.run([python, stack.PROBE], capture_output=True, text=True, check=True).stdout
-    info = json.loads(probe.splitlines()[-1])
-    torch_in = stack.in_range(info["torch"], PINS.torch_min, PINS.torch_max)
-    same_torch = stack.version_tuple(info["torch"]) == (2, 11, 0)
-    transformers_same = info["transformers"] == PINS.transformers_version
-    assert out.splitlines() == [
-        f"python {info['python']}: ok 3.10..3.13",
-        f"torch {info['torch']}: {'= pinned' if same_torch else 'pinned 2.11.0'}, {'in' if torch_in else 'OUTSIDE'} 2.6 <= torch < 2.12",
-        f"transformers {info['transformers']}: {'= pinned' if transformers_same else 'DIFFERS from pinned'} 5.17.0",
+    python = os.path.join(VENV, "bin", "python")
+    return subprocess.run([python, script, pins_file], capture_output=True, text=True, check=True).stdout.splitlines()
+
+
+def test_run_gpu_reports_versions_against_the_pins():
+    import platform
+
+    # CI's environment is the pinned stack (test_ci_runs_the_pinned_stack); only the Python is the machine's.
+    assert report_versions(stack.PINS_FILE) == [
+        f"python {platform.python_version()}: ok 3.10..3.12",
+        "torch 2.11.0+cu130: = pinned, in 2.6 <= torch < 2.12",
+        "transformers 5.17.0: = pinned 5.17.0",
         "nvidia-pytriton missing (pinned 0.7.0)",
+        "numpy 1.26.4: = pinned, below 2",
     ]
+
+
+def test_run_gpu_says_when_numpy_breaks_the_triton_step(tmp_path):
+    with open(stack.PINS_FILE, encoding="utf-8") as f:
+        text = f.read().replace("NUMPY_MAX_VERSION=2", "NUMPY_MAX_VERSION=1.25")
+    pins_file = tmp_path / "python-stack.env"
+    pins_file.write_text(text)
+    assert report_versions(str(pins_file))[-1] == (
+        "numpy 1.26.4: = pinned, NOT below 1.25 (Triton's Python backend stub garbles text tensors with numpy 2: "
+        "the Triton step will fail)"
+    )

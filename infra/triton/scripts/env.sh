@@ -2,6 +2,6 @@
 # Outside the work tree on purpose, so that workspace tools (prettier, Nx) never walk into them.
 # Override with MUSICGEN_TRITON_ENV=/some/dir.
 env_root="${MUSICGEN_TRITON_ENV:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/musicgen-triton}"
-venv="$env_root/venv"           # Debian torch 1.13 (system site packages) + transformers + ruff
+venv="$env_root/venv-stack"     # the shipping stack (torch, transformers: infra/python-stack.env) + pytest + ruff
 tvenv="$env_root/venv-triton"   # nvidia-pytriton: tritonserver binary + tritonclient
 s3venv="$env_root/venv-s3"      # moto: an S3 server that honours If-None-Match / If-Match (lease tests)

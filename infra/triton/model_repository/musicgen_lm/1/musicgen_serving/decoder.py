@@ -33,8 +33,6 @@ import torch.nn.functional as F
 from . import sampling
 from .request import GenerationRequest
 
-HAS_SDPA = hasattr(F, "scaled_dot_product_attention")
-
 
 @dataclass(frozen=True)
 class DecoderOptions:
@@ -53,11 +51,8 @@ class DecoderOptions:
 
 
 def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor, scale: float) -> torch.Tensor:
-    """softmax(q k^T * scale + mask) v; SDPA when torch has it, the same math by hand otherwise."""
-    if HAS_SDPA:
-        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scale)
-    scores = torch.matmul(q * scale, k.transpose(-1, -2)) + mask
-    return torch.matmul(torch.softmax(scores, dim=-1), v)
+    """softmax(q k^T * scale + mask) v (PyTorch's scaled dot-product attention, with an additive mask)."""
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scale)
 
 
 class StaticCacheDecoder:
