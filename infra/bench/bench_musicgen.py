@@ -350,7 +350,10 @@ def main(argv=None):
     )
     engine = build_engine(model, tok, cfg, log=log)
     dec, runner = engine.decoder, engine.runner
-    cache_bytes = sum(t.numel() * t.element_size() for t in (dec.k_cache, dec.v_cache, dec.xk, dec.xv))
+    kv = dec.cache
+    cache_bytes = sum(
+        t.numel() * t.element_size() for t in (kv.k, kv.v, kv.k_scale, kv.v_scale, dec.xk, dec.xv) if t is not None
+    )
     if engine.runner.use_graphs:
         t0 = time.perf_counter()
         n = engine.runner.capture_all(min(dec.max_len, int(seconds * FRAME_RATE) + 4))

@@ -372,7 +372,7 @@ def test_publishes_what_it_serves_until_finalize(tiny_dir, facts_root):
                 "revision": None,
                 "weights": "random",
                 "device": "cpu",
-                "dtypes": {"text_encoder": "float32", "decoder": "float32"},
+                "dtypes": {"text_encoder": "float32", "decoder": "float32", "kv_cache": "float32"},
                 "max_concurrent_requests": 2,
                 "max_queue_size": 7,
                 "max_text_tokens": 16,

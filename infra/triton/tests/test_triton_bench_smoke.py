@@ -37,7 +37,7 @@ def test_run_gpu_triton_step_in_smoke_mode(tmp_path):
     assert res["checkpoint"]["size"] == "tiny-32k-slim" and res["server"]["version"] == "2.51.0"
     lm = res["facts"]["models"]["musicgen_lm"]
     assert (lm["max_concurrent_requests"], lm["device"], lm["weights"]) == (2, "cpu", "random")
-    assert lm["dtypes"] == {"text_encoder": "float32", "decoder": "float32"}
+    assert lm["dtypes"] == {"text_encoder": "float32", "decoder": "float32", "kv_cache": "float32"}
     # 0.2 s = 10 frames per request; musicgen_lm's own metrics count exactly what was asked for
     generated = [
         (r["concurrency"], r["all_frames_returned"], r["metrics"]["frames_generated"]) for r in res["generation"]

@@ -153,7 +153,7 @@ def test_musicgen_info_reports_the_real_values(served, tiny32k_dir):
             "musicgen_lm": {
                 "instances": 1,
                 **checkpoint,
-                "dtypes": {"text_encoder": "float32", "decoder": "float32"},
+                "dtypes": {"text_encoder": "float32", "decoder": "float32", "kv_cache": "float32"},
                 "max_concurrent_requests": 4,
                 "max_queue_size": 256,
                 "max_text_tokens": 64,

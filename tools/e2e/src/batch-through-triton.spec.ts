@@ -106,7 +106,7 @@ describe.skipIf(!envs.present)('the batch through a real tritonserver started by
       served: {
         weights: 'random',
         revision: null,
-        dtypes: 'text_encoder=float32,decoder=float32,encodec=float32',
+        dtypes: 'text_encoder=float32,decoder=float32,kv_cache=float32,encodec=float32',
       },
       rendering: { format: 'pcm16', normalize: 'peak' },
     });

@@ -111,6 +111,7 @@ class TritonPythonModel:
             dtypes={
                 "text_encoder": str(next(decoder.text_encoder.parameters()).dtype).replace("torch.", ""),
                 "decoder": str(decoder.dtype).replace("torch.", ""),
+                "kv_cache": str(decoder.cache.k.dtype).replace("torch.", ""),
             },
             max_concurrent_requests=self.engine.scheduler.max_slots,
             max_queue_size=self.config.max_queue_size,

@@ -12,6 +12,8 @@ MODEL_ALIASES = {
     "large": "facebook/musicgen-large",
 }
 DTYPES = ("float16", "bfloat16", "float32")
+KV_CACHE_DTYPES = ("auto", "fp8")  # kv_cache.KV_CACHE_DTYPES (this module imports no torch)
+ATTENTION_KINDS = ("sdpa", "triton")  # decoder.ATTENTION_KINDS
 AUTO_MAX_SLOTS = 64
 
 
@@ -38,6 +40,12 @@ class ServingConfig:
     liveness_interval_ms: int = 2000
     max_text_tokens: int = 64  # longer prompts are truncated to this many T5 tokens
     kv_block: int = 128  # attention covers the filled cache rounded up to this many positions
+    # self-attention K/V cache: "auto" (the LM's dtype) or "fp8" (e4m3 with a float32 scale per position
+    # and head: 1.88x the slots in the same memory; off until real weights confirm its quality)
+    kv_cache_dtype: str = "auto"
+    # decode-step self-attention: "sdpa" (torch) or "triton" (a split-K kernel reading each request's
+    # own cache length and float8 directly; CUDA only; off until measured on the GPU)
+    decode_attention: str = "sdpa"
     cuda_graphs: bool = True
     capture_graphs_at_start: bool = False  # false: capture each bucket the first time it is used
     batch_buckets: Tuple[int, ...] = (1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64)
@@ -56,6 +64,12 @@ class ServingConfig:
             if getattr(self, name) not in DTYPES:
                 raise ValueError(
                     f"Cannot load musicgen_lm as parameter '{name}' must be one of {DTYPES}: "
+                    f"current value is {getattr(self, name)!r}"
+                )
+        for name, allowed in (("kv_cache_dtype", KV_CACHE_DTYPES), ("decode_attention", ATTENTION_KINDS)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(
+                    f"Cannot load musicgen_lm as parameter '{name}' must be one of {allowed}: "
                     f"current value is {getattr(self, name)!r}"
                 )
         if self.max_concurrent_requests < 0:

@@ -3,7 +3,8 @@
 Device state (all preallocated; ``S`` slots, each slot owns two cache rows: ``2*s`` conditional and
 ``2*s + 1`` unconditional, so classifier-free guidance is one forward over both rows):
 
-- self-attention K/V cache ``[layers, 2S, heads, max_len, head_dim]``
+- self-attention K/V cache ``[layers, 2S, heads, max_len, head_dim]`` (:mod:`kv_cache`: the LM's dtype,
+  or float8 with per-position scales when ``kv_cache_dtype`` is ``fp8``)
 - cross-attention K/V computed once per request ``[layers, 2S, heads, max_text, head_dim]`` plus an
   additive mask ``[2S, max_text]``
 - per slot: the tokens to feed next, the cache position, prompt codes, sampling parameters, and the
@@ -12,8 +13,12 @@ Device state (all preallocated; ``S`` slots, each slot owns two cache rows: ``2*
 
 The decode step (:meth:`StaticCacheDecoder.decode_step`) reads and writes only these buffers, so it
 can be captured once per (batch bucket, cache-length bucket) in a CUDA graph and replayed; the very
-same function runs eagerly on CPU. Attention covers ``max_length`` cache positions (rounded up to a
-block), never the whole cache.
+same function runs eagerly on CPU. Self-attention runs one of two ways (``attention``):
+
+- ``sdpa``: torch's scaled_dot_product_attention over ``max_length`` cache positions (the longest
+  running request rounded up to a block, never the whole cache), shorter rows masked;
+- ``triton``: :mod:`decode_attention`'s split-K kernel, which reads only each row's own positions and
+  reads a float8 cache without dequantizing it first (CUDA, or Triton's interpreter in tests).
 
 Delay pattern (codebook k of frame t lives at step t + 1 + k; step 0 is all special tokens): feeding
 step s produces step s + 1, whose codebook k is frame t = s - k. That cell is a special token when
@@ -30,8 +35,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import sampling
+from . import decode_attention, sampling
+from .kv_cache import KV_CACHE_DTYPES, KVCache
 from .request import GenerationRequest
+
+ATTENTION_KINDS = ("sdpa", "triton")
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,8 @@ class DecoderOptions:
     max_frames: int = 1500
     max_text_tokens: int = 64
     kv_block: int = 128
+    kv_cache_dtype: str = "auto"  # "auto": the LM's dtype; "fp8": e4m3 with per-position scales
+    attention: str = "sdpa"  # decode-step self-attention: "sdpa" or "triton" (see the module docstring)
 
     @property
     def max_len(self) -> int:
@@ -64,6 +74,12 @@ class StaticCacheDecoder:
 
     def __init__(self, model, tokenizer, options: Optional[DecoderOptions] = None) -> None:
         self.options = options = options or DecoderOptions()
+        if options.attention not in ATTENTION_KINDS:
+            raise ValueError(f"attention must be one of {ATTENTION_KINDS}: got {options.attention!r}")
+        if options.kv_cache_dtype not in KV_CACHE_DTYPES:
+            raise ValueError(f"kv_cache_dtype must be one of {KV_CACHE_DTYPES}: got {options.kv_cache_dtype!r}")
+        if options.attention == "triton" and not decode_attention.available():
+            raise ValueError("attention 'triton' needs the triton package, which this torch lacks: use 'sdpa'")
         self.tokenizer = tokenizer
         self.text_encoder = model.text_encoder
         self.enc_to_dec_proj = getattr(model, "enc_to_dec_proj", None)
@@ -95,8 +111,7 @@ class StaticCacheDecoder:
         S, L, H, hd = o.max_slots, len(self.layers), self.num_heads, self.head_dim
         self.max_len = o.max_len
         self.pos_table = self._positions(core, self.max_len).to(dev, dt)
-        self.k_cache = torch.zeros(L, 2 * S, H, self.max_len, hd, device=dev, dtype=dt)
-        self.v_cache = torch.zeros_like(self.k_cache)
+        self.cache = KVCache(L, 2 * S, H, self.max_len, hd, dt, dev, o.kv_cache_dtype)
         self.xk = torch.zeros(L, 2 * S, H, o.max_text_tokens, hd, device=dev, dtype=dt)
         self.xv = torch.zeros_like(self.xk)
         self.xmask = torch.zeros(2 * S, o.max_text_tokens, device=dev, dtype=dt)
@@ -223,8 +238,7 @@ class StaticCacheDecoder:
         for li, layer in enumerate(self.layers):
             r = h
             q, k, v = self._qkv(layer.self_attn, layer.self_attn_layer_norm(h))
-            self.k_cache[li, rows, :, :P] = k
-            self.v_cache[li, rows, :, :P] = v
+            self.cache.write_prefix(li, rows, k, v)
             h = self._out(layer.self_attn, attend(q, k, v, causal, self.scale), r)
             h = self._cross_ffn(layer, li, h, rows, xmask)
 
@@ -235,8 +249,7 @@ class StaticCacheDecoder:
         """Copies a running request's state from slot src to dst (slot compaction)."""
         n = min(length + 1, self.max_len)
         s, d = slice(2 * src, 2 * src + 2), slice(2 * dst, 2 * dst + 2)
-        self.k_cache[:, d, :, :n] = self.k_cache[:, s, :, :n]
-        self.v_cache[:, d, :, :n] = self.v_cache[:, s, :, :n]
+        self.cache.move(s, d, n)
         self.xk[:, d] = self.xk[:, s]
         self.xv[:, d] = self.xv[:, s]
         self.xmask[d] = self.xmask[s]
@@ -266,6 +279,12 @@ class StaticCacheDecoder:
     @torch.no_grad()
     def decode_step(self, batch: int, length: int) -> None:
         """Feeds one step to slots 0..batch-1, attending to cache positions [0, length)."""
+        self.commit(batch, self.sample(batch, self.decode_logits(batch, length)))
+
+    @torch.no_grad()
+    def decode_logits(self, batch: int, length: int) -> torch.Tensor:
+        """The step's forward pass: writes the fed step into the cache and returns the guided logits of
+        the next one, float32 [batch, codebooks, vocab]; :meth:`commit` then feeds the chosen codes."""
         rows = 2 * batch
         pos = self.pos[:batch].clamp(max=self.max_len - 1)
         prow = _twice(pos)
@@ -279,22 +298,24 @@ class StaticCacheDecoder:
         for li, layer in enumerate(self.layers):
             r = h
             q, k, v = self._qkv(layer.self_attn, layer.self_attn_layer_norm(h))
-            kc, vc = self.k_cache[li], self.v_cache[li]
-            kc[row_idx, :, prow] = k[:, :, 0]
-            vc[row_idx, :, prow] = v[:, :, 0]
-            att = attend(q, kc[:rows, :, :length], vc[:rows, :, :length], self_mask, self.scale)
-            h = self._out(layer.self_attn, att, r)
+            self.cache.write_positions(li, row_idx, prow, k[:, :, 0], v[:, :, 0])
+            h = self._out(layer.self_attn, self._self_attend(li, q, prow, rows, length, self_mask), r)
             h = self._cross_ffn(layer, li, h, slice(0, rows), xmask)
         h = self.final_norm(h)[:, 0]  # [2B, d]
         logits = torch.matmul(h.unsqueeze(0), self.heads.transpose(1, 2)).float()  # [K, 2B, V]
         logits = logits.permute(1, 0, 2).reshape(batch, 2, self.num_codebooks, self.vocab)
-        guided = sampling.guide(logits[:, 0], logits[:, 1], self.guidance[:batch])
+        return sampling.guide(logits[:, 0], logits[:, 1], self.guidance[:batch])
+
+    def sample(self, batch: int, guided: torch.Tensor) -> torch.Tensor:
+        """Each slot's codes [batch, codebooks] from guided logits, with its own sampling options and seed."""
         step = self.pos[:batch] + 1
         u = sampling.uniform(self.seed_lo[:batch], self.seed_hi[:batch], step, self.num_codebooks)
-        sampled = sampling.sample(guided, self.temperature[:batch], self.top_k[:batch], self.top_p[:batch], u)
-        self._commit(batch, sampled)
+        return sampling.sample(guided, self.temperature[:batch], self.top_k[:batch], self.top_p[:batch], u)
 
-    def _commit(self, batch: int, sampled: torch.Tensor) -> None:
+    def commit(self, batch: int, sampled: torch.Tensor) -> None:
+        """Feeds codes [batch, codebooks] as the step's result (prompt frames and the delay pattern's
+        special cells take precedence) and advances the active slots: the decode step's last part, and
+        how a measurement forces the same codes into two decoders (teacher forcing)."""
         t = self.pos[:batch, None] - self.codebook_index[None, :]  # frame of each new cell (step pos + 1)
         P = self.prompt_len[:batch, None]
         T = self.total_frames[:batch, None]
@@ -309,6 +330,18 @@ class StaticCacheDecoder:
         self.pos[:batch] += act.to(torch.int64)
 
     # -- layer pieces ----------------------------------------------------------------------------
+    def _self_attend(self, li: int, q, prow, rows: int, length: int, self_mask) -> torch.Tensor:
+        """One step's self-attention of rows 0..rows-1 (q [rows, H, 1, hd]) over their cache."""
+        if self.options.attention == "triton":
+            ks, vs = self.cache.scales(li)
+            c = self.cache
+            out = decode_attention.decode_attention(
+                q[:, :, 0], c.k[li], c.v[li], prow + 1, self.scale, length, k_scale=ks, v_scale=vs
+            )
+            return out.unsqueeze(2)
+        k, v = self.cache.dense(li, rows, length)
+        return attend(q, k, v, self_mask, self.scale)
+
     def _embed(self, tokens: torch.Tensor) -> torch.Tensor:
         x = self.embed[0](tokens[..., 0])
         for k in range(1, self.num_codebooks):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Callable, Optional, Tuple
 
 import torch
@@ -11,6 +12,7 @@ from .config import AUTO_MAX_SLOTS, ServingConfig
 from .decoder import DecoderOptions, StaticCacheDecoder
 from .engine import Engine
 from .graphs import StepRunner
+from .kv_cache import position_bytes
 from .scheduler import Scheduler
 
 
@@ -64,10 +66,15 @@ def load_musicgen(
 
 
 def slot_bytes(model, options: DecoderOptions, dtype: torch.dtype) -> int:
-    """Device bytes one slot needs: self-attention K/V for 2 rows plus cross-attention K/V."""
+    """Device bytes one slot needs: self-attention K/V for 2 rows (in ``options.kv_cache_dtype``) plus
+    cross-attention K/V (always ``dtype``)."""
     cfg = model.decoder.config
-    per_position = 2 * 2 * cfg.num_hidden_layers * cfg.hidden_size * torch.finfo(dtype).bits // 8
-    return per_position * (options.max_len + options.max_text_tokens)
+    heads = cfg.num_attention_heads
+    head_dim = cfg.hidden_size // heads
+    layers_rows = 2 * cfg.num_hidden_layers
+    self_bytes = position_bytes(heads, head_dim, dtype, options.kv_cache_dtype) * options.max_len
+    cross_bytes = position_bytes(heads, head_dim, dtype, "auto") * options.max_text_tokens
+    return layers_rows * (self_bytes + cross_bytes)
 
 
 def auto_slots(free_bytes: int, per_slot: int, reserve_bytes: int = 0, cap: int = AUTO_MAX_SLOTS) -> int:
@@ -83,15 +90,36 @@ def resolve_slots(model, cfg: ServingConfig, device: torch.device, dtype: torch.
     if device.type != "cuda":
         return 8
     free, _ = torch.cuda.mem_get_info(device)
-    options = DecoderOptions(max_text_tokens=cfg.max_text_tokens, kv_block=cfg.kv_block)
+    options = decoder_options(cfg)
     return auto_slots(free, slot_bytes(model, options, dtype), int(cfg.reserve_decode_gib * 2**30))
+
+
+def decoder_options(cfg: ServingConfig, slots: int = DecoderOptions.max_slots) -> DecoderOptions:
+    """The decoder's sizes and kernels as ``cfg`` sets them."""
+    return DecoderOptions(
+        max_slots=slots,
+        max_text_tokens=cfg.max_text_tokens,
+        kv_block=cfg.kv_block,
+        kv_cache_dtype=cfg.kv_cache_dtype,
+        attention=cfg.decode_attention,
+    )
+
+
+def check_attention(cfg: ServingConfig, device: torch.device) -> None:
+    """Refuses ``decode_attention: triton`` where it cannot run: on CPU (outside Triton's interpreter)."""
+    if cfg.decode_attention == "triton" and device.type != "cuda" and os.environ.get("TRITON_INTERPRET") != "1":
+        raise ValueError(
+            "Cannot load musicgen_lm as parameter 'decode_attention' 'triton' needs a CUDA GPU: "
+            f"this instance runs on {device.type}; use 'sdpa'"
+        )
 
 
 def build_engine(model, tokenizer, cfg: ServingConfig, log: Optional[Callable[[str], None]] = None) -> Engine:
     """Wraps a loaded model in decoder, graph runner, scheduler and engine (not started)."""
     p = model.decoder.lm_heads[0].weight
+    check_attention(cfg, p.device)
     slots = resolve_slots(model, cfg, p.device, p.dtype)
-    options = DecoderOptions(max_slots=slots, max_text_tokens=cfg.max_text_tokens, kv_block=cfg.kv_block)
+    options = decoder_options(cfg, slots)
     decoder = StaticCacheDecoder(model, tokenizer, options)
     runner = StepRunner(decoder, cfg.batch_buckets, use_graphs=cfg.cuda_graphs)
     if cfg.capture_graphs_at_start:

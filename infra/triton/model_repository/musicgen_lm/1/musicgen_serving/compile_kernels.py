@@ -1,0 +1,93 @@
+"""Compiles every Triton kernel variant the server can launch for given GPU architectures, no GPU needed.
+
+Triton compiles ahead of time for a named target (``GPUTarget("cuda", 89, 32)``: the L40S; 90: the H100
+and H200) down to a cubin with the ``ptxas`` it bundles. CI runs this on CPU machines, so a kernel that
+would not compile on the user's GPU fails there and not at the pod's first request; the interpreter
+tests check what the kernels compute.
+
+Usage: ``python -m musicgen_serving.compile_kernels [ARCH ...]`` (default 89 90); prints one line per
+variant and exits 1 when any fails. Must run without ``TRITON_INTERPRET``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Sequence
+
+DEFAULT_ARCHS = (89, 90)
+ACT_TYPES = ("fp16", "bf16", "fp32")  # the LM's dtypes, as Triton names them
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One compiled form of a kernel: its name, argument types and compile-time constants."""
+
+    name: str
+    kernel: object
+    types: Dict[str, str]
+    constants: Dict[str, object]
+
+
+def variants() -> Iterator[Variant]:
+    """The decode attention's split and combine kernels for each LM dtype, with and without float8."""
+    from . import decode_attention as da
+
+    for act in ACT_TYPES:
+        for fp8 in (False, True):
+            cache = "fp8e4nv" if fp8 else act
+            types = {"q_ptr": f"*{act}", "k_ptr": f"*{cache}", "v_ptr": f"*{cache}", "len_ptr": "*i64"}
+            for p in ("ks_ptr", "vs_ptr", "m_ptr", "l_ptr", "acc_ptr"):
+                types[p] = "*fp32"
+            types["scale"] = "fp32"
+            constants = {"HAS_SCALE": fp8, "SPLIT_BLOCKS": 4, "BLOCK_N": da.BLOCK_N, "BLOCK_D": 64}
+            yield Variant(f"decode_attention.split[{act}, cache {cache}]", da._split_kernel, types, constants)
+        types = {"m_ptr": "*fp32", "l_ptr": "*fp32", "acc_ptr": "*fp32", "out_ptr": f"*{act}"}
+        constants = {"BLOCK_S": 8, "BLOCK_D": 64}
+        yield Variant(f"decode_attention.combine[{act}]", da._combine_kernel, types, constants)
+
+
+def compile_variant(variant: Variant, arch: int) -> None:
+    """Compiles one variant for ``sm_{arch}`` down to a cubin; raises on any compiler error."""
+    import triton
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+
+    fn = variant.kernel
+    signature = {}
+    for name in fn.arg_names:
+        if name in variant.constants:
+            signature[name] = "constexpr"
+        else:
+            signature[name] = variant.types.get(name, "i32")
+    constexprs = {(fn.arg_names.index(k),): v for k, v in variant.constants.items()}
+    compiled = triton.compile(
+        ASTSource(fn=fn, signature=signature, constexprs=constexprs), target=GPUTarget("cuda", arch, 32)
+    )
+    if not compiled.asm.get("cubin"):
+        raise RuntimeError("no cubin was produced")
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    if os.environ.get("TRITON_INTERPRET") == "1":
+        print("compile_kernels: unset TRITON_INTERPRET (the interpreter compiles nothing)", file=sys.stderr)
+        return 2
+    archs: List[int] = [int(a) for a in argv] or list(DEFAULT_ARCHS)
+    failed = 0
+    for variant in variants():
+        for arch in archs:
+            started = time.monotonic()
+            try:
+                compile_variant(variant, arch)
+                status = "ok"
+            except Exception as e:  # report every variant, then fail
+                failed += 1
+                status = f"FAILED: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+            print(f"sm_{arch} {variant.name}: {status} ({time.monotonic() - started:.1f} s)", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
