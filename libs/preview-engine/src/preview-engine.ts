@@ -6,6 +6,7 @@ import {
   MUSICGEN_INFO,
   MUSICGEN_LM,
   samplesForFrames,
+  type ServerFacts,
 } from '@musicgen/contract';
 import { encodeRawTensor, type ModelInferRequest, type ModelInferResponse } from '@musicgen/triton-client';
 import { startTritonServer, type ServedModel } from '@musicgen/triton-client/server';
@@ -52,6 +53,8 @@ export interface PreviewEngineHooks {
   readonly codes?: (seed: bigint, codes: Int32Array) => Int32Array;
   /** Replaces the audio `encodec_decode` returns for `codes` (`[4, frames]`, codebook-major). */
   readonly audio?: (codes: Int32Array, frames: number, audio: Float32Array) => Float32Array;
+  /** Replaces the facts `musicgen_info` publishes. */
+  readonly facts?: (facts: ServerFacts) => ServerFacts;
 }
 
 /** A running preview engine. */
@@ -116,7 +119,8 @@ export async function startPreviewEngineWith(
   checkInteger('maxQueueSize', maxQueueSize, 0, 1_000_000);
   checkInteger('livenessIntervalMs', livenessIntervalMs, 1, 3_600_000);
   const slots = new SlotLimiter(maxConcurrentRequests, maxQueueSize);
-  const facts = previewFacts({ maxConcurrentRequests, maxQueueSize, maxDecodeFrames, livenessIntervalMs });
+  const ownFacts = previewFacts({ maxConcurrentRequests, maxQueueSize, maxDecodeFrames, livenessIntervalMs });
+  const facts = hooks.facts ? hooks.facts(ownFacts) : ownFacts;
   if (!(Number.isFinite(framesPerSecond) && framesPerSecond >= 0)) {
     throw new RangeError(
       `Cannot start the preview engine: framesPerSecond must be >= 0: got ${framesPerSecond}`,
@@ -144,7 +148,7 @@ export async function startPreviewEngineWith(
     framesPerSecond,
     slots,
     livenessIntervalMs,
-    maxTextTokens: facts.lm?.maxTextTokens ?? 1,
+    maxTextTokens: ownFacts.lm?.maxTextTokens ?? 1,
     ...(hooks.codes ? { codes: hooks.codes } : {}),
   });
   const served = (name: string, version: string): ServedModel | undefined => {

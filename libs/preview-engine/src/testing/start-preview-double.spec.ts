@@ -10,7 +10,11 @@ let client: TritonClient;
 let musicgen: MusicgenClient;
 
 beforeAll(async () => {
-  engine = await startPreviewDouble({ silentSeeds: [7], noiseSeeds: [9] });
+  engine = await startPreviewDouble({
+    silentSeeds: [7],
+    noiseSeeds: [9],
+    facts: (facts) => ({ ...facts, contract: '9.9' }),
+  });
   client = new TritonClient({ address: engine.url });
   musicgen = new MusicgenClient({ client });
 });
@@ -35,6 +39,10 @@ describe('startPreviewDouble', () => {
       verdict: 'suspect',
       reasons: ['noise'],
     });
+  });
+
+  it('publishes the facts it is given', async () => {
+    expect((await musicgen.facts())?.contract).toBe('9.9');
   });
 
   it("gives every other seed the engine's music", async () => {

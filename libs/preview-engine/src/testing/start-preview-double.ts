@@ -1,4 +1,4 @@
-import { CODEBOOKS } from '@musicgen/contract';
+import { CODEBOOKS, type ServerFacts } from '@musicgen/contract';
 import { startPreviewEngineWith, type PreviewEngine, type PreviewEngineOptions } from '../preview-engine.js';
 
 /** Options of {@link startPreviewDouble}: the engine's own, and the seeds whose takes go wrong. */
@@ -7,6 +7,8 @@ export interface PreviewDoubleOptions extends PreviewEngineOptions {
   readonly silentSeeds?: readonly number[];
   /** Seeds whose audio comes out as white noise (uniform, peak 0.25). */
   readonly noiseSeeds?: readonly number[];
+  /** Replaces the facts the engine publishes (to stand in for a GPU server's, for example). */
+  readonly facts?: (facts: ServerFacts) => ServerFacts;
 }
 
 /** Codes that mark a window's take as silent or noise; the engine's music never has a chunk of one value. */
@@ -16,7 +18,7 @@ const NOISE_CODE = 1;
 /**
  * A preview engine that makes bad takes on purpose, for tests of what catches them: a window generated
  * with one of `silentSeeds` decodes to silence, one of `noiseSeeds` to white noise, every other seed to
- * the engine's usual music. It marks such windows by streaming codes of a single value and decodes a
+ * the engine's usual music; `facts` replaces what it publishes (to pose as a GPU server). It marks such windows by streaming codes of a single value and decodes a
  * code sequence of that value accordingly, so use jobs of one window (up to 30 s), whose window seed is
  * the job's seed.
  *
@@ -28,10 +30,11 @@ const NOISE_CODE = 1;
  * ```
  */
 export function startPreviewDouble(options: PreviewDoubleOptions = {}): Promise<PreviewEngine> {
-  const { silentSeeds = [], noiseSeeds = [], ...engine } = options;
+  const { silentSeeds = [], noiseSeeds = [], facts, ...engine } = options;
   const silent = new Set(silentSeeds.map(BigInt));
   const noise = new Set(noiseSeeds.map(BigInt));
   return startPreviewEngineWith(engine, {
+    ...(facts ? { facts } : {}),
     codes: (seed, codes) => {
       if (silent.has(seed)) return new Int32Array(codes.length).fill(SILENT_CODE);
       if (noise.has(seed)) return new Int32Array(codes.length).fill(NOISE_CODE);
