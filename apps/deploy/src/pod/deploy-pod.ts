@@ -3,7 +3,8 @@ import { DeployError } from '../deploy-error.js';
 import { buildPodEnvFile } from './pod-env-file.js';
 import { openPod, resolveTarget, type DeployIo, type PodTarget } from './open-pod.js';
 import { uploadEnvFile, uploadInfra } from './upload-pod-files.js';
-import { verifyPod, verifyRecordPath } from '../verify/verify-pod.js';
+import { expectedModelId, verifyPod, verifyRecordPath } from '../verify/verify-pod.js';
+import { readVerifyRecords } from '../verify/verify-record.js';
 
 /** Options of {@link deployPod}. */
 export interface DeployPodOptions {
@@ -76,5 +77,15 @@ export async function deployPod(io: DeployIo, options: DeployPodOptions = {}): P
     }
   }
   io.say('or let the batch open it: npx nx run batch:run --prompts=prompts.txt --via-ssh');
+  if (recordPath === undefined) {
+    const path = verifyRecordPath(io, options.verifyRecord);
+    const modelId = expectedModelId(io.env);
+    const records = await readVerifyRecords(path).catch(() => undefined);
+    if (records !== undefined && records.models[modelId] === undefined) {
+      io.say(
+        `Note: ${modelId} has no passing proof in ${path}: run deploy:pod --verify (the first-deploy proof) before trusting its takes`,
+      );
+    }
+  }
   return target;
 }
