@@ -245,6 +245,7 @@ async function execute(
       leaseOwner: owner,
       spool,
       storeWait: { waitMs: config.storeWaitMs },
+      qa: config.qa,
     });
   } finally {
     renderer.stop();
