@@ -34,8 +34,22 @@ export type { RetryOptions } from './retry-strategy.js';
 export { encodeAudioMetadata, decodeAudioMetadata, AUDIO_METADATA_NAMES } from './audio-metadata.js';
 export type { AudioMetadata, DecodedAudioMetadata, Rendering, ServedMetadata } from './audio-metadata.js';
 export { isJobDone, type IsJobDoneOptions } from './is-job-done.js';
-export { createRunReport, formatRunSummary, writeRunReport } from './run-report.js';
-export type { JobStatus, RunReport, RunReportJob, RunSummary } from './run-report.js';
+export {
+  createRunReport,
+  formatQaFigures,
+  formatRunSummary,
+  readRunReport,
+  RUN_REPORT_SCHEMA_VERSION,
+  writeRunReport,
+} from './run-report.js';
+export type {
+  JobStatus,
+  RunReport,
+  RunReportAttempt,
+  RunReportJob,
+  RunReportQa,
+  RunSummary,
+} from './run-report.js';
 export { quietNodeVersionWarning, SUPPORTED_NODE_MAJOR } from './node-version-notice.js';
 export { describeLeaseHolder, isLeaseLive, leaseOwner, LEASE_PREFIX } from './lease.js';
 export type {

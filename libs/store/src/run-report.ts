@@ -3,7 +3,36 @@ import type { ObjectStore } from './object-store.js';
 /** What happened to one prompt line. */
 export type JobStatus = 'generated' | 'skipped' | 'failed' | 'invalid';
 
-/** One job of a run: its prompt-file line, outcome, object key (null when invalid), size, time, error. */
+/** The schema version of the reports this library writes: 2 added the QA figures (v1 had no `schemaVersion`). */
+export const RUN_REPORT_SCHEMA_VERSION = 2;
+
+/**
+ * A take's audio QA (`assessTrack` of `@musicgen/wav`, same names): advisory figures and verdict.
+ * `loudnessLufs` is null for silence (and takes under 0.4 s); `reasons` are `silent`, `clipped`,
+ * `noise`, `repetitive`, empty when `ok`.
+ */
+export interface RunReportQa {
+  verdict: 'ok' | 'suspect';
+  reasons: string[];
+  loudnessLufs: number | null;
+  silenceRatio: number;
+  clippingRatio: number;
+  flatness: number;
+  repetition: number;
+}
+
+/** One take of a job that was re-rolled: its seed, its QA, and whether it is the take stored. */
+export interface RunReportAttempt {
+  seed: number;
+  qa: RunReportQa;
+  kept: boolean;
+}
+
+/**
+ * One job of a run: its prompt-file line, outcome, object key (null when invalid), size, time, error;
+ * for a valid line its prompt, requested duration and seed, and for a generated job the QA of the take
+ * stored (absent: not assessed, as for skipped jobs and reports written before QA).
+ */
 export interface RunReportJob {
   line: number;
   status: JobStatus;
@@ -11,21 +40,32 @@ export interface RunReportJob {
   bytes: number;
   seconds: number;
   error: string | null;
+  prompt?: string;
+  /** The duration the line asked for, in seconds. */
+  durationSeconds?: number;
+  /** The seed of the take stored (with re-rolls, the kept attempt's). */
+  seed?: number;
+  qa?: RunReportQa;
 }
 
-/** Counts and totals over a run: `bytes` written by generated jobs, `seconds` of wall-clock time. */
+/**
+ * Counts and totals over a run: `bytes` written by generated jobs, `seconds` of wall-clock time,
+ * `suspect` the jobs whose stored take the QA calls suspect.
+ */
 export interface RunSummary {
   total: number;
   generated: number;
   skipped: number;
   failed: number;
   invalid: number;
+  suspect: number;
   bytes: number;
   seconds: number;
 }
 
 /** The report of one batch run, stored as JSON under `reports/`. */
 export interface RunReport {
+  schemaVersion: typeof RUN_REPORT_SCHEMA_VERSION;
   id: string;
   startedAt: string;
   finishedAt: string;
@@ -61,6 +101,7 @@ export function createRunReport(input: {
   }
   const count = (status: JobStatus) => jobs.filter((job) => job.status === status).length;
   return {
+    schemaVersion: RUN_REPORT_SCHEMA_VERSION,
     id,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
@@ -72,6 +113,7 @@ export function createRunReport(input: {
       skipped: count('skipped'),
       failed: count('failed'),
       invalid: count('invalid'),
+      suspect: jobs.filter((job) => job.qa?.verdict === 'suspect').length,
       bytes: jobs.reduce((sum, job) => sum + (job.status === 'generated' ? job.bytes : 0), 0),
       seconds,
     },
@@ -79,24 +121,44 @@ export function createRunReport(input: {
 }
 
 const MAX_LISTED_PROBLEMS = 10;
+const MAX_LISTED_SUSPECTS = 10;
 
 /**
- * A few human lines about a run: the counts, then up to 10 failed or invalid jobs with their errors
- * (`listInvalid: false` leaves out invalid lines, for a console that showed them already).
+ * A take's QA figures on one line, as the summary and the progress output show them.
+ *
+ * @example
+ * ```ts
+ * formatQaFigures(qa); // 'loudness -14.2 LUFS, silence 0, clipping 0, flatness 0.021, repetition 0.15'
+ * ```
+ */
+export function formatQaFigures(qa: RunReportQa): string {
+  const loudness = qa.loudnessLufs === null ? 'none (silence)' : `${qa.loudnessLufs} LUFS`;
+  return (
+    `loudness ${loudness}, silence ${qa.silenceRatio}, clipping ${qa.clippingRatio}, ` +
+    `flatness ${qa.flatness}, repetition ${qa.repetition}`
+  );
+}
+
+/**
+ * A few human lines about a run: the counts (with the generated takes the QA calls suspect), then up
+ * to 10 failed or invalid jobs with their errors (`listInvalid: false` leaves out invalid lines, for a
+ * console that showed them already), then up to 10 suspect takes with their reasons and figures.
  *
  * @example
  * ```ts
  * console.log(formatRunSummary(report));
- * // Run a1b2c3: 3 jobs in 12.5 s: 1 generated, 1 skipped, 1 failed, 0 invalid; 1.3 MB written to ./output
+ * // Run a1b2c3: 3 jobs in 12.5 s: 1 generated (1 suspect), 1 skipped, 1 failed, 0 invalid; 1.3 MB written to ./output
  * // line 4 (rain_0f1e2d3c.wav): failed: Triton unavailable
+ * // line 2 (calm_1a2b3c4d.wav): suspect (advisory): silent; loudness none (silence), silence 1, ...
  * ```
  */
 export function formatRunSummary(report: RunReport, options: { listInvalid?: boolean } = {}): string {
   const { listInvalid = true } = options;
   const s = report.summary;
   const lines = [
-    `Run ${report.id}: ${s.total} job${s.total === 1 ? '' : 's'} in ${s.seconds.toFixed(1)} s: ${s.generated} generated, ` +
-      `${s.skipped} skipped, ${s.failed} failed, ${s.invalid} invalid; ${(s.bytes / 1e6).toFixed(1)} MB written to ${report.location}`,
+    `Run ${report.id}: ${s.total} job${s.total === 1 ? '' : 's'} in ${s.seconds.toFixed(1)} s: ${s.generated} generated ` +
+      `(${s.suspect} suspect), ${s.skipped} skipped, ${s.failed} failed, ${s.invalid} invalid; ` +
+      `${(s.bytes / 1e6).toFixed(1)} MB written to ${report.location}`,
   ];
   const problems = report.jobs.filter(
     (job) => job.status === 'failed' || (listInvalid && job.status === 'invalid'),
@@ -110,7 +172,60 @@ export function formatRunSummary(report: RunReport, options: { listInvalid?: boo
       `... and ${problems.length - MAX_LISTED_PROBLEMS} more ${listInvalid ? 'failed or invalid' : 'failed'} jobs (see the JSON report)`,
     );
   }
+  const suspects = report.jobs.filter((job) => job.qa?.verdict === 'suspect');
+  for (const job of suspects.slice(0, MAX_LISTED_SUSPECTS)) {
+    const qa = job.qa as RunReportQa;
+    const key = job.key === null ? '' : ` (${job.key})`;
+    lines.push(
+      `line ${job.line}${key}: suspect (advisory): ${qa.reasons.join(', ')}; ${formatQaFigures(qa)}`,
+    );
+  }
+  if (suspects.length > MAX_LISTED_SUSPECTS) {
+    lines.push(`... and ${suspects.length - MAX_LISTED_SUSPECTS} more suspect takes (see the JSON report)`);
+  }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Reads a stored run report (the parsed JSON) of any schema version this library knows, as the
+ * current {@link RunReport}: a v1 report (no `schemaVersion`, written before QA) comes back with
+ * `schemaVersion` 2 and `summary.suspect` 0, its jobs carrying no `qa` (not assessed). Other fields
+ * pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * const report = readRunReport(JSON.parse(text));
+ * report.summary.suspect; // 0 for a report written before QA
+ * ```
+ *
+ * @throws {SyntaxError} when the value is not a run report (no `jobs` list or `summary` object).
+ * @throws {RangeError} when its `schemaVersion` is not 1 (absent) or 2.
+ */
+export function readRunReport(value: unknown): RunReport {
+  const record = value as Partial<RunReport> | null;
+  if (
+    typeof record !== 'object' ||
+    record === null ||
+    !Array.isArray(record.jobs) ||
+    typeof record.summary !== 'object' ||
+    record.summary === null
+  ) {
+    throw new SyntaxError(
+      'Cannot read the run report as it is not one: expected an object with a jobs list and a summary',
+    );
+  }
+  const version: unknown = (record as { schemaVersion?: unknown }).schemaVersion;
+  if (version === RUN_REPORT_SCHEMA_VERSION) return record as RunReport;
+  if (version !== undefined) {
+    throw new RangeError(
+      `Cannot read the run report as its schemaVersion is not one this reader knows (1 or ${RUN_REPORT_SCHEMA_VERSION}): current value is ${JSON.stringify(version)}`,
+    );
+  }
+  return {
+    schemaVersion: RUN_REPORT_SCHEMA_VERSION,
+    ...record,
+    summary: { ...record.summary, suspect: 0 },
+  } as RunReport;
 }
 
 /**

@@ -69,6 +69,7 @@ describe('buildReport', () => {
       ],
     });
     expect(report).toEqual({
+      schemaVersion: 2,
       id: 'abc123',
       startedAt: '2026-11-28T10:00:00.000Z',
       finishedAt: '2026-11-28T10:00:12.500Z',
@@ -137,7 +138,16 @@ describe('buildReport', () => {
           reason: 'interrupted',
         },
       ],
-      summary: { total: 5, generated: 1, skipped: 2, failed: 1, invalid: 1, bytes: 100, seconds: 12.5 },
+      summary: {
+        total: 5,
+        generated: 1,
+        skipped: 2,
+        failed: 1,
+        invalid: 1,
+        suspect: 0,
+        bytes: 100,
+        seconds: 12.5,
+      },
     });
   });
 

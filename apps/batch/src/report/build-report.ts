@@ -1,6 +1,6 @@
 import { formatPromptLineError, type PromptLineError } from '@musicgen/prompts';
 import type { ServerFacts } from '@musicgen/contract';
-import { createRunReport, type RunReport, type RunReportJob } from '@musicgen/store';
+import { createRunReport, type RunReport, type RunReportAttempt, type RunReportJob } from '@musicgen/store';
 
 /** One line of the report: the store's job entry plus why it was skipped or interrupted. */
 export interface BatchReportJob extends RunReportJob {
@@ -20,6 +20,11 @@ export interface BatchReportJob extends RunReportJob {
    * parser (a FILENAME ending in `.mp3`), and what the server reported (a prompt it truncated).
    */
   readonly warnings?: readonly string[];
+  /**
+   * With `--reroll-suspect`: every take made for the job, in order (the first with the job's seed, then
+   * the next seeds), each with its QA and whether it is the one stored.
+   */
+  readonly attempts?: readonly RunReportAttempt[];
 }
 
 /** The run report of the batch CLI: the store's {@link RunReport} plus what the run was about. */
@@ -79,7 +84,7 @@ export interface ReportInput {
  * const report = buildReport({ id, startedAt, finishedAt: new Date(), location: store.location, prompts: 'p.txt',
  *   jobs, lineErrors: parsed.errors, omittedErrors: 0, interrupted: null, preview: false,
  *   model: 'facebook/musicgen-medium', servers: [] });
- * report.summary; // { total, generated, skipped, failed, invalid, bytes, seconds }
+ * report.summary; // { total, generated, skipped, failed, invalid, suspect, bytes, seconds }
  * ```
  */
 export function buildReport(input: ReportInput): BatchReport {
