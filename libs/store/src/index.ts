@@ -68,4 +68,10 @@ export {
   RUN_PROGRESS_SUFFIX,
   runProgressKey,
 } from './run-progress.js';
-export type { RunProgress, RunProgressJob, RunProgressJobState, RunProgressTotals } from './run-progress.js';
+export type {
+  RunProgress,
+  RunProgressJob,
+  RunProgressJobState,
+  RunProgressSettings,
+  RunProgressTotals,
+} from './run-progress.js';

@@ -29,6 +29,9 @@ export interface RunProgressJob {
   /** Absent for an invalid line. */
   prompt?: string;
   durationSeconds?: number;
+  /** The seed the job is generated with (given on the line or derived), and its sampling settings. */
+  seed?: number;
+  settings?: RunProgressSettings;
   state: RunProgressJobState;
   /** Frames generated so far and in all, while the job is active. */
   framesDone?: number;
@@ -38,6 +41,15 @@ export interface RunProgressJob {
   windows?: number;
   /** For `failed` and `invalid` jobs. */
   error?: string;
+}
+
+/** A job's sampling settings (the line's options over the run's defaults) and the model id. */
+export interface RunProgressSettings {
+  model: string;
+  guidance: number;
+  topK: number;
+  topP: number;
+  temperature: number;
 }
 
 /** Figures over the whole run, at `updatedAt`. */

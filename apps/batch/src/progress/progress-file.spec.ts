@@ -11,6 +11,7 @@ import { ProgressModel } from './progress-model.js';
 
 const TEXT = ['calm piano ; 10 ; calm', 'rain ; 4 ; rain', 'calm piano ; 10 ; calm', 'bad line'].join('\n');
 const STARTED = new Date('2026-12-01T09:30:00.250Z');
+const SETTINGS = { model: 'musicgen-preview', guidance: 3, topK: 250, topP: 0, temperature: 1 };
 
 let dir: string;
 let store: ObjectStore;
@@ -50,6 +51,8 @@ describe('ProgressFile', () => {
   it('writes every line at the start, then jobs moving through their phases, then the outcomes', async () => {
     const { file, progress, jobs, advance } = await setup();
     const [calm, rain] = jobs as [(typeof jobs)[0], (typeof jobs)[0]];
+    const calmLine = { prompt: 'calm piano', durationSeconds: 10, seed: calm.seed, settings: SETTINGS };
+    const rainLine = { prompt: 'rain', durationSeconds: 4, seed: rain.seed, settings: SETTINGS };
     await file.start();
     const first = await stored();
     expect(first).toEqual({
@@ -77,9 +80,9 @@ describe('ProgressFile', () => {
         etaSeconds: null,
       },
       jobs: [
-        { line: 1, key: calm.key, prompt: 'calm piano', durationSeconds: 10, state: 'queued' },
-        { line: 2, key: rain.key, prompt: 'rain', durationSeconds: 4, state: 'queued' },
-        { line: 3, key: calm.key, prompt: 'calm piano', durationSeconds: 10, state: 'queued' },
+        { line: 1, key: calm.key, ...calmLine, state: 'queued' },
+        { line: 2, key: rain.key, ...rainLine, state: 'queued' },
+        { line: 3, key: calm.key, ...calmLine, state: 'queued' },
         {
           line: 4,
           key: null,
@@ -100,8 +103,7 @@ describe('ProgressFile', () => {
       {
         line: 1,
         key: calm.key,
-        prompt: 'calm piano',
-        durationSeconds: 10,
+        ...calmLine,
         state: 'generating',
         framesDone: 250,
         frames: 500,
@@ -111,15 +113,14 @@ describe('ProgressFile', () => {
       {
         line: 2,
         key: rain.key,
-        prompt: 'rain',
-        durationSeconds: 4,
+        ...rainLine,
         state: 'decoding',
         framesDone: 0,
         frames: 200,
         window: 1,
         windows: 1,
       },
-      { line: 3, key: calm.key, prompt: 'calm piano', durationSeconds: 10, state: 'queued' },
+      { line: 3, key: calm.key, ...calmLine, state: 'queued' },
     ]);
     expect(running.totals).toEqual({
       jobs: 2,

@@ -69,20 +69,14 @@ export class ProgressFile {
     this.key = runProgressKey(options.run.startedAt.toISOString(), options.run.id);
     const byLine = new Map(options.jobs.map((job) => [job.line, job]));
     for (const job of options.jobs) {
-      this.#entries.set(job.line, {
-        line: job.line,
-        key: job.key,
-        prompt: job.prompt,
-        durationSeconds: job.durationSeconds,
-        state: 'queued',
-      });
+      this.#entries.set(job.line, { line: job.line, key: job.key, ...describeJob(job), state: 'queued' });
     }
     for (const duplicate of options.duplicates) {
       const primary = byLine.get(duplicate.duplicateOf);
       this.#entries.set(duplicate.line, {
         line: duplicate.line,
         key: duplicate.key,
-        ...(primary ? { prompt: primary.prompt, durationSeconds: primary.durationSeconds } : {}),
+        ...(primary ? describeJob(primary) : {}),
         state: 'queued',
         duplicateOf: duplicate.duplicateOf,
       });
@@ -213,6 +207,14 @@ export class ProgressFile {
     this.#writing = writing;
     await writing;
   }
+}
+
+/** What a line asks for: prompt, duration, seed and sampling settings. */
+function describeJob(
+  job: PromptJob,
+): Pick<RunProgressJob, 'prompt' | 'durationSeconds' | 'seed' | 'settings'> {
+  const { prompt, durationSeconds, seed, modelId: model, guidance, topK, topP, temperature } = job;
+  return { prompt, durationSeconds, seed, settings: { model, guidance, topK, topP, temperature } };
 }
 
 function round(value: number, digits: number): number {
