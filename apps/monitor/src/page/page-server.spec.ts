@@ -146,7 +146,10 @@ describe('addresses that try to leave the store', () => {
       '/audio/%2e%2e/secret.wav',
       'Refused: Cannot use object key: it has a ".." path segment: got "../secret.wav"',
     ],
-    ['/audio/%2Fetc%2Fx.wav', 'Refused: Cannot use object key: it must be relative (no leading "/"): got "/etc/x.wav"'],
+    [
+      '/audio/%2Fetc%2Fx.wav',
+      'Refused: Cannot use object key: it must be relative (no leading "/"): got "/etc/x.wav"',
+    ],
     [
       '/audio/..%5Csecret.wav',
       'Refused: Cannot use object key: it contains a backslash: got "..\\\\secret.wav"',

@@ -58,7 +58,8 @@ const HEAD_CONCURRENCY = 8;
 /**
  * The runs of one store as the page shows them. Reports never change once written, so each is read once
  * (by key and size); progress files are read again on every call while their run has no report.
- * Prompts a v1 report lacks come from the progress file, else from the WAVs' metadata (read once per key).
+ * Each stored WAV's metadata is read once per key: its rendering, and the prompt, duration and seed a v1
+ * report lacks (when the run has no progress file to give them).
  *
  * @example
  * ```ts
@@ -134,15 +135,15 @@ export class RunLibrary {
     if (!report && !progress) return undefined;
     const wav = new Map<string, WavFacts>();
     if (withWav) {
-      const lines = new Map((progress?.jobs ?? []).map((j) => [j.line, j]));
+      // Each stored WAV's metadata: the rendering (format, normalisation) everywhere, and the prompt,
+      // duration and seed a v1 report lacks. Read once per key.
       const keys = (report?.jobs ?? progress?.jobs ?? [])
         .filter((job) => {
           const stored = 'status' in job ? job.status : job.state;
           return job.key !== null && (stored === 'generated' || stored === 'skipped');
         })
-        .filter((job) => !('prompt' in job && job.prompt !== undefined) && !lines.get(job.line)?.prompt)
         .map((job) => job.key as string);
-      await this.#readWavFacts(keys);
+      await this.#readWavFacts([...new Set(keys)]);
       for (const key of keys) {
         const facts = this.#wav.get(key);
         if (facts) wav.set(key, facts);
