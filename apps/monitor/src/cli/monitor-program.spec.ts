@@ -43,7 +43,13 @@ describe('MONITOR_PROGRAM', () => {
     ],
     [['page'], { command: 'page', options: { port: 8090 }, rest: [] }],
     [
-      ['page', '--out=s3://renders/v1', '--port=0', '--cache-dir=c', '--metrics=http://127.0.0.1:8002/metrics'],
+      [
+        'page',
+        '--out=s3://renders/v1',
+        '--port=0',
+        '--cache-dir=c',
+        '--metrics=http://127.0.0.1:8002/metrics',
+      ],
       {
         command: 'page',
         options: { out: 's3://renders/v1', port: 0, cacheDir: 'c', metrics: 'http://127.0.0.1:8002/metrics' },
@@ -59,7 +65,10 @@ describe('MONITOR_PROGRAM', () => {
   });
 
   it.each([
-    [[], 'Missing command: give one of logs, system, gpu, metrics, page, tunnel (see musicgen-monitor --help)'],
+    [
+      [],
+      'Missing command: give one of logs, system, gpu, metrics, page, tunnel (see musicgen-monitor --help)',
+    ],
     [
       ['page', '--port=65536'],
       'Cannot use --port as it must be an integer from 0 to 65535: current value is "65536"',
