@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createLocalStore } from '@musicgen/store';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithChromium, launchChromium, pngPixels, runBatch, startBatch } from '../testing/browser.js';
+import { BROWSERS, describeWithBrowser, pngPixels, runBatch, startBatch } from '../testing/browser.js';
 import { startPageServer, type PageServer } from './page-server.js';
 
 const PROMPTS = [
@@ -16,100 +16,139 @@ const PROMPTS = [
   'calm lofi piano with soft vinyl crackle ; 8 ; lofi',
   '',
 ].join('\n');
-const LIVE_PROMPTS = 'rain on a tin roof ; 120 ; rain\nnight city ambience ; 120 ; city\n';
+const LIVE_PROMPTS = 'rain on a tin roof ; 60 ; rain\nnight city ambience ; 60 ; city\n';
 
 let work: string;
 let server: PageServer;
-let browser: Browser;
-let page: Page;
 let report: {
   id: string;
   jobs: { line: number; status: string; key: string | null; error: string | null }[];
 };
 
-describeWithChromium('the page in Chromium (puppeteer-core)', () => {
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'musicgen-page-browser-'));
+  await writeFile(join(work, 'songs.txt'), PROMPTS);
+  const batch = runBatch(['--prompts=songs.txt'], work);
+  expect(batch.code, batch.stderr).toBe(1); // the invalid line
+  const reports = (await readdir(join(work, 'output', 'reports'))).filter((f) =>
+    /Z-[0-9a-f]+\.json$/.test(f),
+  );
+  report = JSON.parse(await readFile(join(work, 'output', 'reports', reports[0] as string), 'utf8'));
+  server = await startPageServer({
+    store: createLocalStore({ directory: join(work, 'output') }),
+    cacheDir: join(work, 'cache'),
+    port: 0,
+    pollMs: 250,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** What the page shows of each track. */
+function readRows(page: Page) {
+  return page.$$eval('li.track', (items) =>
+    items.map((row) => ({
+      line: Number((row as HTMLElement).dataset['line']),
+      status: row.querySelector('.status')?.textContent,
+      prompt: row.querySelector('.prompt')?.textContent,
+      key: row.querySelector('.key')?.textContent,
+      error: row.querySelector('.error')?.textContent ?? null,
+      player: row.querySelector('audio') !== null,
+    })),
+  );
+}
+
+/** Every line of the first run, as the page must show it. */
+function expectedRows() {
+  const invalid = report.jobs.find((j) => j.status === 'invalid');
+  const key = (i: number) => report.jobs[i]?.key;
+  return [
+    {
+      line: 2,
+      status: 'generated',
+      prompt: 'calm lofi piano with soft vinyl crackle',
+      key: key(0),
+      error: null,
+      player: true,
+    },
+    {
+      line: 3,
+      status: 'generated',
+      prompt: 'upbeat synthwave with driving bass',
+      key: key(1),
+      error: null,
+      player: true,
+    },
+    {
+      line: 4,
+      status: 'generated',
+      prompt: 'slow ambient drone with distant bells',
+      key: key(2),
+      error: null,
+      player: true,
+    },
+    {
+      line: 5,
+      status: 'invalid',
+      prompt: '(invalid line)',
+      key: '',
+      error: `line 5: ${invalid?.error}`,
+      player: false,
+    },
+    {
+      line: 6,
+      status: 'skipped',
+      prompt: 'calm lofi piano with soft vinyl crackle',
+      key: key(0),
+      error: null,
+      player: true,
+    },
+  ];
+}
+
+/** Takes a screenshot into the test's folder and checks it is not blank; returns its path. */
+async function nonBlankScreenshot(page: Page, name: string, width: number, height: number): Promise<string> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForFunction(
+    () => [...document.images].every((img) => img.complete && img.naturalWidth > 0),
+    {
+      timeout: 15_000,
+    },
+  );
+  const path = join(work, name);
+  await page.screenshot({ path });
+  const rgb = pngPixels(path);
+  expect(rgb.length).toBe(width * height * 3);
+  const colours = new Set<number>();
+  for (let i = 0; i < rgb.length; i += 3) {
+    colours.add(((rgb[i] as number) << 16) | ((rgb[i + 1] as number) << 8) | (rgb[i + 2] as number));
+  }
+  // Text, players, waveforms and spectrograms: thousands of colours; a blank page has one.
+  expect(colours.size).toBeGreaterThan(1000);
+  return path;
+}
+
+describeWithBrowser('chromium', 'the page in Chromium (puppeteer-core)', () => {
+  let browser: Browser;
+  let page: Page;
+
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'musicgen-page-browser-'));
-    await writeFile(join(work, 'songs.txt'), PROMPTS);
-    const batch = runBatch(['--prompts=songs.txt', '--json'], work);
-    expect(batch.code, batch.stderr).toBe(1); // the invalid line
-    const reports = (await readdir(join(work, 'output', 'reports'))).filter((f) =>
-      /Z-[0-9a-f]+\.json$/.test(f),
-    );
-    report = JSON.parse(await readFile(join(work, 'output', 'reports', reports[0] as string), 'utf8'));
-    server = await startPageServer({
-      store: createLocalStore({ directory: join(work, 'output') }),
-      cacheDir: join(work, 'cache'),
-      port: 0,
-      pollMs: 250,
-    });
-    browser = await launchChromium();
+    browser = await BROWSERS.chromium.launch();
     page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 1500 });
     await page.goto(server.url, { waitUntil: 'load' });
     await page.waitForSelector('li.track');
-  }, 120_000);
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    if (work) await rm(work, { recursive: true, force: true });
   });
 
   it('lists every job of the run with its status, prompt and file name; invalid lines with their error', async () => {
-    const rows = await page.$$eval('li.track', (items) =>
-      items.map((row) => ({
-        line: Number((row as HTMLElement).dataset['line']),
-        status: row.querySelector('.status')?.textContent,
-        prompt: row.querySelector('.prompt')?.textContent,
-        key: row.querySelector('.key')?.textContent,
-        error: row.querySelector('.error')?.textContent ?? null,
-        player: row.querySelector('audio') !== null,
-      })),
-    );
-    const invalid = report.jobs.find((j) => j.status === 'invalid');
-    expect(rows).toEqual([
-      {
-        line: 2,
-        status: 'generated',
-        prompt: 'calm lofi piano with soft vinyl crackle',
-        key: report.jobs[0]?.key,
-        error: null,
-        player: true,
-      },
-      {
-        line: 3,
-        status: 'generated',
-        prompt: 'upbeat synthwave with driving bass',
-        key: report.jobs[1]?.key,
-        error: null,
-        player: true,
-      },
-      {
-        line: 4,
-        status: 'generated',
-        prompt: 'slow ambient drone with distant bells',
-        key: report.jobs[2]?.key,
-        error: null,
-        player: true,
-      },
-      {
-        line: 5,
-        status: 'invalid',
-        prompt: '(invalid line)',
-        key: '',
-        error: `line 5: ${invalid?.error}`,
-        player: false,
-      },
-      {
-        line: 6,
-        status: 'skipped',
-        prompt: 'calm lofi piano with soft vinyl crackle',
-        key: report.jobs[0]?.key,
-        error: null,
-        player: true,
-      },
-    ]);
+    expect(await readRows(page)).toEqual(expectedRows());
     expect(await page.$eval('#summary h2', (h) => h.textContent)).toBe(`Run ${report.id} finished`);
     expect(await page.$eval('#summary .model', (p) => p.textContent)).toBe(
       'Preview engine: a synthesiser, not MusicGen',
@@ -191,20 +230,7 @@ describeWithChromium('the page in Chromium (puppeteer-core)', () => {
   }, 30_000);
 
   it('saves a screenshot that is not blank', async () => {
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForFunction(
-      () => [...document.images].every((img) => img.complete && img.naturalWidth > 0),
-      { timeout: 15_000 },
-    );
-    const path = join(work, 'page.png');
-    await page.screenshot({ path });
-    const rgb = pngPixels(path);
-    expect(rgb.length).toBe(1280 * 1500 * 3);
-    const colours = new Set<number>();
-    for (let i = 0; i < rgb.length; i += 3)
-      colours.add(((rgb[i] as number) << 16) | ((rgb[i + 1] as number) << 8) | (rgb[i + 2] as number));
-    // Text, players, waveforms and spectrograms: thousands of colours; a blank page has one.
-    expect(colours.size).toBeGreaterThan(1000);
+    const path = await nonBlankScreenshot(page, 'chromium.png', 1280, 1500);
     if (process.env['PAGE_SCREENSHOT']) await copyFile(path, process.env['PAGE_SCREENSHOT']);
   }, 30_000);
 
@@ -258,5 +284,44 @@ describeWithChromium('the page in Chromium (puppeteer-core)', () => {
         .length,
     ).toBeGreaterThan(0);
     expect(await page.$$eval('li.track audio', (players) => players.length)).toBe(2);
+  }, 120_000);
+});
+
+describeWithBrowser('firefox', 'the page in Firefox (puppeteer-core over WebDriver BiDi)', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await BROWSERS.firefox.launch();
+    page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 1500 });
+    // The run asked for in the address, whatever runs came after it.
+    await page.goto(`${server.url}#run=${report.id}`, { waitUntil: 'load' });
+    await page.waitForSelector('li.track');
   }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('lists every job of the run with its status', async () => {
+    expect(await readRows(page)).toEqual(expectedRows());
+  });
+
+  it('plays the focused track with Space (its currentTime advances) and pauses it', async () => {
+    const first = 'li.track[data-line="3"]';
+    await page.focus(first);
+    await page.keyboard.press(' ');
+    await page.waitForFunction(
+      (s) => (document.querySelector(`${s} audio`) as HTMLAudioElement).currentTime > 0.5,
+      { timeout: 10_000 },
+      first,
+    );
+    await page.keyboard.press(' ');
+    expect(await page.$eval(`${first} audio`, (a) => (a as HTMLAudioElement).paused)).toBe(true);
+  }, 30_000);
+
+  it('draws the page (a non-blank screenshot)', async () => {
+    await nonBlankScreenshot(page, 'firefox.png', 1280, 1500);
+  }, 30_000);
 });

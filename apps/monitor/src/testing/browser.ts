@@ -23,24 +23,51 @@ export const CHROMIUM_FLAGS = [
   '--disable-gpu',
 ] as const;
 
-/** Starts headless Chromium with {@link CHROMIUM_FLAGS}. */
-export function launchChromium(): Promise<Browser> {
-  return launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] });
-}
+/** Debian's Firefox ESR (`apt-get install -y --no-install-recommends firefox-esr`); FIREFOX_PATH overrides it. */
+export const FIREFOX = process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr';
 
 /**
- * A describe block that needs Chromium: skipped with the install command when it is missing, except
+ * Firefox's preferences for the page tests, driven over WebDriver BiDi: `media.autoplay.default` 0
+ * allows `audio.play()` without a click. Headless Firefox needs no sandbox flag as root, nor a sound
+ * device for playback to advance.
+ */
+export const FIREFOX_PREFS = { 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0 } as const;
+
+/** The browsers the page is tested in, and how each starts (headless). */
+export const BROWSERS = {
+  chromium: {
+    path: CHROMIUM,
+    package: 'chromium',
+    launch: (): Promise<Browser> =>
+      launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] }),
+  },
+  firefox: {
+    path: FIREFOX,
+    package: 'firefox-esr',
+    launch: (): Promise<Browser> =>
+      launch({
+        browser: 'firefox',
+        executablePath: FIREFOX,
+        headless: true,
+        extraPrefsFirefox: { ...FIREFOX_PREFS },
+      }),
+  },
+} as const;
+
+/**
+ * A describe block that needs a browser: skipped with the install command when it is missing, except
  * under CI (`CI` set), where it fails.
  */
-export function describeWithChromium(name: string, body: () => void): void {
-  if (existsSync(CHROMIUM)) {
+export function describeWithBrowser(browser: keyof typeof BROWSERS, name: string, body: () => void): void {
+  const { path, package: debianPackage } = BROWSERS[browser];
+  if (existsSync(path)) {
     describe(name, body);
     return;
   }
-  const message = `${CHROMIUM} not found: run \`apt-get install -y --no-install-recommends chromium\``;
+  const message = `${path} not found: run \`apt-get install -y --no-install-recommends ${debianPackage}\``;
   if (process.env['CI']) {
     describe(name, () =>
-      it('has Chromium', () => {
+      it(`has ${debianPackage}`, () => {
         throw new Error(`Cannot run the browser tests: ${message}`);
       }),
     );
