@@ -5,7 +5,9 @@ export type DeployErrorCode =
   /** The pod runtime or the run failed on the pod (exit 1). */
   | 'POD_FAILED'
   /** Packing the workspace packages on this machine failed (exit 1). */
-  | 'PACK_FAILED';
+  | 'PACK_FAILED'
+  /** `deploy:pod --verify` found the deployment wrong: another checkpoint, bad takes (exit 1). */
+  | 'VERIFY_FAILED';
 
 /**
  * A deploy failure with a one-line message: what failed, why, the value involved (never a secret).

@@ -94,6 +94,7 @@ describe('deploy:pod', () => {
       'pod.sh: up: every model is ready',
       `Triton is ready on 127.0.0.1:${sshd.port}. Open the tunnel to its gRPC port with:`,
       'or let the batch open it: npx nx run batch:run --prompts=prompts.txt --via-ssh',
+      `Note: facebook/musicgen-small has no passing proof in ${join(work, 'musicgen-verified.json')}: run deploy:pod --verify (the first-deploy proof) before trusting its takes`,
       '',
     ]);
     expect((await stat(join(pod, 'pod.env'))).mode & 0o777).toBe(0o600);

@@ -13,8 +13,9 @@ import { runCli } from './cli/run-cli.js';
 
 // The whole loop on CPU: the "pod" is a directory served by a real sshd; deploy:pod uploads infra/ and
 // runs the real pod runtime, which starts the real CPU tritonserver (from infra/triton/ci-setup.sh's
-// environments) on the tiny random MusicGen; deploy:run runs the batch there into s3rver;
-// monitor:logs follows it to the end; then the batch runs on this side through --via-ssh.
+// environments) on the tiny random MusicGen (tiny-32k-slim: the contract's audio from a narrow codec, so
+// decoding is cheap on a CPU); deploy:pod --verify proves it is not MusicGen; deploy:run runs the batch
+// there into s3rver; monitor:logs follows it to the end; then the batch runs on this side through --via-ssh.
 const execFileAsync = promisify(execFile);
 const workspaceRoot = resolve(import.meta.dirname, '../../..');
 const modelCode = join(workspaceRoot, 'infra/triton/model_repository/musicgen_lm/1');
@@ -63,11 +64,11 @@ beforeAll(async () => {
   if (!ready) return;
   work = await mkdtemp(join(tmpdir(), 'musicgen-whole-loop-'));
   vol = join(work, 'volume');
-  tiny = join(work, 'tiny-32k');
+  tiny = join(work, 'tiny-32k-slim');
   await mkdir(vol);
   await execFileAsync(
     join(environments.venv, 'bin/python'),
-    ['-m', 'musicgen_serving.random_model', 'tiny-32k', tiny],
+    ['-m', 'musicgen_serving.random_model', 'tiny-32k-slim', tiny],
     {
       cwd: modelCode,
     },
@@ -191,6 +192,47 @@ describe.skipIf(!ready)('the whole loop on CPU (real sshd, pod runtime, tritonse
       expect(again.stderr).toContain('pod.env: unchanged');
       expect(again.stderr).not.toMatch(/started tritonserver|restarting Triton/);
 
+      // The first-deploy proof on random weights: it runs, reports the figures, and fails.
+      const verified = await capture((io) =>
+        runCli(['pod', '--verify'], { ...io, env, baseDir: work, workspaceRoot }),
+      );
+      const where = `127.0.0.1:${sshd.port} (Triton 127.0.0.1:${env.TRITON_GRPC_PORT} there)`;
+      const lines = verified.stderr.trim().split('\n');
+      const start = lines.indexOf(`Verifying ${where}: ${tiny}, the fixed takes, through a tunnel from here`);
+      expect(start).toBeGreaterThan(0);
+      expect(lines[start + 1]).toBe(
+        `Verify ${where}: ${tiny}, revision none, weights random, cpu, text_encoder float32, decoder float32, encodec float32`,
+      );
+      expect(lines[start + 2]).toMatch(
+        /^ {2}T5 self-test: finite \(3 prompts, float32, largest \|value\| [\d.]+\)$/,
+      );
+      const files = (await readdir(tiny)).filter((name) => !name.startsWith('.')).length;
+      expect(lines[start + 3]).toBe(`  checkpoint files: ${files} hashed`);
+      const takes = lines.slice(start + 4, start + 8);
+      expect(
+        takes.map((l) =>
+          /^ {2}take (\w+) \(seed (\d+), 10 s\): (ok|suspect \([a-z, ]+\)); loudness /.exec(l)?.slice(1, 3),
+        ),
+      ).toEqual([
+        ['piano', '1001'],
+        ['rock', '1002'],
+        ['orchestral', '1003'],
+        ['electronic', '1004'],
+      ]);
+      expect(lines).toContain(
+        '  FAIL: the server serves random test weights (weights: random): their takes are noise, not music; deploy the released checkpoint',
+      );
+      expect(lines.at(-2)).toMatch(
+        new RegExp(
+          `^Verify ${where.replace(/[().]/g, '\\$&')}: FAIL \\(\\d+ problems?\\); nothing recorded$`,
+        ),
+      );
+      expect(lines.at(-1)).toBe(
+        `musicgen-deploy: Cannot trust the deployment on 127.0.0.1:${sshd.port} as its proof failed (the reasons are above)`,
+      );
+      expect(verified.code).toBe(1);
+      expect(existsSync(join(work, 'musicgen-verified.json'))).toBe(false);
+
       await writeFile(join(work, 'loop.txt'), 'calm piano ; 1 ; piano\nwarm strings ; 2 ; strings\n');
       const started = await capture((io) =>
         runCli(['run', '--prompts=loop.txt', `--model=${tiny}`], {
@@ -241,6 +283,7 @@ describe.skipIf(!ready)('the whole loop on CPU (real sshd, pod runtime, tritonse
       const tritonLog = await readFile(join(vol, 'musicgen/triton/tritonserver.log'), 'utf8');
       for (const text of [
         deployed.stderr,
+        verified.stderr,
         started.stderr,
         followed.stdout,
         local.stderr,

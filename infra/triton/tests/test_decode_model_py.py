@@ -155,9 +155,9 @@ def test_decodes_a_mixed_batch_and_isolates_bad_requests(tiny32k_dir, reference_
         exported = pb.MetricFamily.values()
     finally:
         model.finalize()
-    assert facts.collect_facts() == {"contract": "1.2", "models": {}}  # finalize removed the file
+    assert facts.collect_facts() == {"contract": "1.3", "models": {}}  # finalize removed the file
     assert written == {
-        "contract": "1.2",
+        "contract": "1.3",
         "models": {
             "encodec_decode": {
                 "instances": 1,
@@ -230,11 +230,11 @@ def test_musicgen_info_reports_what_is_loaded(facts_root):
     (empty,) = info.execute([pb.InferenceRequest({})])
     assert [t.name() for t in empty.output_tensors()] == ["FACTS"]
     (document,) = empty.output_tensors()[0].as_numpy()
-    assert json.loads(document.decode("utf-8")) == {"contract": "1.2", "models": {}}
+    assert json.loads(document.decode("utf-8")) == {"contract": "1.3", "models": {}}
 
     path = facts.write_facts("encodec_decode", "encodec_decode_0", {"device": "cpu", "max_frames": 1500})
     first, second = info.execute([pb.InferenceRequest({}), pb.InferenceRequest({})])
-    expected = {"contract": "1.2", "models": {"encodec_decode": {"instances": 1, "device": "cpu", "max_frames": 1500}}}
+    expected = {"contract": "1.3", "models": {"encodec_decode": {"instances": 1, "device": "cpu", "max_frames": 1500}}}
     for response in (first, second):
         assert json.loads(response.output_tensors()[0].as_numpy()[0]) == expected
     facts.remove_facts(path)

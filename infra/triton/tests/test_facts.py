@@ -1,4 +1,4 @@
-"""Facts files written by model instances and collected for musicgen_info (contract v1.1)."""
+"""Facts files written by model instances and collected for musicgen_info (contract v1.1 to v1.3)."""
 
 import json
 import os
@@ -37,6 +37,26 @@ def test_facts_builders():
         "max_text_tokens": 64,
         "max_total_frames": 1500,
     }
+    check = {"finite": True, "non_finite": 0, "max_abs": 0.42, "prompts": 3, "dtype": "float16"}
+    with_proof = facts.lm_facts(
+        HUB,
+        "cuda:0",
+        {"decoder": "float16"},
+        files={"config.json": "ab12"},
+        text_encoder_check=check,
+        max_text_tokens=64,
+    )
+    assert with_proof == {
+        "model_id": "facebook/musicgen-medium",
+        "source": "/hf/snapshots/abc123",
+        "revision": "abc123",
+        "weights": "pretrained",
+        "device": "cuda:0",
+        "dtypes": {"decoder": "float16"},
+        "max_text_tokens": 64,
+        "files": {"config.json": "ab12"},
+        "text_encoder_check": check,
+    }
     assert facts.decode_facts(LOCAL, device="cpu", dtype="float32", max_frames=1500, max_batch_size=4) == {
         "model_id": "/models/tiny",
         "source": "/models/tiny",
@@ -65,7 +85,7 @@ def test_collect_merges_instances_of_this_server_only(facts_root):
     got = facts.collect_facts()
     assert json.loads(json.dumps(got)) == got
     assert got == {
-        "contract": "1.2",
+        "contract": "1.3",
         "models": {
             "encodec_decode": {"instances": 1, **facts.decode_facts(LOCAL, "cpu", "float32", 1500, 4)},
             "musicgen_lm": {"instances": 2, **lm(64, "cuda:0,cuda:1")},
@@ -76,13 +96,13 @@ def test_collect_merges_instances_of_this_server_only(facts_root):
 
 
 def test_nothing_written_means_no_models(facts_root):
-    assert facts.collect_facts() == {"contract": "1.2", "models": {}}
+    assert facts.collect_facts() == {"contract": "1.3", "models": {}}
     path = facts.write_facts("musicgen_lm", "musicgen_lm_0", lm(4))
     facts.remove_facts(path)
     assert not os.path.exists(os.path.dirname(path))  # the last file takes its server's directory along
     facts.remove_facts(path)  # twice is harmless
     facts.remove_facts(None)
-    assert facts.collect_facts() == {"contract": "1.2", "models": {}}
+    assert facts.collect_facts() == {"contract": "1.3", "models": {}}
 
 
 def test_files_of_an_earlier_server_with_the_same_pid_are_ignored(facts_root):

@@ -10,6 +10,7 @@ import numpy as np
 import pbtxt
 import pytest
 import torch
+from checksums import sha256_of_files
 
 from musicgen_serving.hf_reference import transformers_codes
 
@@ -360,10 +361,12 @@ def test_publishes_what_it_serves_until_finalize(tiny_dir, facts_root):
     model = start_model(tiny_dir, max_queue_size="7")
     try:
         published = facts.collect_facts()
+        check = published["models"]["musicgen_lm"]["text_encoder_check"]
     finally:
         model.finalize()
+    assert check["finite"] is True and 0 < check["max_abs"] < 1e4
     assert published == {
-        "contract": "1.2",
+        "contract": "1.3",
         "models": {
             "musicgen_lm": {
                 "instances": 1,
@@ -378,7 +381,15 @@ def test_publishes_what_it_serves_until_finalize(tiny_dir, facts_root):
                 "max_text_tokens": 16,
                 "max_total_frames": 1500,
                 "liveness_interval_ms": 60000,
+                "files": sha256_of_files(tiny_dir),
+                "text_encoder_check": {
+                    "finite": True,
+                    "non_finite": 0,
+                    "max_abs": check["max_abs"],
+                    "prompts": 3,
+                    "dtype": "float32",
+                },
             }
         },
     }
-    assert facts.collect_facts() == {"contract": "1.2", "models": {}}
+    assert facts.collect_facts() == {"contract": "1.3", "models": {}}

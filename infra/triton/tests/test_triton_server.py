@@ -19,6 +19,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(ROOT, "..", "bench"))
+from checksums import sha256_of_files  # noqa: E402
 from triton_server import Server, TritonInstall, make_repository, read_metrics  # noqa: E402
 
 # ci-setup.sh puts the tritonserver venv beside the test venv (see scripts/env.sh)
@@ -133,6 +134,8 @@ def test_encodec_decode_turns_the_lm_codes_into_audio(served, reference_codec):
 
 
 def test_musicgen_info_reports_the_real_values(served, tiny32k_dir):
+    check = served[0]["facts"]["models"]["musicgen_lm"]["text_encoder_check"]
+    assert check["finite"] is True and 0 < check["max_abs"] < 1e4
     checkpoint = {
         "model_id": tiny32k_dir,
         "source": tiny32k_dir,
@@ -141,7 +144,7 @@ def test_musicgen_info_reports_the_real_values(served, tiny32k_dir):
         "device": "cpu",
     }
     assert served[0]["facts"] == {
-        "contract": "1.2",
+        "contract": "1.3",
         "models": {
             "encodec_decode": {
                 "instances": 1,
@@ -159,6 +162,14 @@ def test_musicgen_info_reports_the_real_values(served, tiny32k_dir):
                 "max_text_tokens": 64,
                 "max_total_frames": 1500,
                 "liveness_interval_ms": 2000,
+                "files": sha256_of_files(tiny32k_dir),
+                "text_encoder_check": {
+                    "finite": True,
+                    "non_finite": 0,
+                    "max_abs": check["max_abs"],
+                    "prompts": 3,
+                    "dtype": "float32",
+                },
             },
         },
     }

@@ -83,6 +83,55 @@ describe('parseServerFacts', () => {
     );
   });
 
+  it('reads the file hashes and the text encoder check of a contract v1.3 server', () => {
+    const hash = 'ab'.repeat(32);
+    const lm = {
+      ...WIRE.models.musicgen_lm,
+      liveness_interval_ms: 2000,
+      files: { 'config.json': hash, 'model.safetensors': 'cd'.repeat(32) },
+      text_encoder_check: { finite: true, non_finite: 0, max_abs: 0.4375, prompts: 3, dtype: 'float16' },
+    };
+    const wire = { ...WIRE, contract: '1.3', models: { ...WIRE.models, musicgen_lm: lm } };
+    const facts: ServerFacts = {
+      ...FACTS,
+      contract: '1.3',
+      lm: {
+        ...(FACTS.lm as NonNullable<ServerFacts['lm']>),
+        livenessIntervalMs: 2000,
+        files: { 'config.json': hash, 'model.safetensors': 'cd'.repeat(32) },
+        textEncoderCheck: { finite: true, nonFinite: 0, maxAbs: 0.4375, prompts: 3, dtype: 'float16' },
+      },
+    };
+    expect(parseServerFacts(JSON.stringify(wire))).toEqual(facts);
+    expect(parseServerFacts(serverFactsJson(facts))).toEqual(facts);
+    const bad = (patch: Record<string, unknown>) =>
+      JSON.stringify({ ...wire, models: { musicgen_lm: { ...lm, ...patch } } });
+    expect(() => parseServerFacts(bad({ files: { 'config.json': 'ABC' } }))).toThrow(
+      new TypeError(
+        'Cannot read the server\'s facts as models.musicgen_lm.files.config.json must be a SHA-256 in hex: current value is "ABC"',
+      ),
+    );
+    expect(() =>
+      parseServerFacts(bad({ text_encoder_check: { ...lm.text_encoder_check, finite: 'yes' } })),
+    ).toThrow(
+      new TypeError(
+        'Cannot read the server\'s facts as models.musicgen_lm.text_encoder_check.finite must be true or false: current value is "yes"',
+      ),
+    );
+    expect(() => parseServerFacts(bad({ text_encoder_check: [] }))).toThrow(
+      new TypeError(
+        "Cannot read the server's facts as models.musicgen_lm.text_encoder_check must be an object: current value is []",
+      ),
+    );
+    expect(() =>
+      parseServerFacts(bad({ text_encoder_check: { ...lm.text_encoder_check, max_abs: null } })),
+    ).toThrow(
+      new TypeError(
+        "Cannot read the server's facts as models.musicgen_lm.text_encoder_check.max_abs must be a finite number: current value is null",
+      ),
+    );
+  });
+
   it('is the inverse of serverFactsJson', () => {
     expect(parseServerFacts(serverFactsJson(FACTS))).toEqual(FACTS);
     expect(parseServerFacts(serverFactsJson({ contract: '1.1' }))).toEqual({ contract: '1.1' });

@@ -1,6 +1,7 @@
 /**
  * Facts a server knows only after it has loaded its models (contract v1.1): what each model really
- * serves (checkpoint, revision, whether the weights are real, device, dtypes) and its capacity. They
+ * serves (checkpoint, revision, whether the weights are real, device, dtypes) and its capacity; from
+ * v1.3 also the SHA-256 of the checkpoint's files and the text encoder's self-test at load. They
  * are published as one JSON document, the FACTS output of the `musicgen_info` model, built from what
  * each model instance wrote after its `initialize` — so the numbers are those really allocated.
  *
@@ -8,7 +9,7 @@
  */
 
 /** Version of the model contract this package describes. */
-export const CONTRACT_VERSION = '1.2';
+export const CONTRACT_VERSION = '1.3';
 
 /** What kind of weights a model serves: the released checkpoint, random test weights, or the preview synthesiser. */
 export type WeightsKind = 'pretrained' | 'random' | 'preview';
@@ -30,6 +31,23 @@ export interface ServedModelFacts {
   readonly dtypes: Readonly<Record<string, string>>;
 }
 
+/**
+ * The text encoder's self-test at load (contract v1.3): a few fixed prompts T5-encoded the way requests
+ * are, in the dtype the LM reads.
+ */
+export interface TextEncoderCheck {
+  /** True when every value of the states is finite (no inf, no NaN). */
+  readonly finite: boolean;
+  /** How many values were not finite. */
+  readonly nonFinite: number;
+  /** The largest magnitude among the finite values. */
+  readonly maxAbs: number;
+  /** Prompts encoded. */
+  readonly prompts: number;
+  /** The dtype of the states checked. */
+  readonly dtype: string;
+}
+
 /** Facts of `musicgen_lm`. */
 export interface LmFacts extends ServedModelFacts {
   /** Requests decoded at once over all instances (the slots really allocated). */
@@ -46,6 +64,10 @@ export interface LmFacts extends ServedModelFacts {
    * silence means nothing.
    */
   readonly livenessIntervalMs?: number;
+  /** Contract v1.3: SHA-256 (hex) of each top-level file of the checkpoint directory loaded, by name. */
+  readonly files?: Readonly<Record<string, string>>;
+  /** Contract v1.3: the text encoder's self-test at load. */
+  readonly textEncoderCheck?: TextEncoderCheck;
 }
 
 /** Facts of `encodec_decode`. */
@@ -86,6 +108,19 @@ class FactsReader {
     return value;
   }
 
+  number(json: Json, key: string): number {
+    const value = json[key];
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      this.fail(key, 'must be a finite number', value);
+    return value;
+  }
+
+  boolean(json: Json, key: string): boolean {
+    const value = json[key];
+    if (typeof value !== 'boolean') this.fail(key, 'must be true or false', value);
+    return value;
+  }
+
   count(json: Json, key: string, min = 1): number {
     const value = json[key];
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
@@ -116,6 +151,28 @@ function servedFacts(r: FactsReader, json: Json): ServedModelFacts {
     weights,
     device: r.string(json, 'device'),
     dtypes: dtypes as Record<string, string>,
+  };
+}
+
+function fileHashes(r: FactsReader, json: Json): Record<string, string> {
+  const files = r.object(json['files'], 'files');
+  for (const [name, hash] of Object.entries(files)) {
+    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) {
+      r.fail(`files.${name}`, 'must be a SHA-256 in hex', hash);
+    }
+  }
+  return files as Record<string, string>;
+}
+
+function textEncoderCheck(lm: FactsReader, json: Json): TextEncoderCheck {
+  const check = lm.object(json['text_encoder_check'], 'text_encoder_check');
+  const r = new FactsReader(`${lm.path}text_encoder_check.`);
+  return {
+    finite: r.boolean(check, 'finite'),
+    nonFinite: r.count(check, 'non_finite', 0),
+    maxAbs: r.number(check, 'max_abs'),
+    prompts: r.count(check, 'prompts'),
+    dtype: r.string(check, 'dtype'),
   };
 }
 
@@ -155,6 +212,8 @@ export function parseServerFacts(text: string): ServerFacts {
       ...(lm['liveness_interval_ms'] === undefined
         ? {}
         : { livenessIntervalMs: r.count(lm, 'liveness_interval_ms') }),
+      ...(lm['files'] === undefined ? {} : { files: fileHashes(r, lm) }),
+      ...(lm['text_encoder_check'] === undefined ? {} : { textEncoderCheck: textEncoderCheck(r, lm) }),
     };
   }
   if (models['encodec_decode'] !== undefined) {
@@ -202,6 +261,18 @@ export function serverFactsJson(facts: ServerFacts): string {
       ...(facts.lm.livenessIntervalMs === undefined
         ? {}
         : { liveness_interval_ms: facts.lm.livenessIntervalMs }),
+      ...(facts.lm.files === undefined ? {} : { files: facts.lm.files }),
+      ...(facts.lm.textEncoderCheck === undefined
+        ? {}
+        : {
+            text_encoder_check: {
+              finite: facts.lm.textEncoderCheck.finite,
+              non_finite: facts.lm.textEncoderCheck.nonFinite,
+              max_abs: facts.lm.textEncoderCheck.maxAbs,
+              prompts: facts.lm.textEncoderCheck.prompts,
+              dtype: facts.lm.textEncoderCheck.dtype,
+            },
+          }),
     };
   }
   if (facts.decode !== undefined) {

@@ -60,5 +60,6 @@ export {
   type ServedModelFacts,
   type LmFacts,
   type DecodeFacts,
+  type TextEncoderCheck,
   type WeightsKind,
 } from './facts.js';

@@ -20,6 +20,8 @@ export interface LmStreamOptions {
   readonly livenessIntervalMs: number;
   /** Prompt tokens read; TEXT_TOKENS reports more as truncated. */
   readonly maxTextTokens: number;
+  /** A test double's replacement of each chunk of codes (see `PreviewEngineHooks`). */
+  readonly codes?: (seed: bigint, codes: Int32Array) => Int32Array;
 }
 
 function finalFlag(value: boolean) {
@@ -41,6 +43,7 @@ export function lmStream(
   options: LmStreamOptions,
 ): (request: ModelInferRequest, send: StreamSend, signal: AbortSignal) => Promise<void> {
   const { progressIntervalFrames, framesPerSecond, slots, livenessIntervalMs, maxTextTokens } = options;
+  const replace = options.codes ?? ((_seed: bigint, codes: Int32Array) => codes);
   return async (request, send, signal) => {
     const lm = parseLmRequest(request);
     const ticket = slots.take();
@@ -94,7 +97,7 @@ export function lmStream(
         while (framesDone < lm.numFrames) {
           if (signal.aborted) return;
           const n = Math.min(progressIntervalFrames, lm.numFrames - framesDone);
-          const codes = generator.nextFrames(n);
+          const codes = replace(lm.params.seed, generator.nextFrames(n));
           const done = framesDone + n;
           if (framesPerSecond > 0) {
             const due = started + (done / framesPerSecond) * 1000;

@@ -337,7 +337,7 @@ describe('preview engine facts and capacity', () => {
           livenessIntervalMs: 250,
         }),
       ).toEqual({
-        contract: '1.2',
+        contract: '1.3',
         lm: {
           instances: 1,
           modelId: 'musicgen-preview',

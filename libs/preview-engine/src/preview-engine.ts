@@ -6,6 +6,7 @@ import {
   MUSICGEN_INFO,
   MUSICGEN_LM,
   samplesForFrames,
+  type ServerFacts,
 } from '@musicgen/contract';
 import { encodeRawTensor, type ModelInferRequest, type ModelInferResponse } from '@musicgen/triton-client';
 import { startTritonServer, type ServedModel } from '@musicgen/triton-client/server';
@@ -43,6 +44,19 @@ export interface PreviewEngineOptions {
   livenessIntervalMs?: number;
 }
 
+/**
+ * What a test double changes in the engine's answers (`./testing`'s `startPreviewDouble`); not part of
+ * the engine's options, so nothing shipped can make it misbehave.
+ */
+export interface PreviewEngineHooks {
+  /** Replaces each chunk of codes `musicgen_lm` streams for a request with `seed`. */
+  readonly codes?: (seed: bigint, codes: Int32Array) => Int32Array;
+  /** Replaces the audio `encodec_decode` returns for `codes` (`[4, frames]`, codebook-major). */
+  readonly audio?: (codes: Int32Array, frames: number, audio: Float32Array) => Float32Array;
+  /** Replaces the facts `musicgen_info` publishes. */
+  readonly facts?: (facts: ServerFacts) => ServerFacts;
+}
+
 /** A running preview engine. */
 export interface PreviewEngine {
   /** `host:port`, the address a Triton client connects to. */
@@ -72,7 +86,22 @@ const EXTENSIONS = ['model_configuration', 'binary_tensor_data', 'parameters'];
  * await engine.close();
  * ```
  */
-export async function startPreviewEngine(options: PreviewEngineOptions = {}): Promise<PreviewEngine> {
+export function startPreviewEngine(options: PreviewEngineOptions = {}): Promise<PreviewEngine> {
+  return startPreviewEngineWith(options, {});
+}
+
+/**
+ * {@link startPreviewEngine} with {@link PreviewEngineHooks}, for test doubles only (`./testing`).
+ *
+ * @example
+ * ```ts
+ * const engine = await startPreviewEngineWith({}, { audio: (codes, frames, audio) => audio.fill(0) });
+ * ```
+ */
+export async function startPreviewEngineWith(
+  options: PreviewEngineOptions,
+  hooks: PreviewEngineHooks,
+): Promise<PreviewEngine> {
   const {
     port = 0,
     host = '127.0.0.1',
@@ -90,7 +119,8 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
   checkInteger('maxQueueSize', maxQueueSize, 0, 1_000_000);
   checkInteger('livenessIntervalMs', livenessIntervalMs, 1, 3_600_000);
   const slots = new SlotLimiter(maxConcurrentRequests, maxQueueSize);
-  const facts = previewFacts({ maxConcurrentRequests, maxQueueSize, maxDecodeFrames, livenessIntervalMs });
+  const ownFacts = previewFacts({ maxConcurrentRequests, maxQueueSize, maxDecodeFrames, livenessIntervalMs });
+  const facts = hooks.facts ? hooks.facts(ownFacts) : ownFacts;
   if (!(Number.isFinite(framesPerSecond) && framesPerSecond >= 0)) {
     throw new RangeError(
       `Cannot start the preview engine: framesPerSecond must be >= 0: got ${framesPerSecond}`,
@@ -99,7 +129,8 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
 
   const decode = async (request: ModelInferRequest): Promise<ModelInferResponse> => {
     const { codes, frames } = parseDecodeRequest(request, maxDecodeFrames);
-    const audio = await decodeCodesCooperatively(codes, frames);
+    const decoded = await decodeCodesCooperatively(codes, frames);
+    const audio = hooks.audio ? hooks.audio(codes, frames, decoded) : decoded;
     const shape = [1, samplesForFrames(frames)];
     return {
       model_name: ENCODEC_DECODE,
@@ -117,7 +148,8 @@ export async function startPreviewEngine(options: PreviewEngineOptions = {}): Pr
     framesPerSecond,
     slots,
     livenessIntervalMs,
-    maxTextTokens: facts.lm?.maxTextTokens ?? 1,
+    maxTextTokens: ownFacts.lm?.maxTextTokens ?? 1,
+    ...(hooks.codes ? { codes: hooks.codes } : {}),
   });
   const served = (name: string, version: string): ServedModel | undefined => {
     const model = findModel(name, version);

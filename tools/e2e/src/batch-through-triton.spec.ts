@@ -116,7 +116,7 @@ describe.skipIf(!envs.present)('the batch through a real tritonserver started by
         capacity: 4,
         capacitySource: 'facts',
         facts: {
-          contract: '1.2',
+          contract: '1.3',
           lm: {
             modelId: model,
             weights: 'random',

@@ -258,6 +258,7 @@ async function execute(
       leaseOwner: owner,
       spool,
       storeWait: { waitMs: config.storeWaitMs },
+      qa: config.qa,
     });
   } finally {
     progressFile.stop();

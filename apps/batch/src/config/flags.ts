@@ -16,13 +16,59 @@ import {
   seedProblem,
   type SamplingName,
 } from '@musicgen/contract';
-import type { NormalizationStrategy, WavFormat } from '@musicgen/wav';
+import {
+  DEFAULT_QA_THRESHOLDS,
+  type NormalizationStrategy,
+  type QaThresholds,
+  type WavFormat,
+} from '@musicgen/wav';
 import { DEFAULT_STORE_WAIT_MS } from '../pipeline/store-writer.js';
 
 /** Attempts per window (and per decode) by default: about 90 s of backoff, enough for a server restart. */
 export const DEFAULT_WINDOW_ATTEMPTS = 12;
 /** Most windows in flight a user may ask for. */
 export const MAX_CONCURRENCY = 1024;
+/** Most re-rolls of a suspect take a user may ask for. */
+export const MAX_REROLLS = 10;
+
+/** The accepted range of each QA threshold. */
+const QA_THRESHOLD_RANGES: Readonly<Record<keyof QaThresholds, { min: number; max: number }>> = {
+  minLoudnessLufs: { min: -120, max: 0 },
+  maxSilenceRatio: { min: 0, max: 1 },
+  maxClippingRatio: { min: 0, max: 1 },
+  maxFlatness: { min: 0, max: 1 },
+  maxRepetition: { min: 0, max: 1 },
+};
+
+/**
+ * `name=value[,name=value...]` over `DEFAULT_QA_THRESHOLDS`: `maxFlatness=0.4,maxRepetition=0.9` keeps
+ * the other thresholds at their defaults.
+ */
+function qaThresholds(text: string): QaThresholds {
+  const names = Object.keys(QA_THRESHOLD_RANGES) as (keyof QaThresholds)[];
+  const thresholds: Record<keyof QaThresholds, number> = { ...DEFAULT_QA_THRESHOLDS };
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) {
+    throw new InvalidArgumentError(`it must be name=value pairs with names of ${names.join(', ')}`);
+  }
+  for (const item of items) {
+    const match = /^([A-Za-z]+)\s*=\s*(.*)$/.exec(item);
+    const name = match?.[1] as keyof QaThresholds | undefined;
+    if (match === null || name === undefined || !names.includes(name)) {
+      throw new InvalidArgumentError(`each item must be name=value with a name of ${names.join(', ')}`);
+    }
+    const { min, max } = QA_THRESHOLD_RANGES[name];
+    const value = numberText(match[2] as string);
+    if (!(value >= min && value <= max)) {
+      throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
+    }
+    thresholds[name] = value;
+  }
+  return thresholds;
+}
 
 /** Output formats: the flag value and the WAV sample encoding it selects. */
 const WAV_FORMATS = { wav16: 'pcm16', wav24: 'pcm24', wav32f: 'float32' } as const satisfies Record<
@@ -202,6 +248,24 @@ export const BATCH_FLAGS = defineFlags({
     description: `seed for jobs whose line gives none (0..${MAX_SEED})`,
     parse: seed,
     defaultText: 'derived from each job',
+  },
+  rerollSuspect: {
+    flags: '--reroll-suspect <n>',
+    description:
+      "make a take the audio QA calls suspect again with the next seed, up to n times, and store the best; each re-roll costs the job's GPU time once more (jobs whose seed is given are not re-rolled)",
+    parse: integer({ min: 0, max: MAX_REROLLS }),
+    default: 0,
+  },
+  qaThresholds: {
+    flags: '--qa-thresholds <name=value,...>',
+    description:
+      'limits of the advisory audio QA (minLoudnessLufs, maxSilenceRatio, maxClippingRatio, maxFlatness, maxRepetition); unnamed ones keep their defaults',
+    parse: qaThresholds,
+    env: 'MUSICGEN_QA_THRESHOLDS',
+    default: DEFAULT_QA_THRESHOLDS,
+    defaultText: `$MUSICGEN_QA_THRESHOLDS, else ${Object.entries(DEFAULT_QA_THRESHOLDS)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(',')}`,
   },
   maxAttempts: {
     flags: '--max-attempts <n>',

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_QA_THRESHOLDS } from '@musicgen/wav';
 import { describe, expect, it } from 'vitest';
 import { BATCH_PROGRAM } from '../cli/batch-program.js';
 import type { BatchOptions } from './flags.js';
@@ -34,6 +35,7 @@ describe('resolveConfig', () => {
       shard: { index: 1, count: 1 },
       spoolRoot: join(homedir(), '.cache', 'musicgen-batch', 'spool'),
       storeWaitMs: 900_000,
+      qa: { thresholds: DEFAULT_QA_THRESHOLDS, rerolls: 0 },
     });
   });
 
@@ -59,6 +61,8 @@ describe('resolveConfig', () => {
       '--shard=2/3',
       '--spool=/var/spool/mg',
       '--store-wait=2.5',
+      '--reroll-suspect=2',
+      '--qa-thresholds=maxRepetition=0.9',
       '--dry-run',
       '--json',
       '--force',
@@ -83,6 +87,7 @@ describe('resolveConfig', () => {
       shard: { index: 2, count: 3 },
       spoolRoot: '/var/spool/mg',
       storeWaitMs: 2500,
+      qa: { thresholds: { ...DEFAULT_QA_THRESHOLDS, maxRepetition: 0.9 }, rerolls: 2 },
     });
   });
 

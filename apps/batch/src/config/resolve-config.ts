@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { GenerationDefaults } from '@musicgen/prompts';
 import { resolveOutLocation } from '@musicgen/store';
 import type { NormalizationStrategy, WavFormat } from '@musicgen/wav';
+import type { QaSettings } from '../pipeline/make-takes.js';
 import { defaultSpoolRoot } from '../pipeline/spool.js';
 import type { BatchOptions } from './flags.js';
 
@@ -35,6 +36,8 @@ export interface BatchConfig {
   readonly spoolRoot: string;
   /** How long WAVs wait in the spool for a failing store, in ms. */
   readonly storeWaitMs: number;
+  /** The audio QA's thresholds and how many times a suspect take is re-rolled. */
+  readonly qa: QaSettings;
 }
 
 /** Where the command runs: environment and the directory relative paths are resolved from. */
@@ -85,5 +88,6 @@ export function resolveConfig(options: BatchOptions, context: ResolveContext): B
     shard: options.shard,
     spoolRoot: options.spool === undefined ? defaultSpoolRoot(env) : resolve(baseDir, options.spool),
     storeWaitMs: Math.round(options.storeWait * 1000),
+    qa: { thresholds: options.qaThresholds, rerolls: options.rerollSuspect },
   };
 }

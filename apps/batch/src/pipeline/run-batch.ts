@@ -8,6 +8,7 @@ import type { BatchReportJob } from '../report/build-report.js';
 import type { ProgressModel } from '../progress/progress-model.js';
 import type { DuplicateLine } from './prepare-jobs.js';
 import { runJob, type JobContext, type JobOutcome } from './run-job.js';
+import type { QaSettings } from './make-takes.js';
 import { AudioMemoryBudget } from './audio-memory-budget.js';
 import { GenerationSpeed } from './window-deadline.js';
 import { WindowScheduler, type OccupancyStats } from './window-scheduler.js';
@@ -41,6 +42,8 @@ export interface RunBatchInput {
    * fails its job.
    */
   readonly spool?: Spool;
+  /** QA thresholds and re-rolls of suspect takes. Default: the default thresholds, no re-roll. */
+  readonly qa?: QaSettings;
   /** How long WAVs wait in the spool for a failing store, and the upload backoff (tests). */
   readonly storeWait?: Pick<StoreWriterOptions, 'waitMs' | 'initialDelayMs' | 'maxDelayMs'>;
 }
@@ -151,6 +154,7 @@ export async function runBatch(
       maxAttempts: input.config.maxAttempts,
     },
     ...(input.onWindow ? { onWindow: input.onWindow } : {}),
+    ...(input.qa ? { qa: input.qa } : {}),
     speed: new GenerationSpeed(),
   };
   const outcomes = new Map<number, JobOutcome>();
@@ -180,7 +184,13 @@ export async function runBatch(
       : { status: 'failed', bytes: 0, seconds: 0, error: 'interrupted', reason: 'interrupted' };
   const entries: BatchReportJob[] = jobs.map((job) => {
     const outcome = outcomes.get(job.line) ?? notStarted;
-    return { line: job.line, key: job.key, ...outcome };
+    return {
+      line: job.line,
+      key: job.key,
+      prompt: job.prompt,
+      durationSeconds: job.durationSeconds,
+      ...outcome,
+    };
   });
   const byLine = new Map(entries.map((e) => [e.line, e]));
   for (const duplicate of input.duplicates) {
@@ -190,6 +200,8 @@ export async function runBatch(
       line: duplicate.line,
       status: failed ? 'failed' : 'skipped',
       key: duplicate.key,
+      ...(primary?.prompt === undefined ? {} : { prompt: primary.prompt }),
+      ...(primary?.durationSeconds === undefined ? {} : { durationSeconds: primary.durationSeconds }),
       bytes: 0,
       seconds: 0,
       error: failed

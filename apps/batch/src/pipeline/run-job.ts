@@ -1,14 +1,20 @@
 import { planWindows, type WindowPlan } from '@musicgen/chunking';
 import type { PromptJob } from '@musicgen/prompts';
-import { isJobDone, type ObjectStore, type ServedMetadata } from '@musicgen/store';
-import { CODEBOOKS, copyCodeFrames, secondsForFrames, sliceCodes, type Codes } from '@musicgen/contract';
-import { retryWithBackoff, type RetryOptions } from '@musicgen/triton-client';
+import {
+  isJobDone,
+  type ObjectStore,
+  type RunReportAttempt,
+  type RunReportQa,
+  type ServedMetadata,
+} from '@musicgen/store';
+import { secondsForFrames, type Codes } from '@musicgen/contract';
+import type { RetryOptions } from '@musicgen/triton-client';
 import type { NormalizationStrategy, WavFormat } from '@musicgen/wav';
 import type { GenerationBackend } from '../backend/generation-backend.js';
 import type { ProgressModel } from '../progress/progress-model.js';
-import { isRetryableError, describeError } from './retryable-error.js';
-import { finishAudio, UNRECORDED_RENDERING } from './finish-job.js';
-import { windowRequest } from './window-request.js';
+import { describeError } from './retryable-error.js';
+import { UNRECORDED_RENDERING } from './finish-job.js';
+import { makeTakes, type QaSettings } from './make-takes.js';
 import type { AudioMemoryBudget } from './audio-memory-budget.js';
 import { holdJobLease, type HeldJobLease, type JobLeaseContext } from './job-lease.js';
 import type { StoreWriter } from './store-writer.js';
@@ -31,8 +37,17 @@ export interface JobOutcome {
   readonly windows?: number;
   /** Window attempts that failed and were retried. */
   readonly retries?: number;
-  /** What the server reported that deserves a look (a prompt it truncated). */
+  /**
+   * What deserves a look: what the server reported (a prompt it truncated), a suspect take that was not
+   * re-rolled, a re-roll that failed.
+   */
   readonly warnings?: readonly string[];
+  /** The seed of the take stored (generated), or of the job (failed). */
+  readonly seed?: number;
+  /** The advisory QA of the take stored. */
+  readonly qa?: RunReportQa;
+  /** Every take made, when there was more than one (re-rolls). */
+  readonly attempts?: readonly RunReportAttempt[];
 }
 
 /** What {@link runJob} works with. */
@@ -62,6 +77,8 @@ export interface JobContext {
   readonly retry: Omit<RetryOptions, 'signal' | 'shouldRetry' | 'onRetry'>;
   /** Measures how fast windows generate and gives each its generation deadline. Default: none. */
   readonly speed?: GenerationSpeed;
+  /** QA thresholds and re-rolls. Default: `DEFAULT_QA_THRESHOLDS` of `@musicgen/wav`, no re-roll. */
+  readonly qa?: QaSettings;
   /** Called with every window request sent, for instrumentation (tests, benchmarks). */
   readonly onWindow?: (info: {
     job: PromptJob;
@@ -74,11 +91,10 @@ export interface JobContext {
 /**
  * Runs one job end to end: skip it when the store already holds it (same identity) unless `force`;
  * take its lease (waiting while another live run holds it, then skipping it if that run stored it);
- * plan its windows; generate them one after the other (each continuing from the previous window's last
- * frames), each window holding a scheduler slot and retried with backoff; decode the whole code
- * sequence once; normalise; encode; store the WAV with its metadata (through the spool while the store
- * fails); release the lease. Never throws: failures and
- * interruptions become a `failed` outcome.
+ * make its take ({@link makeTakes}: generate its windows, decode, assess the audio, re-roll a suspect
+ * take when allowed), normalise, encode and store the best take with its metadata (through the spool
+ * while the store fails); release the lease. Never throws: failures and interruptions become a
+ * `failed` outcome.
  *
  * @example
  * ```ts
@@ -147,106 +163,34 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
     }
     plan = planWindows(job.frames, job.seed);
     progress.jobStarted({ line: job.line, key: job.key, frames: job.frames, windows: plan.windows.length });
-    const codes: Codes = { frames: job.frames, data: new Int32Array(CODEBOOKS * job.frames) };
-    for (const window of plan.windows) {
-      const promptCodes =
-        window.contextFrames > 0
-          ? sliceCodes(codes, window.startFrame - window.contextFrames, window.startFrame)
-          : undefined;
-      const windowCodes = await retryWithBackoff(
-        async () => {
-          progress.phase(job.line, 'waiting', window.index);
-          const release = await context.scheduler.acquire(order, signal);
-          try {
-            progress.phase(job.line, 'generating', window.index);
-            const deadline = context.speed?.deadlineMs(window.newFrames);
-            let generatingSince: number | undefined;
-            const codes = await context.backend.generateWindow({
-              ...windowRequest(job, window, promptCodes),
-              signal,
-              ...(deadline === undefined ? {} : { generationDeadlineMs: deadline }),
-              onProgress: ({ framesDone, queuePosition, textTokens }) => {
-                if (generatingSince === undefined && (queuePosition ?? 0) === 0) {
-                  generatingSince = performance.now();
-                }
-                if (
-                  truncation === undefined &&
-                  textTokens !== undefined &&
-                  textTokens.read < textTokens.prompt
-                ) {
-                  truncation = `the server read ${textTokens.read} of the prompt's ${textTokens.prompt} tokens (its max_text_tokens): the rest does not shape the music`;
-                  progress.note(`line ${job.line} ${job.key}: ${truncation}`);
-                }
-                progress.framesDone(job.line, window.startFrame + framesDone);
-              },
-            });
-            if (generatingSince !== undefined) {
-              context.speed?.record(window.newFrames, performance.now() - generatingSince);
-            }
-            return codes;
-          } finally {
-            release();
-          }
-        },
-        {
-          ...context.retry,
-          signal,
-          shouldRetry: isRetryableError,
-          onRetry: ({ attempt, error, delayMs }) => {
-            retries += 1;
-            progress.retrying(job.line, attempt, delayMs, describeError(error));
-          },
-        },
-      );
-      copyCodeFrames(
-        windowCodes.data,
-        windowCodes.frames,
-        0,
-        codes.data,
-        job.frames,
-        window.startFrame,
-        windowCodes.frames,
-      );
-      progress.framesDone(job.line, window.startFrame + window.newFrames);
-      context.onWindow?.({ job, window: window.index, promptCodes, codes: windowCodes });
-    }
-    const releaseFinishing = await context.finishing?.acquire(secondsForFrames(job.frames), signal);
-    let info: { bytes: number; spooled: boolean; stored: Promise<void> };
-    try {
-      progress.phase(job.line, 'decoding');
-      const audio = await retryWithBackoff(() => context.backend.decode(codes, { signal }), {
-        ...context.retry,
-        signal,
-        shouldRetry: isRetryableError,
-      });
-      const { wav, metadata } = finishAudio(job, audio, context);
-      progress.phase(job.line, 'storing');
-      info = context.writer
-        ? await context.writer.write(job.key, wav, { metadata, contentType: 'audio/wav' })
-        : {
-            ...(await store.put(job.key, wav, { metadata, contentType: 'audio/wav', signal })),
-            spooled: false,
-            stored: Promise.resolve(),
-          };
-    } finally {
-      releaseFinishing?.();
-    }
-    // In the spool (the store is failing), the WAV is safe on disk and out of memory: wait for the upload.
-    await info.stored;
+    const stored = await makeTakes(job, order, context, {
+      onRetry: () => (retries += 1),
+      onTextTokens: (tokens) => {
+        if (truncation !== undefined || tokens.read >= tokens.prompt) return;
+        truncation = `the server read ${tokens.read} of the prompt's ${tokens.prompt} tokens (its max_text_tokens): the rest does not shape the music`;
+        progress.note(`line ${job.line} ${job.key}: ${truncation}`);
+      },
+    });
+    const warnings = [...(truncation === undefined ? [] : [truncation]), ...stored.warnings];
     progress.jobFinished(
       job,
       'generated',
-      `${secondsForFrames(job.frames).toFixed(1)} s audio in ${seconds().toFixed(1)} s`,
+      `${secondsForFrames(job.frames).toFixed(1)} s audio in ${seconds().toFixed(1)} s` +
+        (stored.qa.verdict === 'suspect' ? `, suspect: ${stored.qa.reasons.join(', ')}` : '') +
+        (stored.attempts.length > 1 ? ` (the best of ${stored.attempts.length} takes)` : ''),
     );
     return {
       status: 'generated',
-      bytes: info.bytes,
+      bytes: stored.bytes,
       seconds: seconds(),
       error: null,
+      seed: stored.seed,
+      qa: stored.qa,
+      ...(stored.attempts.length > 1 ? { attempts: stored.attempts } : {}),
       windows: plan.windows.length,
       retries,
-      ...(info.spooled ? { spooled: true } : {}),
-      ...(truncation === undefined ? {} : { warnings: [truncation] }),
+      ...(stored.spooled ? { spooled: true } : {}),
+      ...(warnings.length === 0 ? {} : { warnings }),
     };
   } catch (error) {
     const interrupted = signal.aborted;
@@ -257,6 +201,7 @@ export async function runJob(job: PromptJob, order: number, context: JobContext)
       bytes: 0,
       seconds: seconds(),
       error: message,
+      seed: job.seed,
       ...(interrupted ? { reason: 'interrupted' as const } : {}),
       ...(plan ? { windows: plan.windows.length } : {}),
       retries,

@@ -52,7 +52,8 @@ export function formatMegabytes(bytes: number): string {
 /** One active job as a line: `line 3 calm_1a2b3c4d.wav: generating window 2/3, 1234/2250 frames`. */
 export function formatActiveJob(job: ActiveJob): string {
   const windows = job.windows > 1 ? ` window ${job.window + 1}/${job.windows}` : '';
-  return `line ${job.line} ${job.key}: ${job.phase}${windows}, ${job.framesDone}/${job.frames} frames`;
+  const take = job.take === undefined ? '' : ` take ${job.take}`;
+  return `line ${job.line} ${job.key}: ${job.phase}${take}${windows}, ${job.framesDone}/${job.frames} frames`;
 }
 
 /** A text progress bar of `width` cells for a fraction 0..1. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatStatus } from './format-progress.js';
-import { ProgressModel, type ProgressEvent } from './progress-model.js';
+import { formatActiveJob, formatStatus } from './format-progress.js';
+import { ProgressModel, type ActiveJob, type ProgressEvent } from './progress-model.js';
 
 function setup() {
   let t = 0;
@@ -59,6 +59,40 @@ describe('ProgressModel', () => {
       stored.fractionDone,
       stored.jobsDone,
     ]).toEqual([0.5, 0, 1, 1]);
+  });
+
+  it('adds a re-rolled take to the work and counts its frames from 0, with the take in the job line', () => {
+    const { model, advance } = setup();
+    model.jobStarted({ line: 1, key: 'a_00000000.wav', frames: 2500, windows: 2 });
+    advance(1000);
+    model.framesDone(1, 2500);
+    model.rerolling(1);
+    const rerolled = model.snapshot();
+    model.framesDone(1, 1250);
+    const halfway = model.snapshot();
+    model.framesDone(1, 2500);
+    model.jobFinished({ line: 1, key: 'a_00000000.wav', frames: 2500 }, 'generated');
+    const stored = model.snapshot();
+    expect([rerolled.audioSecondsTotal, rerolled.fractionDone, rerolled.active[0]]).toEqual([
+      100,
+      0.25,
+      {
+        line: 1,
+        key: 'a_00000000.wav',
+        phase: 'waiting',
+        window: 0,
+        windows: 2,
+        framesDone: 0,
+        frames: 2500,
+        take: 2,
+      },
+    ]);
+    expect(formatActiveJob(halfway.active[0] as ActiveJob)).toBe(
+      'line 1 a_00000000.wav: waiting take 2 window 1/2, 1250/2500 frames',
+    );
+    expect([halfway.audioSecondsDone, halfway.fractionDone, stored.fractionDone, stored.jobsDone]).toEqual([
+      75, 0.375, 1, 1,
+    ]);
   });
 
   it('keeps interrupted jobs out of the done count and the totals, and says it is stopping', () => {

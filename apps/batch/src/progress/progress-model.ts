@@ -11,6 +11,8 @@ export interface ActiveJob {
   readonly windows: number;
   readonly framesDone: number;
   readonly frames: number;
+  /** Which take the job is making, from 2 on when a suspect take is re-rolled (absent: the first). */
+  readonly take?: number;
 }
 
 /** Everything a renderer shows, at one instant. */
@@ -157,6 +159,17 @@ export class ProgressModel {
     record(this.#work, now, this.#framesDone + this.#framesFinished);
   }
 
+  /**
+   * A job's take was suspect and it makes another (`--reroll-suspect`): the take's frames join the work
+   * to do (generating and finishing), and the job's frames count from 0 again for the new take.
+   */
+  rerolling(line: number): void {
+    const job = this.#active.get(line);
+    if (!job) return;
+    this.#audioFramesTotal += job.frames;
+    this.#active.set(line, { ...job, take: (job.take ?? 1) + 1, window: 0, framesDone: 0 });
+  }
+
   /** A window failed and will be tried again after `delayMs`. */
   retrying(line: number, attempt: number, delayMs: number, error: string): void {
     const job = this.#active.get(line);
@@ -176,7 +189,8 @@ export class ProgressModel {
     if (status === 'skipped') this.#audioFramesTotal -= job.frames;
     if (status === 'failed') this.#audioFramesTotal -= job.frames - (active?.framesDone ?? 0);
     if (status === 'generated') {
-      this.#framesFinished += job.frames;
+      // Every take was decoded and assessed: each counts as finished work.
+      this.#framesFinished += job.frames * (active?.take ?? 1);
       record(this.#work, this.#now(), this.#framesDone + this.#framesFinished);
     }
     const shown = status === 'interrupted' ? 'failed' : status;

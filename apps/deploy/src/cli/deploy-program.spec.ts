@@ -8,10 +8,30 @@ const parse = (argv: string[]) => DEPLOY_PROGRAM.parse(argv, { env: {}, writeOut
 
 describe('DEPLOY_PROGRAM', () => {
   it.each([
-    [['pod'], { command: 'pod', options: { acceptNewHostKey: false, restart: false }, rest: [] }],
     [
-      ['pod', '--host=10.0.0.2:2222', '--accept-new-host-key', '--restart'],
-      { command: 'pod', options: { host: '10.0.0.2:2222', acceptNewHostKey: true, restart: true }, rest: [] },
+      ['pod'],
+      { command: 'pod', options: { acceptNewHostKey: false, restart: false, verify: false }, rest: [] },
+    ],
+    [
+      [
+        'pod',
+        '--host=10.0.0.2:2222',
+        '--accept-new-host-key',
+        '--restart',
+        '--verify',
+        '--verify-record= v.json ',
+      ],
+      {
+        command: 'pod',
+        options: {
+          host: '10.0.0.2:2222',
+          acceptNewHostKey: true,
+          restart: true,
+          verify: true,
+          verifyRecord: 'v.json',
+        },
+        rest: [],
+      },
     ],
     [
       ['run', '--prompts', 'songs.txt', '--format=wav24', '--seed', '7', '--attach', '--name=n'],

@@ -14,6 +14,19 @@ const RESTART = {
   flags: '--restart',
   description: 'restart Triton on the pod even when nothing changed',
 } as const;
+const VERIFY = {
+  flags: '--verify',
+  description:
+    'once Triton is up, prove the deployment from here: fixed takes (4 styles, 10 s, fixed seeds) through a tunnel, their audio QA, the T5 self-test and the checkpoint against the last verified one; fails when anything is off, records the figures when it passes',
+} as const;
+const VERIFY_RECORD = {
+  flags: '--verify-record <file>',
+  description:
+    'where --verify keeps the checkpoint and figures of the last passing proof of each model (commit it)',
+  parse: nonBlank,
+  env: 'MUSICGEN_VERIFY_RECORD',
+  defaultText: '$MUSICGEN_VERIFY_RECORD, else musicgen-verified.json',
+} as const;
 const PROMPTS = {
   flags: '--prompts <file>',
   description: 'prompts file to run on the pod (required)',
@@ -47,7 +60,13 @@ export const DEPLOY_PROGRAM = defineCommands({
     pod: {
       summary:
         'upload infra/ (what changed) and the settings file to the pod, start Triton there and wait until every model is ready',
-      flags: defineFlags({ host: HOST, acceptNewHostKey: ACCEPT_NEW, restart: RESTART }),
+      flags: defineFlags({
+        host: HOST,
+        acceptNewHostKey: ACCEPT_NEW,
+        restart: RESTART,
+        verify: VERIFY,
+        verifyRecord: VERIFY_RECORD,
+      }),
     },
     run: {
       summary:

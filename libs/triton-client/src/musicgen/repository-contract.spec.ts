@@ -6,6 +6,7 @@ import { modelConfigFromPbtxt } from '../model-config/model-config-from-pbtxt.js
 import {
   CODEBOOK_SIZE,
   CODEBOOKS,
+  CONTRACT_VERSION,
   DEFAULT_SAMPLING,
   FP32_MIN_NORMAL,
   MAX_WINDOW_FRAMES,
@@ -89,6 +90,12 @@ describe('the Python request validation follows the contract', () => {
       SAMPLES_PER_FRAME,
       FP32_MIN_NORMAL,
     });
+  });
+
+  const factsPy = resolve(repository, 'musicgen_lm/1/musicgen_serving/facts.py');
+  it.skipIf(!existsSync(factsPy))('facts.py publishes the contract version of @musicgen/contract', () => {
+    const version = /^CONTRACT_VERSION = "([^"]*)"$/m.exec(readFileSync(factsPy, 'utf8'))?.[1];
+    expect(version).toBe(CONTRACT_VERSION);
   });
 
   it('reads the assignments a Python module writes', () => {

@@ -1,8 +1,8 @@
-"""Triton Python backend entry point for ``musicgen_info`` (model contract v1.2): facts known only after load.
+"""Triton Python backend entry point for ``musicgen_info`` (model contract v1.3): facts known only after load.
 
 Inputs: none.
 Output:
-    FACTS  BYTES  [1]   one UTF-8 JSON document: {"contract": "1.2", "models": {name: facts}}
+    FACTS  BYTES  [1]   one UTF-8 JSON document: {"contract": "1.3", "models": {name: facts}}
 
 Each instance of ``musicgen_lm`` and ``encodec_decode`` writes what it really serves (checkpoint,
 revision, random or pretrained weights, device, dtypes, allocated limits) once it has loaded; every

@@ -1,4 +1,4 @@
-"""Triton Python backend entry point for ``musicgen_lm`` (decoupled; model contract v1.2).
+"""Triton Python backend entry point for ``musicgen_lm`` (decoupled; model contract v1.3).
 
 Inputs (``max_batch_size: 0``, shapes without a batch dimension):
     TEXT            BYTES  [1]     UTF-8 prompt; empty string = unconditional        (required)
@@ -24,7 +24,9 @@ All the work happens in ``musicgen_serving``; this class only converts between T
 that package: it validates each request, hands it to the engine, and turns engine results into
 responses. Every error message starts with its class tag (contract v1.1, ``musicgen_serving.errors``):
 a bad request gets ``[INVALID_ARG]`` of its own; a full queue or a shutdown ``[UNAVAILABLE]``; an
-engine failure ``[INTERNAL]``. After loading, the instance publishes what it really serves for
+engine failure ``[INTERNAL]``. After loading, the instance checks that the text encoder gives finite
+states (``musicgen_serving.self_test``), hashes the checkpoint's files
+(``musicgen_serving.checkpoint_files``), publishes what it really serves, both included, for
 ``musicgen_info`` (``musicgen_serving.facts``), and exports the engine's numbers as Prometheus metrics
 on Triton's metrics port (``musicgen_serving.metrics``: slots, queue, requests, frames, step time).
 """
@@ -38,7 +40,8 @@ import triton_python_backend_utils as pb_utils
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from musicgen_serving import facts  # noqa: E402
+from musicgen_serving import facts, self_test  # noqa: E402
+from musicgen_serving.checkpoint_files import file_hashes  # noqa: E402
 from musicgen_serving.config import ServingConfig  # noqa: E402
 from musicgen_serving.errors import INVALID_ARG, UNAVAILABLE, error_response  # noqa: E402
 from musicgen_serving.metrics import LM_METRICS, MetricsPublisher, create_metrics  # noqa: E402
@@ -96,6 +99,12 @@ class TritonPythonModel:
         else:
             device = torch.device("cpu")
         self.engine, checkpoint = engine_from_config(self.config, device, log=pb_utils.Logger.log_error)
+        check = self_test.text_encoder_check(self.engine.decoder)
+        if not check["finite"]:
+            pb_utils.Logger.log_error(
+                f"musicgen_lm: the text encoder gave {check['non_finite']} non-finite values on its self-test "
+                f"({check['dtype']}): takes will be noise or silence; set text_encoder_dtype to float32"
+            )
         self.metrics = create_metrics(pb_utils, LM_METRICS, args["model_name"], args["model_version"])
         self.publisher = MetricsPublisher(
             LM_METRICS, self.metrics.metrics, self.engine.stats, log=pb_utils.Logger.log_error
@@ -117,6 +126,8 @@ class TritonPythonModel:
             max_text_tokens=decoder.options.max_text_tokens,
             max_total_frames=decoder.options.max_frames,
             liveness_interval_ms=self.config.liveness_interval_ms,
+            files=file_hashes(checkpoint.source),
+            text_encoder_check=check,
         )
         self.facts_path = facts.write_facts(args["model_name"], args["model_instance_name"], served)
         pb_utils.Logger.log_info(f"musicgen_lm ready: {json.dumps(served)}")

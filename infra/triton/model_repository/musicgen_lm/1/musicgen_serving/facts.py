@@ -1,4 +1,4 @@
-"""Facts known only after load, shared between model instances through small files (contract v1.1, v1.2).
+"""Facts known only after load, shared between model instances through small files (contract v1.1 to v1.3).
 
 Triton 2.51 cannot add config parameters from a Python model and has no response parameters, so
 after ``initialize`` each instance of ``musicgen_lm`` and ``encodec_decode`` writes what it really
@@ -19,7 +19,7 @@ import os
 import tempfile
 from typing import Dict, List, Mapping, Optional
 
-CONTRACT_VERSION = "1.2"
+CONTRACT_VERSION = "1.3"
 FACTS_DIR_NAME = "musicgen-facts"
 SUMMED_FACTS = ("max_concurrent_requests",)  # summed over instances; "device" lists the distinct values
 
@@ -95,7 +95,7 @@ def remove_facts(path: Optional[str]) -> None:
 
 
 def collect_facts(pid: Optional[int] = None) -> Dict[str, object]:
-    """The facts document of one server: ``{"contract": "1.2", "models": {name: merged facts}}``.
+    """The facts document of one server: ``{"contract": "1.3", "models": {name: merged facts}}``.
 
     A model with no file (not loaded yet, or failed) is absent from ``models``.
     """
@@ -140,10 +140,24 @@ def merge_instances(instances: List[Mapping[str, object]]) -> Dict[str, object]:
     return merged
 
 
-def lm_facts(checkpoint, device: str, dtypes: Mapping[str, str], **limits: int) -> Dict[str, object]:
+def lm_facts(
+    checkpoint,
+    device: str,
+    dtypes: Mapping[str, str],
+    files: Optional[Mapping[str, str]] = None,
+    text_encoder_check: Optional[Mapping[str, object]] = None,
+    **limits: int,
+) -> Dict[str, object]:
     """The facts of one ``musicgen_lm`` instance; ``limits`` are max_concurrent_requests, max_queue_size,
-    max_text_tokens and max_total_frames as allocated, and liveness_interval_ms (contract v1.2)."""
-    return {**_checkpoint_facts(checkpoint), "device": device, "dtypes": dict(dtypes), **limits}
+    max_text_tokens and max_total_frames as allocated, and liveness_interval_ms (contract v1.2);
+    ``files`` the SHA-256 of the checkpoint's files and ``text_encoder_check`` the T5 self-test at load
+    (contract v1.3, each left out when None)."""
+    extra: Dict[str, object] = {}
+    if files is not None:
+        extra["files"] = dict(files)
+    if text_encoder_check is not None:
+        extra["text_encoder_check"] = dict(text_encoder_check)
+    return {**_checkpoint_facts(checkpoint), "device": device, "dtypes": dict(dtypes), **limits, **extra}
 
 
 def decode_facts(checkpoint, device: str, dtype: str, max_frames: int, max_batch_size: int) -> Dict[str, object]:
