@@ -116,7 +116,12 @@ describe('musicgen-batch under faults (child process, real gRPC)', () => {
     const store = await openStore('s3://musicgen-test/run-1', { s3Client: s3.client });
     const listed = (await store.list()).map((o) => o.key).filter((k) => !k.startsWith('_'));
     expect(listed.filter((k) => k.endsWith('.wav'))).toEqual([key]);
-    expect(listed.filter((k) => k.startsWith('reports/')).length).toBe(2);
+    const base = `reports/${report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${report.id}`;
+    expect(listed.filter((k) => k.startsWith('reports/'))).toEqual([
+      `${base}.json`,
+      `${base}.progress.json`,
+      `${base}.txt`,
+    ]);
     const head = await store.head(key);
     expect(head?.bytes).toBe(44 + 50 * 640 * 2);
     expect(head?.metadata[AUDIO_METADATA_NAMES.model]).toBe('musicgen-preview');

@@ -70,10 +70,24 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     const reports = (await readdir(join(out, 'reports'))).filter(
       (f) => f.endsWith('.json') && !f.endsWith('.meta.json'),
     );
-    expect(reports).toEqual([
-      `${report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${report.id}.json`,
+    const base = `${report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${report.id}`;
+    expect(reports).toEqual([`${base}.json`, `${base}.progress.json`]);
+    expect(JSON.parse(await readFile(join(out, 'reports', `${base}.json`), 'utf8'))).toEqual(report);
+    // The progress file's last version: the run finished, every line with the report's outcome.
+    const progress = JSON.parse(await readFile(join(out, 'reports', `${base}.progress.json`), 'utf8'));
+    expect([progress.schemaVersion, progress.state, progress.id, progress.preview]).toEqual([
+      1,
+      'finished',
+      report.id,
+      true,
     ]);
-    expect(JSON.parse(await readFile(join(out, 'reports', reports[0] as string), 'utf8'))).toEqual(report);
+    expect(progress.jobs.map((j: Record<string, unknown>) => [j.line, j.state, j.key, j.prompt])).toEqual([
+      [2, 'generated', piano?.key, 'calm piano'],
+      [3, 'invalid', null, undefined],
+      [4, 'generated', strings?.key, 'warm strings; slow'],
+      [5, 'skipped', piano?.key, 'calm piano'],
+    ]);
+    expect(progress.totals).toMatchObject({ jobs: 2, done: 2, generated: 2, invalid: 1, fractionDone: 1 });
   }, 120_000);
 
   it('re-running a finished file generates nothing; a file name warning is printed each time; --format wav24 plans every job again', async () => {

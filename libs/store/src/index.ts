@@ -1,4 +1,6 @@
 export type {
+  ByteRange,
+  GetOptions,
   ObjectBody,
   ObjectInfo,
   ObjectStore,
@@ -13,6 +15,7 @@ export { validateKey } from './store-key.js';
 export { validateMetadata, MAX_METADATA_BYTES } from './object-metadata.js';
 export { CHECK_PREFIX } from './check-probe.js';
 export { openStore, parseStoreLocation } from './open-store.js';
+export { resolveOutLocation } from './resolve-out-location.js';
 export type { OpenStoreOptions, StoreLocation } from './open-store.js';
 export { createLocalStore } from './local-store.js';
 export type { LocalStoreOptions } from './local-store.js';
@@ -58,3 +61,17 @@ export type {
   LeaseRecord,
   LeaseResult,
 } from './lease.js';
+export {
+  FINAL_JOB_STATES,
+  parseRunProgress,
+  RUN_PROGRESS_SCHEMA_VERSION,
+  RUN_PROGRESS_SUFFIX,
+  runProgressKey,
+} from './run-progress.js';
+export type {
+  RunProgress,
+  RunProgressJob,
+  RunProgressJobState,
+  RunProgressSettings,
+  RunProgressTotals,
+} from './run-progress.js';

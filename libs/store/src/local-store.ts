@@ -9,7 +9,9 @@ import { createLocalLeases } from './local-leases.js';
 import { makeFolders, missingFolders, pseudoFileSystem } from './make-folders.js';
 import { bodyTag, entryFor, parseSidecar, type BodyTag, type Sidecar } from './local-sidecar.js';
 import { validateMetadata } from './object-metadata.js';
+import { fitRange, validateRange } from './byte-range.js';
 import type {
+  GetOptions,
   ObjectBody,
   ObjectInfo,
   ObjectStore,
@@ -117,11 +119,14 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
       }
     },
 
-    async get(key: string): Promise<StoredObject> {
+    async get(key: string, getOptions: GetOptions = {}): Promise<StoredObject> {
+      const asked = getOptions.range && validateRange(getOptions.range, key);
       const info = await head(key);
       if (!info)
         throw new StoreError('NOT_FOUND', `Cannot get object: no object under ${JSON.stringify(key)}`);
-      return { ...info, body: createReadStream(pathOf(key)) };
+      if (!asked) return { ...info, body: createReadStream(pathOf(key)) };
+      const range = fitRange(asked, info.bytes, key);
+      return { ...info, range, body: createReadStream(pathOf(key), range) };
     },
 
     async list(prefix = ''): Promise<ObjectSummary[]> {

@@ -21,9 +21,29 @@ export interface ObjectInfo {
   metadata: Record<string, string>;
 }
 
-/** An object read back: its info and a stream of its bytes. */
+/** Options of {@link ObjectStore.get}. */
+export interface GetOptions {
+  /**
+   * Only these bytes of the object: `start` to `end`, both inclusive and 0-based (HTTP's `bytes=start-end`).
+   * An `end` past the object's last byte is cut to it; a `start` past it is a `RangeError`. Default: all.
+   */
+  range?: ByteRange;
+}
+
+/** Bytes `start` to `end` of an object, both inclusive and 0-based. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * An object read back: its info (`bytes` is always the whole object's size) and a stream of its bytes,
+ * or of the part asked for, given as `range`.
+ */
 export interface StoredObject extends ObjectInfo {
   body: Readable;
+  /** The bytes `body` carries when a range was asked for (its end cut to the object's last byte). */
+  range?: ByteRange;
 }
 
 /** One entry of {@link ObjectStore.list}. */
@@ -58,8 +78,11 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Stores `body` under `key`, replacing any object there; only a complete object ever appears. */
   put(key: string, body: ObjectBody, options?: PutOptions): Promise<ObjectInfo>;
-  /** Reads an object; a `StoreError` with code `NOT_FOUND` when there is none. */
-  get(key: string): Promise<StoredObject>;
+  /**
+   * Reads an object, or a byte range of it (streamed: a WAV player seeking in a large file reads only what
+   * it plays); a `StoreError` with code `NOT_FOUND` when there is none.
+   */
+  get(key: string, options?: GetOptions): Promise<StoredObject>;
   /** Every object whose key starts with `prefix` (default: all), sorted by key. */
   list(prefix?: string): Promise<ObjectSummary[]>;
   /** Deletes an object; deleting a missing key is not an error. */

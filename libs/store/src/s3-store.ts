@@ -8,7 +8,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { validateMetadata } from './object-metadata.js';
+import { fitRange, validateRange } from './byte-range.js';
 import type {
+  GetOptions,
   ObjectBody,
   ObjectInfo,
   ObjectStore,
@@ -144,17 +146,41 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       }
     },
 
-    async get(key: string): Promise<StoredObject> {
+    async get(key: string, getOptions: GetOptions = {}): Promise<StoredObject> {
       const Key = objectKey(key);
+      const asked = getOptions.range && validateRange(getOptions.range, key);
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
+        const Range = asked ? `bytes=${asked.start}-${asked.end}` : undefined;
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key, Range }));
+        const body = out.Body as Readable;
+        if (!asked) return { key, bytes: out.ContentLength ?? 0, metadata: out.Metadata ?? {}, body };
+        // `bytes 0-99/1234`: the part sent and the whole object's size.
+        const sent = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(out.ContentRange ?? '');
+        if (!sent) {
+          body.destroy();
+          throw new StoreError(
+            'REQUEST_FAILED',
+            `Cannot get bytes ${asked.start}-${asked.end} of s3://${bucket}/${Key} as the store ignored the range (Content-Range: ${JSON.stringify(out.ContentRange ?? null)})`,
+          );
+        }
+        const bytes = Number(sent[3]);
         return {
           key,
-          bytes: out.ContentLength ?? 0,
+          bytes,
           metadata: out.Metadata ?? {},
-          body: out.Body as Readable,
+          range: { start: Number(sent[1]), end: Number(sent[2]) },
+          body,
         };
       } catch (error) {
+        if (error instanceof StoreError) throw error;
+        if (asked && (error as { name?: string }).name === 'InvalidRange') {
+          // S3 answers 416 for a range that starts past the last byte, with the object's size.
+          const size = Number((error as { ActualObjectSize?: string }).ActualObjectSize);
+          if (Number.isFinite(size)) fitRange(asked, size, key);
+          throw new RangeError(
+            `Cannot get ${JSON.stringify(key)} from byte ${asked.start} as the object is shorter`,
+          );
+        }
         if ((error as { name?: string }).name === 'NoSuchKey') {
           throw new StoreError(
             'NOT_FOUND',

@@ -34,3 +34,6 @@ export {
   trackSpectra,
 } from './track-measures.js';
 export { powerSpectrum, hannWindow } from './power-spectrum.js';
+export { decodeWav, type DecodedWav } from './decode-wav.js';
+export { spectrogram, type Spectrogram, type SpectrogramOptions } from './spectrogram.js';
+export { monoMix, waveformPeaks, type WaveformPeaks } from './waveform-peaks.js';

@@ -23,9 +23,11 @@ import { checkFreeSpace } from '../pipeline/check-free-space.js';
 import { abandonedSpools, Spool } from '../pipeline/spool.js';
 import { describeError } from '../pipeline/retryable-error.js';
 import { createLogRenderer } from '../progress/log-renderer.js';
+import { ProgressFile } from '../progress/progress-file.js';
 import { ProgressModel } from '../progress/progress-model.js';
 import { createTtyRenderer } from '../progress/tty-renderer.js';
 import { buildReport } from '../report/build-report.js';
+import { invalidLineErrors } from '../report/invalid-lines.js';
 import {
   abortingSignal,
   installShutdownSignals,
@@ -230,6 +232,17 @@ async function execute(
   const renderer = io.stderr.isTTY
     ? createTtyRenderer(progress, io.stderr)
     : createLogRenderer(progress, io.stderr);
+  // Beside the report-to-be, rewritten while the run works: what a page follows live.
+  const progressFile = new ProgressFile({
+    store,
+    progress,
+    run: { id: runId, startedAt, prompts: parsed.source, preview: connected.preview, model: model.modelId },
+    jobs,
+    duplicates,
+    invalid: invalidLineErrors(parsed.source, parsed.errors),
+    onWriteError: (message) => progress.note(message),
+  });
+  await progressFile.start();
   let result;
   try {
     result = await runBatch({
@@ -248,6 +261,7 @@ async function execute(
       qa: config.qa,
     });
   } finally {
+    progressFile.stop();
     renderer.stop();
   }
   const interrupted = abortingSignal(controller.signal);
@@ -274,6 +288,7 @@ async function execute(
       facts: facts ?? null,
     })),
   });
+  await progressFile.finish(interrupted ? 'interrupted' : 'finished', report.jobs);
   // Invalid lines were listed, with their positions, before the run started.
   io.stderr.write(formatRunSummary(report, { listInvalid: false }));
   try {

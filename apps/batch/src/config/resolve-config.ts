@@ -1,5 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { GenerationDefaults } from '@musicgen/prompts';
+import { resolveOutLocation } from '@musicgen/store';
 import type { NormalizationStrategy, WavFormat } from '@musicgen/wav';
 import type { QaSettings } from '../pipeline/make-takes.js';
 import { defaultSpoolRoot } from '../pipeline/spool.js';
@@ -45,10 +46,6 @@ export interface ResolveContext {
   readonly baseDir: string;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
 /**
  * Turns the parsed command line (values already checked by the flag table) and the environment into
  * one {@link BatchConfig}: relative paths resolved from `baseDir` (where the user typed the command),
@@ -64,13 +61,7 @@ function nonEmpty(value: string | undefined): string | undefined {
  */
 export function resolveConfig(options: BatchOptions, context: ResolveContext): BatchConfig {
   const { env, baseDir } = context;
-  let out = options.out;
-  if (out === undefined) {
-    const bucket = nonEmpty(env['MUSICGEN_S3_BUCKET']);
-    const prefix = nonEmpty(env['MUSICGEN_S3_PREFIX']) ?? '';
-    out = bucket === undefined ? './output' : `s3://${bucket}/${prefix.replace(/^\/+/, '')}`;
-  }
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(out) && !isAbsolute(out)) out = resolve(baseDir, out);
+  const out = resolveOutLocation(options.out, context);
   return {
     promptsPath: resolve(baseDir, options.prompts),
     promptsName: options.prompts,

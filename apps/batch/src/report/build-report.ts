@@ -1,6 +1,7 @@
 import { formatPromptLineError, type PromptLineError } from '@musicgen/prompts';
 import type { ServerFacts } from '@musicgen/contract';
 import { createRunReport, type RunReport, type RunReportAttempt, type RunReportJob } from '@musicgen/store';
+import { invalidLineErrors } from './invalid-lines.js';
 
 /** One line of the report: the store's job entry plus why it was skipped or interrupted. */
 export interface BatchReportJob extends RunReportJob {
@@ -88,20 +89,9 @@ export interface ReportInput {
  * ```
  */
 export function buildReport(input: ReportInput): BatchReport {
-  const byLine = new Map<number, string[]>();
-  for (const error of input.lineErrors) {
-    const messages = byLine.get(error.line) ?? [];
-    messages.push(formatPromptLineError(input.prompts, error));
-    byLine.set(error.line, messages);
-  }
-  const invalid: BatchReportJob[] = [...byLine].map(([line, messages]) => ({
-    line,
-    status: 'invalid',
-    key: null,
-    bytes: 0,
-    seconds: 0,
-    error: messages.join('; '),
-  }));
+  const invalid: BatchReportJob[] = [...invalidLineErrors(input.prompts, input.lineErrors)].map(
+    ([line, error]) => ({ line, status: 'invalid', key: null, bytes: 0, seconds: 0, error }),
+  );
   const warningsByLine = new Map<number, string[]>();
   for (const warning of input.lineWarnings ?? []) {
     const messages = warningsByLine.get(warning.line) ?? [];

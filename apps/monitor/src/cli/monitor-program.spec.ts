@@ -41,6 +41,21 @@ describe('MONITOR_PROGRAM', () => {
         rest: [],
       },
     ],
+    [['page'], { command: 'page', options: { port: 8090 }, rest: [] }],
+    [
+      [
+        'page',
+        '--out=s3://renders/v1',
+        '--port=0',
+        '--cache-dir=c',
+        '--metrics=http://127.0.0.1:8002/metrics',
+      ],
+      {
+        command: 'page',
+        options: { out: 's3://renders/v1', port: 0, cacheDir: 'c', metrics: 'http://127.0.0.1:8002/metrics' },
+        rest: [],
+      },
+    ],
     [
       ['tunnel', '--local-port=0', '--accept-new-host-key'],
       { command: 'tunnel', options: { localPort: 0, acceptNewHostKey: true }, rest: [] },
@@ -50,7 +65,14 @@ describe('MONITOR_PROGRAM', () => {
   });
 
   it.each([
-    [[], 'Missing command: give one of logs, system, gpu, metrics, tunnel (see musicgen-monitor --help)'],
+    [
+      [],
+      'Missing command: give one of logs, system, gpu, metrics, page, tunnel (see musicgen-monitor --help)',
+    ],
+    [
+      ['page', '--port=65536'],
+      'Cannot use --port as it must be an integer from 0 to 65535: current value is "65536"',
+    ],
     [
       ['tunnel', '--local-port=1.5'],
       'Cannot use --local-port as it must be an integer from 0 to 65535: current value is "1.5"',

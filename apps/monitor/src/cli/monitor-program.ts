@@ -1,4 +1,4 @@
-import { decimal, defineCommands, defineFlags, integer, InvalidArgumentError } from '@musicgen/cli';
+import { decimal, defineCommands, defineFlags, integer, InvalidArgumentError, nonBlank } from '@musicgen/cli';
 import { parseSince } from '../logs/line-time.js';
 
 function pattern(text: string): RegExp {
@@ -20,6 +20,22 @@ const ACCEPT_NEW = {
 } as const;
 const JSON_FLAG = { flags: '--json', description: 'print JSON on stdout instead of text' } as const;
 
+/** The page's default port on 127.0.0.1. */
+export const DEFAULT_PAGE_PORT = 8090;
+
+function metricsUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError('it must be an http:// address such as http://127.0.0.1:8002/metrics');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError('it must be an http:// address such as http://127.0.0.1:8002/metrics');
+  }
+  return url.href;
+}
+
 /**
  * The `musicgen-monitor` command line: every command and its flags, declared once (`--help` and the
  * README table follow it). Names avoid the flags Nx keeps for itself (`--verbose`, `--parallel`,
@@ -28,10 +44,12 @@ const JSON_FLAG = { flags: '--json', description: 'print JSON on stdout instead 
 export const MONITOR_PROGRAM = defineCommands({
   name: 'musicgen-monitor',
   version: '0.1.0',
-  description: 'Watch a GPU pod over SSH: logs, system, GPU, Triton metrics, and a tunnel to Triton.',
+  description:
+    'Watch a GPU pod over SSH: logs, system, GPU, Triton metrics, and a tunnel to Triton; listen to runs on a local page.',
   epilog:
     'Settings come from .env and the environment (RUNPOD_HOST, RUNPOD_SSH_KEY, ...; see .env.template).\n' +
     'Exit codes: 0 done; 1 the connection or a command on the pod failed; 2 usage or configuration error.',
+  // `page` reads a store, not a pod: its settings are the batch's (MUSICGEN_S3_*, AWS_*).
   commands: {
     logs: {
       summary:
@@ -97,6 +115,39 @@ export const MONITOR_PROGRAM = defineCommands({
         json: JSON_FLAG,
         host: HOST,
         acceptNewHostKey: ACCEPT_NEW,
+      }),
+    },
+    page: {
+      summary:
+        'serve a page on 127.0.0.1 to look at and listen to the runs in a store, live while a run works; prints its address',
+      flags: defineFlags({
+        out: {
+          flags: '--out <dir|s3://bucket/prefix>',
+          description: "the store whose runs to show (the batch's --out)",
+          parse: nonBlank,
+          defaultText:
+            's3://$MUSICGEN_S3_BUCKET/$MUSICGEN_S3_PREFIX when MUSICGEN_S3_BUCKET is set, else ./output',
+        },
+        port: {
+          flags: '--port <port>',
+          description: 'port on 127.0.0.1 (never another interface); 0 picks a free one',
+          parse: integer({ min: 0, max: 65535 }),
+          default: DEFAULT_PAGE_PORT,
+        },
+        cacheDir: {
+          flags: '--cache-dir <dir>',
+          description: 'local folder for waveform and spectrogram drawings (never the store)',
+          parse: nonBlank,
+          defaultText:
+            '$XDG_CACHE_HOME/musicgen-monitor/page (~/.cache/..., %LOCALAPPDATA%\\musicgen-monitor\\page on Windows)',
+        },
+        metrics: {
+          flags: '--metrics <url>',
+          description:
+            "Triton's metrics for the GPU panel, e.g. http://127.0.0.1:8002/metrics (a local Triton, or the pod's through a tunnel)",
+          parse: metricsUrl,
+          env: 'TRITON_METRICS_URL',
+        },
       }),
     },
     tunnel: {

@@ -1,10 +1,15 @@
-import { EXIT, runProgram, type ParsedBy } from '@musicgen/cli';
+import { resolve } from 'node:path';
+import { EXIT, runProgram, UsageError, type ParsedBy } from '@musicgen/cli';
 import { openLocalForward, SshError, sleep } from '@musicgen/ssh';
+import { openStore, resolveOutLocation, type ObjectStore } from '@musicgen/store';
 import { formatGpuSample, readGpus } from '../gpu/gpu-query.js';
 import { followLogs } from '../logs/follow-logs.js';
 import { fetchPodMetrics } from '../metrics/fetch-metrics.js';
 import { formatMetricsSummary, summariseMetrics } from '../metrics/metrics-summary.js';
 import { parsePrometheusText } from '../metrics/prometheus-text.js';
+import { metricsFromUrl } from '../page/gpu-panel.js';
+import { startPageServer } from '../page/page-server.js';
+import { defaultPageCache } from '../page/track-media.js';
 import { resolveMonitorTarget, type MonitorIo, type MonitorTarget } from '../monitor-io.js';
 import { formatSystemSnapshot, readSystemSnapshot } from '../system/system-snapshot.js';
 import { MONITOR_PROGRAM } from './monitor-program.js';
@@ -34,7 +39,44 @@ async function withConnection<T>(
   }
 }
 
+/** `page`: serves the listening page until Ctrl-C. */
+async function servePage(options: Extract<MonitorCommand, { command: 'page' }>['options'], io: MonitorIo) {
+  const location = resolveOutLocation(options.out, io);
+  let store: ObjectStore;
+  let runs: number;
+  try {
+    store = await openStore(location, { env: io.env });
+    runs = (await store.list('reports/')).filter((o) => /\.json$/.test(o.key)).length;
+  } catch (error) {
+    throw new UsageError(`Cannot show the runs in ${location}: ${(error as Error).message}`);
+  }
+  const cacheDir =
+    options.cacheDir === undefined ? defaultPageCache(io.env) : resolve(io.baseDir, options.cacheDir);
+  let server;
+  try {
+    server = await startPageServer({
+      store,
+      cacheDir,
+      port: options.port,
+      ...(options.metrics ? { metrics: metricsFromUrl(options.metrics) } : {}),
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  io.say(
+    `The runs in ${store.location}${runs === 0 ? ' (none yet)' : ''} are on ${server.url}: open it in a browser; Ctrl-C stops`,
+  );
+  io.out(`${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    if (io.signal?.aborted) resolve();
+    io.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.close();
+  return EXIT.OK;
+}
+
 async function execute(request: MonitorCommand, io: MonitorIo): Promise<number> {
+  if (request.command === 'page') return servePage(request.options, io);
   const { options } = request;
   const target = resolveMonitorTarget(io, options.host, options.acceptNewHostKey);
   switch (request.command) {
