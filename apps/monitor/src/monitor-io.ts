@@ -35,6 +35,21 @@ export interface MonitorTarget {
   readonly connect: () => Promise<SshConnection>;
 }
 
+/**
+ * The pods a command watches: the one named by `--host`, else every pod of `RUNPOD_HOST` (in its order).
+ *
+ * @throws {SshError} `SSH_CONFIG` for bad settings or a `--host` not in the list.
+ */
+export function resolveMonitorTargets(
+  io: MonitorIo,
+  hostName: string | undefined,
+  acceptNewHostKey: boolean,
+): MonitorTarget[] {
+  if (hostName !== undefined) return [resolveMonitorTarget(io, hostName, acceptNewHostKey)];
+  const ssh = resolveSshSettings({ env: io.env, baseDir: io.baseDir });
+  return ssh.hosts.map((host) => resolveMonitorTarget(io, `${host.host}:${host.port}`, acceptNewHostKey));
+}
+
 /** Resolves the settings (throws `SshError` `SSH_CONFIG`) and prepares connecting to one pod. */
 export function resolveMonitorTarget(
   io: MonitorIo,

@@ -9,6 +9,7 @@ import { runCli } from './cli/run-cli.js';
 
 const fixtures = join(import.meta.dirname, 'testing');
 let sshd: RunningSshd;
+let sshd2: RunningSshd;
 let work: string;
 let vol: string;
 let fakeBin: string;
@@ -31,6 +32,8 @@ beforeAll(async () => {
   );
   await chmod(join(fakeBin, 'nvidia-smi'), 0o755);
   sshd = await startSshd({ pathPrefix: [fakeBin] });
+  // A second "pod" reached with the same key (sharing the volume directory, as pods on a network volume).
+  sshd2 = await startSshd({ pathPrefix: [fakeBin], clientKey: sshd.keyPath });
   const before = await readFile(join(fixtures, 'metrics-before.txt'), 'utf8');
   const after = await readFile(join(fixtures, 'metrics-after.txt'), 'utf8');
   metricsServer = createServer((req, res) => {
@@ -43,9 +46,18 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sleepers) s.kill();
   await sshd?.stop();
+  await sshd2?.stop();
   await new Promise((resolve) => metricsServer?.close(resolve));
   if (work) await rm(work, { recursive: true, force: true });
 });
+
+/** Both pods in RUNPOD_HOST. */
+function twoPods(): Record<string, string> {
+  return env({
+    RUNPOD_HOST: `127.0.0.1:${sshd.port},127.0.0.1:${sshd2.port}`,
+    RUNPOD_SSH_HOST_KEY: `${sshd.hostKeyFingerprint},${sshd2.hostKeyFingerprint}`,
+  });
+}
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -185,6 +197,62 @@ describe('monitor:logs', () => {
     [['gpu', '--interval', '0'], 'Cannot use --interval as it must be a number >= 0.5: current value is "0"'],
   ])('%j is refused in one line', async (argv, message) => {
     expect(await monitor(argv)).toEqual({ code: 2, stdout: '', stderr: `musicgen-monitor: ${message}\n` });
+  });
+});
+
+describe('several pods in RUNPOD_HOST, side by side', () => {
+  it('logs --run NAME follows NAME-iofn on pod i, each line prefixed with its pod', async () => {
+    await makeRun(
+      'split-1of2',
+      [
+        '2026-12-01T09:00:00Z run split-1of2: started (pid 1)',
+        '2026-12-01T09:00:09Z run split-1of2: finished with exit code 0',
+      ],
+      0,
+    );
+    await makeRun(
+      'split-2of2',
+      [
+        '2026-12-01T09:00:01Z run split-2of2: started (pid 2)',
+        '2026-12-01T09:00:07Z run split-2of2: finished with exit code 0',
+      ],
+      0,
+    );
+    const result = await monitor(['logs', '--run', 'split'], { env: twoPods() });
+    expect(result.code).toBe(0);
+    const [a, b] = [`[127.0.0.1:${sshd.port}]`, `[127.0.0.1:${sshd2.port}]`];
+    expect(result.stdout.split('\n').sort()).toEqual(
+      [
+        '',
+        `${a} 2026-12-01T09:00:00Z run split-1of2: started (pid 1)`,
+        `${a} 2026-12-01T09:00:09Z run split-1of2: finished with exit code 0`,
+        `${b} 2026-12-01T09:00:01Z run split-2of2: started (pid 2)`,
+        `${b} 2026-12-01T09:00:07Z run split-2of2: finished with exit code 0`,
+      ].sort(),
+    );
+  });
+
+  it('system, gpu and metrics: one block or line per pod, in RUNPOD_HOST order', async () => {
+    const system = await monitor(['system'], { env: twoPods() });
+    expect(system.code).toBe(0);
+    expect(system.stdout.split('\n').filter((l) => l.startsWith('pod '))).toEqual([
+      expect.stringMatching(new RegExp(`^pod     ${sshd.user}@127\\.0\\.0\\.1:${sshd.port}, up `)),
+      expect.stringMatching(new RegExp(`^pod     ${sshd.user}@127\\.0\\.0\\.1:${sshd2.port}, up `)),
+    ]);
+    const json = JSON.parse((await monitor(['system', '--json'], { env: twoPods() })).stdout);
+    expect(json.map((s: { disk: { path: string } }) => s.disk.path)).toEqual([vol, vol]);
+    const gpu = await monitor(['gpu'], { env: twoPods() });
+    const lines = gpu.stdout.trimEnd().split('\n');
+    const single = (await monitor(['gpu'])).stdout.trimEnd().split('\n');
+    expect(lines).toEqual([
+      ...single.map((l) => `[127.0.0.1:${sshd.port}] ${l}`),
+      ...single.map((l) => `[127.0.0.1:${sshd2.port}] ${l}`),
+    ]);
+    const metrics = await monitor(['metrics', '--interval', '0.5', '--json'], { env: twoPods() });
+    expect(JSON.parse(metrics.stdout).map((m: { pod: string }) => m.pod)).toEqual([
+      `127.0.0.1:${sshd.port}`,
+      `127.0.0.1:${sshd2.port}`,
+    ]);
   });
 });
 

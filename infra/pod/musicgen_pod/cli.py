@@ -10,6 +10,7 @@ import traceback
 from typing import List, Optional
 
 from . import lifecycle, logs, server, settings, stack
+from . import serve as serve_mod
 from . import status as status_mod
 from . import up as up_mod
 from .errors import ExitCode, PodError
@@ -37,6 +38,11 @@ def parser() -> argparse.ArgumentParser:
     up = verbs.add_parser("up", help="install what is missing, fetch the weights, start Triton, wait until ready")
     up.add_argument("--restart", action="store_true", help="restart even when nothing changed")
     up.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
+    verbs.add_parser(
+        "serve",
+        help="as `up`, then stay in the foreground while the server runs (a container's main process; "
+        "SIGTERM stops the server)",
+    )
     st = verbs.add_parser("status", help="is Triton running and is every model ready (exit 0, 3 stopped, 4 unhealthy)")
     st.add_argument("--json", action="store_true", help="one JSON object on stdout")
     verbs.add_parser("stop", help="stop Triton (SIGTERM, then SIGKILL after MUSICGEN_STOP_TIMEOUT_S)")
@@ -54,6 +60,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             warn(line)
         if args.verb == "up":
             return up_mod.run(s, stack.read_pins(), args.restart, args.dry_run, say, warn)
+        if args.verb == "serve":
+            return serve_mod.run(s, stack.read_pins(), say, warn)
         if args.verb == "status":
             obj, code, notes = status_mod.collect(s)
             if args.json:

@@ -72,6 +72,12 @@ def ready(pid: int, states: Dict[str, Dict[str, object]], s: Settings, say: Say,
     """The summary once every model is ready: addresses and the tunnel command."""
     took = f" after {time.monotonic() - began:.0f} s" if began is not None else ""
     say(f"Triton is ready (pid {pid}){took}: {', '.join(states)}")
+    if s.listen_address != "127.0.0.1":
+        say(
+            f"  gRPC {s.listen_address}:{s.grpc_port}, HTTP {s.listen_address}:{s.http_port}, metrics "
+            f"{s.listen_address}:{s.metrics_port} (every interface of this container: keep its network private)"
+        )
+        return int(ExitCode.OK)
     say(
         f"  gRPC 127.0.0.1:{s.grpc_port}, HTTP 127.0.0.1:{s.http_port}, metrics 127.0.0.1:{s.metrics_port} "
         "(this machine only: reach them through an SSH tunnel)"

@@ -112,19 +112,21 @@ def command(
     metrics: int,
     gpu_metrics: bool,
     min_ping_interval_ms: int = GRPC_MIN_PING_INTERVAL_MS,
+    address: str = "127.0.0.1",
 ) -> List[str]:
-    """The tritonserver command line: every endpoint on 127.0.0.1 only (Triton has no authentication), and
-    keepalive settings that let clients ping every ``min_ping_interval_ms`` on a quiet connection."""
+    """The tritonserver command line: every endpoint on ``address``, 127.0.0.1 unless the server runs in a
+    container whose network is private (Triton has no authentication), and keepalive settings that let
+    clients ping every ``min_ping_interval_ms`` on a quiet connection."""
     return [
         binary,
         f"--model-repository={paths.models}",
         f"--backend-directory={paths.backends}",
-        "--http-address=127.0.0.1",
+        f"--http-address={address}",
         f"--http-port={http}",
-        "--grpc-address=127.0.0.1",
+        f"--grpc-address={address}",
         f"--grpc-port={grpc}",
         "--allow-metrics=true",
-        "--metrics-address=127.0.0.1",
+        f"--metrics-address={address}",
         f"--metrics-port={metrics}",
         f"--allow-gpu-metrics={'true' if gpu_metrics else 'false'}",
         "--allow-sagemaker=false",

@@ -20,6 +20,9 @@ MODEL_ALIASES = {
     "large": "facebook/musicgen-large",
 }
 INSTANCE_KINDS = ("gpu", "cpu")
+# Where Triton's three ports listen: this machine only (a pod reached through SSH), or every interface of
+# a container whose network is private to a cluster (Kubernetes: the Service and the probes reach it).
+LISTEN_ADDRESSES = ("127.0.0.1", "0.0.0.0")
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -43,6 +46,7 @@ SETTINGS: Dict[str, str] = {
     "MUSICGEN_START_TIMEOUT_S": "900",
     "MUSICGEN_STOP_TIMEOUT_S": "60",
     "MUSICGEN_DISK_RESERVE_GB": "2",
+    "MUSICGEN_LISTEN_ADDRESS": "127.0.0.1",
 }
 PROCESS_ONLY = ("MUSICGEN_VOLUME", "MUSICGEN_POD_ENV_FILE")
 SECRETS = ("HF_TOKEN",)
@@ -70,6 +74,7 @@ class Settings:
     start_timeout_s: float
     stop_timeout_s: float
     disk_reserve_gb: float
+    listen_address: str = "127.0.0.1"
 
     def __repr__(self) -> str:  # never show the token
         return (
@@ -241,6 +246,11 @@ def load(environ: Mapping[str, str]) -> Tuple[Settings, EnvFile]:
     if token is not None and (any(c.isspace() for c in token) or not token.isprintable()):
         raise _bad("HF_TOKEN", "a single word without spaces", token)
 
+    listen = raw["MUSICGEN_LISTEN_ADDRESS"]
+    if listen not in LISTEN_ADDRESSES:
+        rule = "127.0.0.1 (this machine only) or 0.0.0.0 (a container's private network)"
+        raise _bad("MUSICGEN_LISTEN_ADDRESS", rule, listen)
+
     index_url = raw["MUSICGEN_TORCH_INDEX_URL"] or None
     if index_url is not None and not re.match(r"^https?://\S+$", index_url):
         raise _bad("MUSICGEN_TORCH_INDEX_URL", "an http(s) URL", index_url)
@@ -264,6 +274,7 @@ def load(environ: Mapping[str, str]) -> Tuple[Settings, EnvFile]:
         start_timeout_s=_number(raw, "MUSICGEN_START_TIMEOUT_S", 1),
         stop_timeout_s=_number(raw, "MUSICGEN_STOP_TIMEOUT_S", 1),
         disk_reserve_gb=_number(raw, "MUSICGEN_DISK_RESERVE_GB", 0),
+        listen_address=listen,
     )
     return settings, env_file
 
@@ -280,4 +291,5 @@ def server_identity(s: Settings) -> Dict[str, str]:
         "HF_HOME": s.hf_home,
         "MUSICGEN_PYTHON_ENV": s.python_env or "",
         "MUSICGEN_TRITONSERVER": s.tritonserver or "",
+        "MUSICGEN_LISTEN_ADDRESS": s.listen_address,
     }

@@ -130,7 +130,9 @@ def _up(s: Settings, pins: stack.Pins, paths: Paths, restart: bool, dry_run: boo
         execution_env=prefix,
     )
     binary = triton.binary if triton else os.path.join(prefix, "...", "tritonserver")
-    cmd = server.command(binary, paths, s.http_port, s.grpc_port, s.metrics_port, s.instance_kind == "gpu")
+    cmd = server.command(
+        binary, paths, s.http_port, s.grpc_port, s.metrics_port, s.instance_kind == "gpu", address=s.listen_address
+    )
     if dry_run:
         say(f"model repository: would generate {paths.models}: {repository.describe(values, names)}")
         say(f"would start: {shlex.join(cmd)}")

@@ -42,6 +42,7 @@ def test_defaults(tmp_path):
         start_timeout_s=900.0,
         stop_timeout_s=60.0,
         disk_reserve_gb=2.0,
+        listen_address="127.0.0.1",
     )
     assert s.pod_dir == os.path.join(volume, "musicgen")
 
@@ -130,6 +131,7 @@ def test_readable_env_file_warns(tmp_path):
         ("MUSICGEN_STOP_TIMEOUT_S", "0", "Cannot use MUSICGEN_STOP_TIMEOUT_S as it must be a number >= 1: current value is '0'"),
         ("MUSICGEN_DISK_RESERVE_GB", "-1", "Cannot use MUSICGEN_DISK_RESERVE_GB as it must be a number >= 0: current value is '-1'"),
         ("MUSICGEN_DISK_RESERVE_GB", "nan", "Cannot use MUSICGEN_DISK_RESERVE_GB as it must be a number >= 0: current value is 'nan'"),
+        ("MUSICGEN_LISTEN_ADDRESS", "10.0.0.5", "Cannot use MUSICGEN_LISTEN_ADDRESS as it must be 127.0.0.1 (this machine only) or 0.0.0.0 (a container's private network): current value is '10.0.0.5'"),
         ("MUSICGEN_PYTHON_ENV", "venv", "Cannot use MUSICGEN_PYTHON_ENV as it must be an absolute path: current value is 'venv'"),
         ("MUSICGEN_WHEELS_DIR", "/nonexistent/wheels", "Cannot use MUSICGEN_WHEELS_DIR as /nonexistent/wheels is not a directory"),
     ],

@@ -5,3 +5,4 @@ env_root="${MUSICGEN_TRITON_ENV:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/musicge
 venv="$env_root/venv-stack"     # the shipping stack (torch, transformers: infra/python-stack.env) + pytest + ruff
 tvenv="$env_root/venv-triton"   # nvidia-pytriton: tritonserver binary + tritonclient
 s3venv="$env_root/venv-s3"      # moto: an S3 server that honours If-None-Match / If-Match (lease tests)
+k8svenv="$env_root/venv-k8s"    # kubernetes-validate + KEDA's models: the Helm chart's tests (infra/k8s)

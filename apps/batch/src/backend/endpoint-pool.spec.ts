@@ -1,5 +1,7 @@
 import type { Codes } from '@musicgen/contract';
 import { describe, expect, it } from 'vitest';
+import { TritonError } from '@musicgen/triton-client';
+import { isRetryableError } from '../pipeline/retryable-error.js';
 import { EndpointPool, type PoolMember } from './endpoint-pool.js';
 
 function member(address: string, behaviour: { fail?: boolean; capacity?: number } = {}) {
@@ -70,7 +72,7 @@ describe('EndpointPool', () => {
 
   it('refuses a capacity below 1', () => {
     expect(() => new EndpointPool([member('a:1', { capacity: 0.5 }).m])).toThrow(
-      new RangeError('Cannot create an endpoint pool: the capacity of a:1 must be an integer >= 1: got 0.5'),
+      new RangeError('Cannot add a:1 to the endpoint pool as its capacity must be an integer >= 1: got 0.5'),
     );
   });
 
@@ -116,6 +118,51 @@ describe('EndpointPool', () => {
     const failedAt = t;
     while (pool.pick().address === 'b:1') t += 1_000;
     expect(t - failedAt).toBe(5_000);
+  });
+
+  it('takes endpoints that join, and lets a retired one finish its windows before it counts as gone', async () => {
+    const a = member('a:1');
+    const b = member('b:1');
+    const pool = new EndpointPool([a.m]);
+    const first = pool.generateWindow({ text: 'x', frames: 1 });
+    pool.add(b.m);
+    expect(pool.endpoints).toEqual(['a:1', 'b:1']);
+    const second = pool.generateWindow({ text: 'x', frames: 2 }); // b:1 is emptier
+    expect([a.calls, b.calls]).toEqual([[1], [2]]);
+    let gone = false;
+    const retired = pool.retire('a:1').then(() => (gone = true));
+    expect(pool.endpoints).toEqual(['b:1']);
+    const third = pool.generateWindow({ text: 'x', frames: 3 }); // only b:1 takes new work now
+    expect([a.calls, b.calls]).toEqual([[1], [2, 3]]);
+    await Promise.resolve();
+    expect(gone).toBe(false); // a:1 still has a window in flight
+    a.settleAll();
+    await retired;
+    expect(gone).toBe(true);
+    b.settleAll();
+    await Promise.all([first, second, third]);
+    expect(pool.load().map((l) => [l.address, l.peakWindows])).toEqual([
+      ['a:1', 1],
+      ['b:1', 2],
+    ]);
+    expect(() => pool.add(b.m)).toThrow(
+      new RangeError('Cannot add b:1 to the endpoint pool as it is in it already'),
+    );
+    pool.add(a.m); // an address that came back joins again
+    expect(pool.endpoints).toEqual(['b:1', 'a:1']);
+  });
+
+  it('fails a call with a retryable UNAVAILABLE while no endpoint is left', async () => {
+    const a = member('a:1');
+    const pool = new EndpointPool([a.m]);
+    await pool.retire('a:1');
+    const error = await pool.generateWindow({ text: 'x', frames: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TritonError);
+    expect([(error as TritonError).codeName, (error as TritonError).details]).toEqual([
+      'UNAVAILABLE',
+      'no Triton endpoint is available (the endpoint name resolves to no address now)',
+    ]);
+    expect(isRetryableError(error)).toBe(true);
   });
 
   it('needs at least one endpoint', () => {

@@ -1,5 +1,5 @@
 import type { Codes } from '@musicgen/contract';
-import type { DecodeOptions, GenerateWindowRequest } from '@musicgen/triton-client';
+import { TritonError, type DecodeOptions, type GenerateWindowRequest } from '@musicgen/triton-client';
 import type { GenerationBackend } from './generation-backend.js';
 
 /** One endpoint of an {@link EndpointPool}: its address, its capacity and the client calls used on it. */
@@ -33,8 +33,15 @@ export const FAILED_ENDPOINT_COOLDOWN_MS = 5_000;
 /** The longest an endpoint that keeps failing is passed over before it is tried again. */
 export const MAX_FAILED_ENDPOINT_COOLDOWN_MS = 60_000;
 
+/** gRPC status UNAVAILABLE: what a call gets while the pool has no endpoint (a retryable failure). */
+const UNAVAILABLE = 14;
+
 interface MemberState {
   readonly member: PoolMember;
+  /** Taken out of the pool (its name no longer resolves to it): no new call, the ones in flight finish. */
+  retired: boolean;
+  /** Resolves the promise {@link EndpointPool.retire} returned once nothing is in flight. */
+  idle: (() => void) | undefined;
   readonly slots: number;
   windows: number;
   decodes: number;
@@ -62,35 +69,69 @@ interface MemberState {
  * ```
  */
 export class EndpointPool implements GenerationBackend {
-  readonly endpoints: readonly string[];
+  /** Every endpoint that received or may receive calls, retired ones included (the report lists them). */
   readonly #members: MemberState[];
   readonly #now: () => number;
   #since: number | undefined;
 
-  constructor(members: readonly PoolMember[], now: () => number = () => performance.now()) {
-    if (members.length === 0)
+  constructor(
+    members: readonly PoolMember[],
+    now: () => number = () => performance.now(),
+    options: { allowEmpty?: boolean } = {},
+  ) {
+    if (members.length === 0 && !options.allowEmpty)
       throw new RangeError('Cannot create an endpoint pool: give at least one endpoint: got 0');
-    for (const m of members) {
-      const slots = m.capacity ?? 1;
-      if (!Number.isSafeInteger(slots) || slots < 1) {
-        throw new RangeError(
-          `Cannot create an endpoint pool: the capacity of ${m.address} must be an integer >= 1: got ${slots}`,
-        );
-      }
+    this.#members = [];
+    this.#now = now;
+    for (const m of members) this.add(m);
+  }
+
+  /** `host:port` of the endpoints taking new calls. */
+  get endpoints(): readonly string[] {
+    return this.#members.filter((s) => !s.retired).map((s) => s.member.address);
+  }
+
+  /**
+   * Adds an endpoint (a new replica behind a DNS name); it takes calls at once. An address that was
+   * retired comes back as a new member.
+   *
+   * @throws {RangeError} for a capacity that is not an integer >= 1, or an address already taking calls.
+   */
+  add(member: PoolMember): void {
+    const slots = member.capacity ?? 1;
+    if (!Number.isSafeInteger(slots) || slots < 1) {
+      throw new RangeError(
+        `Cannot add ${member.address} to the endpoint pool as its capacity must be an integer >= 1: got ${slots}`,
+      );
     }
-    this.#members = members.map((member) => ({
+    if (this.endpoints.includes(member.address)) {
+      throw new RangeError(`Cannot add ${member.address} to the endpoint pool as it is in it already`);
+    }
+    this.#members.push({
       member,
-      slots: member.capacity ?? 1,
+      retired: false,
+      idle: undefined,
+      slots,
       windows: 0,
       decodes: 0,
       failedAt: Number.NEGATIVE_INFINITY,
       failures: 0,
       peak: 0,
       area: 0,
-      changedAt: 0,
-    }));
-    this.endpoints = members.map((m) => m.address);
-    this.#now = now;
+      changedAt: this.#now(),
+    });
+  }
+
+  /**
+   * Takes an endpoint out of the pool: no new call goes to it; resolves once the calls in flight there
+   * have ended (then its client may be closed). Resolves at once for an address not taking calls.
+   */
+  retire(address: string): Promise<void> {
+    const state = this.#members.find((s) => !s.retired && s.member.address === address);
+    if (!state) return Promise.resolve();
+    state.retired = true;
+    if (state.windows + state.decodes === 0) return Promise.resolve();
+    return new Promise((resolve) => (state.idle = resolve));
   }
 
   generateWindow(request: GenerateWindowRequest): Promise<Codes> {
@@ -124,8 +165,16 @@ export class EndpointPool implements GenerationBackend {
 
   #pickState(kind: 'windows' | 'decodes'): MemberState {
     const now = this.#now();
-    const healthy = this.#members.filter((s) => now - s.failedAt >= cooldownMs(s.failures));
-    const candidates = healthy.length > 0 ? healthy : this.#members;
+    const live = this.#members.filter((s) => !s.retired);
+    if (live.length === 0) {
+      throw new TritonError({
+        code: UNAVAILABLE,
+        details: 'no Triton endpoint is available (the endpoint name resolves to no address now)',
+        rpc: kind === 'windows' ? 'ModelStreamInfer' : 'ModelInfer',
+      });
+    }
+    const healthy = live.filter((s) => now - s.failedAt >= cooldownMs(s.failures));
+    const candidates = healthy.length > 0 ? healthy : live;
     const fill = (s: MemberState) => (kind === 'windows' ? s.windows / s.slots : s.decodes);
     return candidates.reduce((best, s) => (fill(s) < fill(best) ? s : best));
   }
@@ -156,6 +205,7 @@ export class EndpointPool implements GenerationBackend {
     } finally {
       if (kind === 'windows') this.#countWindows(state, -1);
       else state.decodes -= 1;
+      if (state.retired && state.windows + state.decodes === 0) state.idle?.();
     }
   }
 }

@@ -13,6 +13,8 @@ describe('BATCH_PROGRAM', () => {
     expect(parse(['--prompts', 'prompts.txt'])).toEqual({
       prompts: 'prompts.txt',
       viaSsh: false,
+      dnsRefresh: 10,
+      endpointWait: 600,
       dryRun: false,
       json: false,
       force: false,
@@ -43,7 +45,9 @@ describe('BATCH_PROGRAM', () => {
       '--prompts= p.txt',
       '--out=s3://b/p',
       '--triton',
-      'grpc://gpu:8001/, 10.0.0.2:8001',
+      'grpc://gpu:8001/, 10.0.0.2:8001, dns:///Triton.music.svc:8001/',
+      '--dns-refresh=2.5',
+      '--endpoint-wait=0',
       '--concurrency=32',
       '--format=wav32f',
       '--normalize=loudness',
@@ -67,8 +71,10 @@ describe('BATCH_PROGRAM', () => {
     expect(parse(argv)).toEqual({
       prompts: 'p.txt',
       out: 's3://b/p',
-      triton: ['gpu:8001', '10.0.0.2:8001'],
+      triton: ['gpu:8001', '10.0.0.2:8001', 'dns:///Triton.music.svc:8001'],
       viaSsh: false,
+      dnsRefresh: 2.5,
+      endpointWait: 0,
       concurrency: 32,
       dryRun: true,
       json: true,
@@ -212,6 +218,21 @@ describe('BATCH_PROGRAM', () => {
       ['--prompts', 'p', '--triton', 'localhost'],
       {},
       'Cannot use --triton as each endpoint must be host:port, for example 127.0.0.1:8001: current value is "localhost"',
+    ],
+    [
+      ['--prompts', 'p', '--triton', 'dns://triton.music.svc:8001'],
+      {},
+      'Cannot use --triton as a DNS endpoint must be dns:///host:port (three slashes), for example dns:///triton.music.svc:8001: current value is "dns://triton.music.svc:8001"',
+    ],
+    [
+      ['--prompts', 'p', '--triton', 'dns:///triton.music.svc:0'],
+      {},
+      'Cannot use --triton as the port of a dns:/// endpoint must be from 1 to 65535: current value is "dns:///triton.music.svc:0"',
+    ],
+    [
+      ['--prompts', 'p', '--dns-refresh', '0'],
+      {},
+      'Cannot use --dns-refresh as it must be a number from 1 to 3600: current value is "0"',
     ],
     [
       ['--prompts', 'p', '--triton', ','],

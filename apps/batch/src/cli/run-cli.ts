@@ -11,6 +11,7 @@ import {
 import { formatRunSummary, leaseOwner, openStore, writeRunReport, type ObjectStore } from '@musicgen/store';
 import { connectBackend, type ConnectedBackend } from '../backend/connect-backend.js';
 import { openSshTunnels } from '../backend/open-ssh-tunnels.js';
+import { resolverFromEnv } from '../backend/resolve-addresses.js';
 import { servedModel } from '../backend/served-model.js';
 import { planCapacity } from '../backend/capacity-plan.js';
 import { startLocalPreview, type LocalPreview } from '../backend/start-local-preview.js';
@@ -128,7 +129,20 @@ async function execute(
     cleanup.push(() => preview.close());
     addresses = [preview.address];
   }
-  const connected: ConnectedBackend = await connectBackend(addresses);
+  let resolver;
+  try {
+    resolver = resolverFromEnv(io.env);
+  } catch (error) {
+    throw new ConfigError(describeError(error));
+  }
+  // Endpoints joining and leaving a dns:/// name: plain lines before the run, notes in the live display during it.
+  let notify = say;
+  const connected: ConnectedBackend = await connectBackend(addresses, {
+    resolver,
+    refreshMs: config.dnsRefreshMs,
+    waitMs: config.endpointWaitMs,
+    notify: (line) => notify(line),
+  });
   cleanup.push(() => connected.close());
   if (connected.preview && (config.tritonUrls.length > 0 || config.viaSsh))
     say(`Note: ${addresses.join(', ')} serves the preview engine (a synthesiser, not MusicGen)`);
@@ -154,7 +168,7 @@ async function execute(
     return EXIT.USAGE;
   }
   const { jobs, duplicates } = prepareJobs(parsed.jobs, config.shard);
-  const capacity = planCapacity(connected.endpoints, config.concurrency, jobs.length);
+  const capacity = planCapacity(connected.live(), config.concurrency, jobs.length);
   const { concurrency } = capacity;
   const invalidLines = new Set(parsed.errors.map((e) => e.line)).size + parsed.omittedErrors;
 
@@ -243,6 +257,15 @@ async function execute(
     onWriteError: (message) => progress.note(message),
   });
   await progressFile.start();
+  notify = (line) => progress.note(line);
+  // Servers of a dns:/// name come and go: the windows in flight follow their slots (unless --concurrency).
+  const watchConcurrency =
+    config.concurrency === undefined
+      ? (apply: (n: number) => void) =>
+          connected.onChange(() =>
+            apply(Math.max(1, planCapacity(connected.live(), undefined, jobs.length).concurrency)),
+          )
+      : undefined;
   let result;
   try {
     result = await runBatch({
@@ -250,6 +273,7 @@ async function execute(
       duplicates,
       config,
       concurrency,
+      ...(watchConcurrency ? { watchConcurrency } : {}),
       backend: connected.backend,
       ...(model.served ? { served: model.served } : {}),
       store,
@@ -263,6 +287,7 @@ async function execute(
   } finally {
     progressFile.stop();
     renderer.stop();
+    notify = say;
   }
   const interrupted = abortingSignal(controller.signal);
   const loads = connected.load();

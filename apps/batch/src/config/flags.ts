@@ -23,6 +23,7 @@ import {
   type WavFormat,
 } from '@musicgen/wav';
 import { DEFAULT_STORE_WAIT_MS } from '../pipeline/store-writer.js';
+import { DEFAULT_DNS_REFRESH_MS, DEFAULT_ENDPOINT_WAIT_MS } from '../backend/connect-backend.js';
 
 /** Attempts per window (and per decode) by default: about 90 s of backoff, enough for a server restart. */
 export const DEFAULT_WINDOW_ATTEMPTS = 12;
@@ -107,7 +108,10 @@ function seed(text: string): number {
   return value;
 }
 
-/** `host:port[,host:port...]`, with an optional `grpc://` or `http://` and trailing slashes. */
+/**
+ * `host:port[,host:port...]`, with an optional `grpc://` or `http://` and trailing slashes; or
+ * `dns:///host:port`, which stands for every address the name resolves to (kept with its scheme).
+ */
 function endpoints(text: string): string[] {
   const urls = text
     .split(',')
@@ -115,6 +119,17 @@ function endpoints(text: string): string[] {
     .filter((u) => u !== '');
   if (urls.length === 0) throw new InvalidArgumentError('it must name at least one host:port');
   return urls.map((url) => {
+    const dns = /^dns:\/\/\/([A-Za-z0-9.-]+):(\d{1,5})\/*$/i.exec(url);
+    if (dns) {
+      if (Number(dns[2]) < 1 || Number(dns[2]) > 65535)
+        throw new InvalidArgumentError('the port of a dns:/// endpoint must be from 1 to 65535');
+      return `dns:///${dns[1]}:${dns[2]}`;
+    }
+    if (/^dns:/i.test(url)) {
+      throw new InvalidArgumentError(
+        'a DNS endpoint must be dns:///host:port (three slashes), for example dns:///triton.music.svc:8001',
+      );
+    }
     const bare = url.replace(/^(grpc|http):\/\//i, '').replace(/\/+$/, '');
     const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(bare);
     if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
@@ -169,7 +184,7 @@ export const BATCH_FLAGS = defineFlags({
   triton: {
     flags: '--triton <host:port[,host:port...]>',
     description:
-      'Triton gRPC endpoint(s); without one, a local preview engine (a synthesiser, not MusicGen) is started',
+      'Triton gRPC endpoint(s); dns:///host:port uses every address the name resolves to, re-resolved as servers come and go (a Kubernetes headless Service); without one, a local preview engine (a synthesiser, not MusicGen) is started',
     parse: endpoints,
     env: 'TRITON_URL',
   },
@@ -178,6 +193,18 @@ export const BATCH_FLAGS = defineFlags({
     description:
       "reach Triton through an SSH tunnel to each pod of RUNPOD_HOST (its TRITON_GRPC_PORT), opened by the batch itself with the deploy tool's SSH settings",
     conflicts: ['triton'],
+  },
+  dnsRefresh: {
+    flags: '--dns-refresh <seconds>',
+    description: 'how often dns:/// endpoint names are resolved again (servers join and leave the run)',
+    parse: decimal({ min: 1, max: 3600 }),
+    default: DEFAULT_DNS_REFRESH_MS / 1000,
+  },
+  endpointWait: {
+    flags: '--endpoint-wait <seconds>',
+    description: 'how long the start waits for a dns:/// endpoint name to resolve to a ready server',
+    parse: decimal({ min: 0, max: 86_400 }),
+    default: DEFAULT_ENDPOINT_WAIT_MS / 1000,
   },
   concurrency: {
     flags: '--concurrency <n>',

@@ -22,6 +22,8 @@ describe('resolveConfig', () => {
       out: '/home/me/project/output',
       tritonUrls: [],
       viaSsh: false,
+      dnsRefreshMs: 10_000,
+      endpointWaitMs: 600_000,
       concurrency: undefined,
       dryRun: false,
       json: false,
@@ -74,6 +76,8 @@ describe('resolveConfig', () => {
       out: '/x/out',
       tritonUrls: ['gpu:8001'],
       viaSsh: false,
+      dnsRefreshMs: 10_000,
+      endpointWaitMs: 600_000,
       concurrency: 8,
       dryRun: true,
       json: true,
@@ -110,6 +114,24 @@ describe('resolveConfig', () => {
     [['--out=/abs/dir'], {}, '/abs/dir'],
   ])('%j with %j writes to %s', (argv, env, out) => {
     expect(resolveConfig(options(['--prompts=p', ...argv]), { env, baseDir: '/x' }).out).toBe(out);
+  });
+
+  it('keeps a dns:/// endpoint with its scheme and takes the resolving times in seconds', () => {
+    expect(
+      resolveConfig(
+        options([
+          '--prompts=p',
+          '--triton=dns:///musicgen-triton.music.svc:8001',
+          '--dns-refresh=2.5',
+          '--endpoint-wait=0',
+        ]),
+        { env: {}, baseDir: '/x' },
+      ),
+    ).toMatchObject({
+      tritonUrls: ['dns:///musicgen-triton.music.svc:8001'],
+      dnsRefreshMs: 2_500,
+      endpointWaitMs: 0,
+    });
   });
 
   it('leaves TRITON_URL aside with --via-ssh, which opens its own tunnels', () => {

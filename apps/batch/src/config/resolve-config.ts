@@ -17,6 +17,10 @@ export interface BatchConfig {
   readonly tritonUrls: readonly string[];
   /** Reach Triton through SSH tunnels to the pods of `RUNPOD_HOST` (`--via-ssh`). */
   readonly viaSsh: boolean;
+  /** How often `dns:///` endpoint names are resolved again, in ms. */
+  readonly dnsRefreshMs: number;
+  /** How long the start waits for a `dns:///` name to resolve to a ready server, in ms. */
+  readonly endpointWaitMs: number;
   /** Windows in flight; undefined means: size it from the server. */
   readonly concurrency: number | undefined;
   readonly dryRun: boolean;
@@ -69,6 +73,8 @@ export function resolveConfig(options: BatchOptions, context: ResolveContext): B
     // --via-ssh opens its own tunnels: a TRITON_URL in the environment does not count then.
     tritonUrls: options.viaSsh ? [] : (options.triton ?? []),
     viaSsh: options.viaSsh,
+    dnsRefreshMs: Math.round(options.dnsRefresh * 1000),
+    endpointWaitMs: Math.round(options.endpointWait * 1000),
     concurrency: options.concurrency,
     dryRun: options.dryRun,
     json: options.json,

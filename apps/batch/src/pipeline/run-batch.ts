@@ -23,6 +23,11 @@ export interface RunBatchInput {
   readonly config: Pick<BatchConfig, 'force' | 'format' | 'normalize' | 'maxAttempts'>;
   /** Windows in flight. */
   readonly concurrency: number;
+  /**
+   * Follows a concurrency that changes during the run (endpoints of a DNS name come and go): called
+   * once with the function that applies a new value; returns what stops following. Default: fixed.
+   */
+  readonly watchConcurrency?: (apply: (concurrency: number) => void) => () => void;
   readonly backend: GenerationBackend;
   readonly store: ObjectStore;
   readonly progress: ProgressModel;
@@ -89,6 +94,7 @@ export async function runBatch(
   // Every job and window listens to the run's signal: many listeners are expected, not a leak.
   setMaxListeners(0, signal);
   const scheduler = new WindowScheduler({ capacity: concurrency });
+  const unwatch = input.watchConcurrency?.((n) => scheduler.setCapacity(n));
   const { progress } = input;
   const writer = input.spool
     ? new StoreWriter({
@@ -159,7 +165,7 @@ export async function runBatch(
   };
   const outcomes = new Map<number, JobOutcome>();
   const active = new Set<Promise<void>>();
-  const maxActive = ACTIVE_JOBS_PER_WINDOW * concurrency + EXTRA_ACTIVE_JOBS;
+  const maxActive = () => ACTIVE_JOBS_PER_WINDOW * scheduler.capacity + EXTRA_ACTIVE_JOBS;
   for (const [order, job] of jobs.entries()) {
     if (signal.aborted) break;
     try {
@@ -167,7 +173,7 @@ export async function runBatch(
     } catch {
       break;
     }
-    while (active.size >= maxActive) await Promise.race(active);
+    while (active.size >= maxActive()) await Promise.race(active);
     if (signal.aborted) break;
     const running: Promise<void> = runJob(job, order, context).then((outcome) => {
       outcomes.set(job.line, outcome);
@@ -177,6 +183,7 @@ export async function runBatch(
   }
   scheduler.markDraining();
   await Promise.all(active);
+  unwatch?.();
 
   const notStarted: JobOutcome =
     writer?.gaveUp && !signal.aborted

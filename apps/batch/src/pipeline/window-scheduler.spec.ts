@@ -88,6 +88,29 @@ describe('WindowScheduler', () => {
     });
   });
 
+  it('follows a capacity that grows (waiters granted at once) and shrinks (no grant until below it)', async () => {
+    const scheduler = new WindowScheduler({ capacity: 1 });
+    const a = await scheduler.acquire(1);
+    const granted: string[] = [];
+    const b = scheduler.acquire(1).then((r) => (granted.push('b'), r));
+    const c = scheduler.acquire(1).then((r) => (granted.push('c'), r));
+    scheduler.setCapacity(3);
+    const [rb, rc] = await Promise.all([b, c]);
+    expect([granted, scheduler.inFlight, scheduler.capacity]).toEqual([['b', 'c'], 3, 3]);
+    scheduler.setCapacity(1);
+    const d = scheduler.acquire(1).then((r) => (granted.push('d'), r));
+    a();
+    rb();
+    await Promise.resolve();
+    expect([granted, scheduler.inFlight]).toEqual([['b', 'c'], 1]); // still at the new capacity
+    rc();
+    (await d)();
+    expect([granted, scheduler.inFlight, scheduler.stats().capacity]).toEqual([['b', 'c', 'd'], 0, 1]);
+    expect(() => scheduler.setCapacity(0)).toThrow(
+      new RangeError('Cannot resize window scheduler: capacity must be a positive integer: got 0'),
+    );
+  });
+
   it('rejects a capacity that is not a positive integer', () => {
     expect(() => new WindowScheduler({ capacity: 0 })).toThrow(
       new RangeError('Cannot create window scheduler: capacity must be a positive integer: got 0'),

@@ -40,7 +40,7 @@ interface Waiter {
  * ```
  */
 export class WindowScheduler {
-  readonly capacity: number;
+  #capacity: number;
   #inFlight = 0;
   #waiters: Waiter[] = [];
   #idleWaiters: { resolve: () => void; reject: (reason: unknown) => void }[] = [];
@@ -63,11 +63,35 @@ export class WindowScheduler {
         `Cannot create window scheduler: capacity must be a positive integer: got ${capacity}`,
       );
     }
-    this.capacity = capacity;
+    this.#capacity = capacity;
     this.#now = now;
     this.#levelSince = now();
     this.#msAtLevel = new Array<number>(capacity + 1).fill(0);
     this.#drainMsAtLevel = new Array<number>(capacity + 1).fill(0);
+  }
+
+  /** Windows allowed in flight at once. */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /**
+   * Changes how many windows may be in flight (endpoints came or went). Raising it grants waiting
+   * windows at once; lowering it lets windows in flight finish and grants no new one until below it.
+   */
+  setCapacity(capacity: number): void {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new RangeError(
+        `Cannot resize window scheduler: capacity must be a positive integer: got ${capacity}`,
+      );
+    }
+    this.#account();
+    this.#capacity = capacity;
+    while (this.#msAtLevel.length <= capacity) this.#msAtLevel.push(0);
+    while (this.#drainMsAtLevel.length <= capacity) this.#drainMsAtLevel.push(0);
+    while (!this.#paused && this.#inFlight < this.#capacity && this.#waiters.length > 0)
+      this.#waiters.shift()?.grant();
+    this.#notifyIdle();
   }
 
   /** Windows in flight now. */
@@ -210,7 +234,7 @@ export class WindowScheduler {
       released = true;
       this.#account();
       this.#inFlight -= 1;
-      const next = this.#paused ? undefined : this.#waiters.shift();
+      const next = this.#paused || this.#inFlight >= this.#capacity ? undefined : this.#waiters.shift();
       if (next) next.grant();
       else {
         if (!this.#draining && this.#windowsStarted > 0 && this.#gapStart === undefined)

@@ -3,7 +3,7 @@ import { defineCommands, defineFlags, nonBlank } from '@musicgen/cli';
 const HOST = {
   flags: '--host <host[:port]>',
   description: 'the pod to use, one of RUNPOD_HOST',
-  defaultText: 'every pod for `pod`, the first for `run`',
+  defaultText: 'every pod of RUNPOD_HOST (`run`: each its shard of the prompts)',
 } as const;
 const ACCEPT_NEW = {
   flags: '--accept-new-host-key',

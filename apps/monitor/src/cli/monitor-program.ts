@@ -12,7 +12,7 @@ function pattern(text: string): RegExp {
 const HOST = {
   flags: '--host <host[:port]>',
   description: 'the pod to watch, one of RUNPOD_HOST',
-  defaultText: 'the first',
+  defaultText: 'every pod, side by side (tunnel: the first)',
 } as const;
 const ACCEPT_NEW = {
   flags: '--accept-new-host-key',

@@ -10,7 +10,7 @@ import { parsePrometheusText } from '../metrics/prometheus-text.js';
 import { metricsFromUrl } from '../page/gpu-panel.js';
 import { startPageServer } from '../page/page-server.js';
 import { defaultPageCache } from '../page/track-media.js';
-import { resolveMonitorTarget, type MonitorIo, type MonitorTarget } from '../monitor-io.js';
+import { resolveMonitorTargets, type MonitorIo, type MonitorTarget } from '../monitor-io.js';
 import { formatSystemSnapshot, readSystemSnapshot } from '../system/system-snapshot.js';
 import { MONITOR_PROGRAM } from './monitor-program.js';
 
@@ -75,54 +75,123 @@ async function servePage(options: Extract<MonitorCommand, { command: 'page' }>['
   return EXIT.OK;
 }
 
+/** `[host:port] ` before each line of a pod's output when several pods are watched. */
+function podPrefix(target: MonitorTarget): string {
+  return `[${target.host.host}:${target.host.port}] `;
+}
+
+function prefixLines(text: string, prefix: string): string {
+  return text.replace(/^(?=.)/gm, prefix);
+}
+
 async function execute(request: MonitorCommand, io: MonitorIo): Promise<number> {
   if (request.command === 'page') return servePage(request.options, io);
   const { options } = request;
-  const target = resolveMonitorTarget(io, options.host, options.acceptNewHostKey);
+  // Without --host, every pod of RUNPOD_HOST (a tunnel goes to the first: --via-ssh opens one to each).
+  const targets = resolveMonitorTargets(io, options.host, options.acceptNewHostKey);
+  const target = targets[0] as MonitorTarget;
+  const several = targets.length > 1;
   switch (request.command) {
     case 'logs': {
-      await followLogs(io, target, request.options);
+      const { options } = request;
+      // Several pods: each line prefixed with its pod; a run split over n pods is NAME-iofn on pod i.
+      await Promise.all(
+        targets.map((t, i) =>
+          followLogs(several ? { ...io, out: (text) => io.out(podPrefix(t) + text) } : io, t, {
+            ...options,
+            run:
+              several && options.run !== undefined
+                ? `${options.run}-${i + 1}of${targets.length}`
+                : options.run,
+          }),
+        ),
+      );
       return EXIT.OK;
     }
     case 'system': {
       const { options } = request;
-      const snapshot = await withConnection(target, (c) => readSystemSnapshot(c, target.pod.volume));
-      const where = `${target.ssh.user}@${target.host.host}:${target.host.port}`;
-      io.out(options.json ? JSON.stringify(snapshot, null, 2) + '\n' : formatSystemSnapshot(snapshot, where));
+      const snapshots = await Promise.all(
+        targets.map((t) => withConnection(t, (c) => readSystemSnapshot(c, t.pod.volume))),
+      );
+      if (options.json) {
+        io.out(JSON.stringify(several ? snapshots : snapshots[0], null, 2) + '\n');
+        return EXIT.OK;
+      }
+      const blocks = targets.map((t, i) =>
+        formatSystemSnapshot(
+          snapshots[i] as Awaited<ReturnType<typeof readSystemSnapshot>>,
+          `${t.ssh.user}@${t.host.host}:${t.host.port}`,
+        ),
+      );
+      io.out(blocks.join(several ? '\n' : ''));
       return EXIT.OK;
     }
     case 'gpu': {
       const { options } = request;
-      return withConnection(target, async (connection) => {
+      const connections = await Promise.all(targets.map((t) => t.connect()));
+      try {
         let drawn = 0;
         for (;;) {
-          const gpus = await readGpus(connection);
-          if (options.json) io.out(JSON.stringify(gpus) + '\n');
-          else {
-            const text = gpus.map(formatGpuSample).join('\n') + '\n';
+          const samples = await Promise.all(connections.map((c) => readGpus(c)));
+          if (options.json) {
+            const rows = several
+              ? samples.map((gpus, i) => ({ pod: podName(targets[i]), gpus }))
+              : samples[0];
+            io.out(JSON.stringify(rows) + '\n');
+          } else {
+            const lines = samples.flatMap((gpus, i) =>
+              gpus.map((g) => (several ? podPrefix(targets[i] as MonitorTarget) : '') + formatGpuSample(g)),
+            );
+            const text = lines.join('\n') + '\n';
             // A live view redraws in place on a terminal; elsewhere every sample is plain lines.
             io.out(options.watch && io.isTty && drawn > 0 ? `\x1b[${drawn}A\x1b[J${text}` : text);
-            drawn = gpus.length;
+            drawn = lines.length;
           }
           if (!options.watch) return EXIT.OK;
           await sleep(options.interval * 1000, io.signal);
         }
-      });
+      } finally {
+        connections.forEach((c) => c.close());
+      }
     }
     case 'metrics': {
       const { options } = request;
       const { interval } = options;
-      return withConnection(target, async (connection) => {
-        let before = parsePrometheusText(await fetchPodMetrics(connection, target.pod.metricsPort));
+      const connections = await Promise.all(targets.map((t) => t.connect()));
+      try {
+        const scrape = () =>
+          Promise.all(
+            connections.map(async (c, i) =>
+              parsePrometheusText(await fetchPodMetrics(c, (targets[i] as MonitorTarget).pod.metricsPort)),
+            ),
+          );
+        let before = await scrape();
         for (;;) {
           await sleep(interval * 1000, io.signal);
-          const after = parsePrometheusText(await fetchPodMetrics(connection, target.pod.metricsPort));
-          const summary = summariseMetrics(before, after, interval);
-          io.out(options.json ? JSON.stringify(summary) + '\n' : formatMetricsSummary(summary));
+          const after = await scrape();
+          const summaries = after.map((a, i) => summariseMetrics(before[i] as typeof a, a, interval));
+          if (options.json) {
+            const rows = several
+              ? summaries.map((summary, i) => ({ pod: podName(targets[i]), ...summary }))
+              : summaries[0];
+            io.out(JSON.stringify(rows) + '\n');
+          } else {
+            io.out(
+              summaries
+                .map((s, i) =>
+                  several
+                    ? prefixLines(formatMetricsSummary(s), podPrefix(targets[i] as MonitorTarget))
+                    : formatMetricsSummary(s),
+                )
+                .join(''),
+            );
+          }
           if (!options.watch) return EXIT.OK;
           before = after;
         }
-      });
+      } finally {
+        connections.forEach((c) => c.close());
+      }
     }
     case 'tunnel': {
       const localPort = request.options.localPort ?? target.pod.grpcPort;
@@ -143,6 +212,10 @@ async function execute(request: MonitorCommand, io: MonitorIo): Promise<number> 
       });
     }
   }
+}
+
+function podName(target: MonitorTarget | undefined): string {
+  return target ? `${target.host.host}:${target.host.port}` : '';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,6 +34,11 @@ export interface StartSshdOptions {
   env?: Readonly<Record<string, string>>;
   /** A passphrase for the client key. Default: none (unencrypted key). */
   keyPassphrase?: string;
+  /**
+   * Accept this existing client key (an OpenSSH private key with its `.pub` beside it) instead of a new
+   * one, e.g. another server's {@link RunningSshd.keyPath}: one key then reaches several "pods".
+   */
+  clientKey?: string;
 }
 
 /** A running OpenSSH server on 127.0.0.1 with throwaway keys. */
@@ -92,17 +97,23 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Running
   const hostKey = join(directory, 'host_ed25519');
   const keyPath = join(directory, 'client_ed25519');
   await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'test-host', '-f', hostKey]);
-  await execFileAsync('ssh-keygen', [
-    '-q',
-    '-t',
-    'ed25519',
-    '-N',
-    options.keyPassphrase ?? '',
-    '-C',
-    'test-client',
-    '-f',
-    keyPath,
-  ]);
+  if (options.clientKey !== undefined) {
+    await copyFile(options.clientKey, keyPath);
+    await chmod(keyPath, 0o600);
+    await copyFile(`${options.clientKey}.pub`, `${keyPath}.pub`);
+  } else {
+    await execFileAsync('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      options.keyPassphrase ?? '',
+      '-C',
+      'test-client',
+      '-f',
+      keyPath,
+    ]);
+  }
   // sshd needs its compiled-in privilege separation directory.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const port = await findFreePort();
