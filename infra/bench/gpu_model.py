@@ -47,7 +47,7 @@ class StepModel:
     c1_ms: float  # per prompt
 
     @classmethod
-    def calibrate(cls, bandwidth: float = BANDWIDTH["H200"]) -> "StepModel":
+    def calibrate(cls, bandwidth: float = BANDWIDTH["H200"]) -> StepModel:
         """Fits c0 and c1 to the two calibration points after taking out their bytes."""
         (b1, l1, t1), (b2, l2, t2) = CALIBRATION
         f1 = t1 - 1e3 * step_bytes(b1, l1) / (EFFICIENCY * bandwidth)
