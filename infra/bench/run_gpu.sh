@@ -63,6 +63,12 @@ if wanted bench; then
     "$python" "$root/infra/bench/bench_musicgen.py" --out "$out" --time-budget-s "${BENCH_TIME_BUDGET_S:-120}"
   fi
   result[bench]=$?
+  if [ "$smoke" != 1 ] && [ -f "$out/results.json" ]; then
+    # The batch's --dry-run plans with this table: copy OUT_DIR/gpu-throughput.json into the repository.
+    cp "$root/apps/batch/src/plan/gpu-throughput.json" "$out/gpu-throughput.json"
+    "$python" "$root/infra/bench/gpu_throughput.py" record "$out/results.json" --table "$out/gpu-throughput.json" \
+      --gpu "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)" || true
+  fi
 fi
 
 if wanted sweep; then

@@ -1,4 +1,4 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   formatPromptErrors,
@@ -160,15 +160,87 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
     );
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines.slice(-5)).toEqual([
+    const summary = lines.indexOf(
+      '2 distinct jobs: 2 to generate, 0 already in the store; 1 duplicate line, 0 invalid lines',
+    );
+    expect(lines.slice(summary, summary + 4)).toEqual([
       '2 distinct jobs: 2 to generate, 0 already in the store; 1 duplicate line, 0 invalid lines',
       'To generate: 47.0 s of audio, 3 windows, 2350 frames, 2359 decoder steps',
       'Estimated GPU time: about 24 s with 4 windows in flight (assumes 20 ms per batched decoder step of musicgen-medium on an L40S-class GPU)',
+      lines[summary + 3],
+    ]);
+    // then the plan over 1, 2, 4 and 8 GPUs of the default kind, from the shipped table
+    expect(lines[summary + 3]).toMatch(/^On L40S GPUs \(predicted from H200 x 0\.18 /);
+    expect(lines.slice(summary + 4, summary + 5)).toEqual([
+      '  GPUs  prompts/GPU  audio s/s    wall time  GPU-hours      cost',
+    ]);
+    expect(lines.slice(-2)).toEqual(['Dry run: nothing was generated.', '']);
+    expect(await readdir(dir)).toEqual(['prompts.txt']);
+  }, 60_000);
+
+  it('--dry-run plans 1, 2, 4 and 8 GPUs of a kind from a throughput table, and where more stop helping', async () => {
+    const dir = await workspace(
+      Array.from({ length: 10 }, (_, i) => `piece ${i} ; 30 ; p${i}`).join('\n') + '\n',
+    );
+    await writeFile(
+      join(dir, 'table.json'),
+      JSON.stringify({
+        model: 'facebook/musicgen-medium',
+        seconds_per_prompt: 30,
+        startup_s: 100,
+        notes: '',
+        gpus: [
+          {
+            gpu: 'X1',
+            source: 'a test table',
+            slots: 4,
+            points: [
+              { concurrent: 1, audio_s_per_s: 1 },
+              { concurrent: 4, audio_s_per_s: 2 },
+            ],
+          },
+        ],
+      }),
+    );
+    const args = [
+      '--prompts',
+      'prompts.txt',
+      '--dry-run',
+      '--gpu-table',
+      'table.json',
+      '--gpu',
+      'x1',
+      '--gpu-price',
+      '1',
+    ];
+    const { code, stdout } = await runCliProcess(args, { cwd: dir });
+    expect(code).toBe(0);
+    // 10 jobs of 30 s; 1 GPU runs 4 at 2 audio-s/s: 150 s + the 100 s start. 4 GPUs run 3 each at 1.67
+    // audio-s/s, 0.56 per prompt: a 30 s job needs 54 s, more than the 45 s the throughput allows.
+    expect(stdout.split('\n').slice(-9)).toEqual([
+      'On X1 GPUs (a test table), at $1.00 per GPU-hour (--gpu-price), each pod billed from its start (100 s to ready, assumed):',
+      '  GPUs  prompts/GPU  audio s/s    wall time  GPU-hours      cost',
+      '     1            4        2.0   4 min 10 s       0.07     $0.07',
+      '     2            4        4.0   2 min 55 s       0.10     $0.10',
+      '     4            3        5.6   2 min 34 s       0.17     $0.17',
+      '     8            2        6.7   2 min 25 s       0.32     $0.32',
+      'More than 2 GPUs saves less than 25% of the time per doubling: the longest job (30 s of audio, one window at a time) bounds the time.',
       'Dry run: nothing was generated.',
       '',
     ]);
-    expect(await readdir(dir)).toEqual(['prompts.txt']);
-  }, 60_000);
+    const json = await runCliProcess([...args, '--json'], { cwd: dir });
+    expect(JSON.parse(json.stdout).gpus).toMatchObject({
+      gpu: 'X1',
+      enoughAt: 2,
+      priceFrom: 'flag',
+      startupSeconds: 100,
+    });
+    const unknown = await runCliProcess([...args.slice(0, -4), '--gpu', 'A100'], { cwd: dir });
+    expect([unknown.code, unknown.stderr.trim().split('\n').at(-1)]).toEqual([
+      2,
+      'musicgen-batch: Cannot plan for --gpu as the throughput table knows X1: current value is "A100" (measure it with infra/bench/run_gpu.sh)',
+    ]);
+  }, 120_000);
 
   it('--shard i/n plans disjoint shards that together hold every job', async () => {
     const dir = await workspace(

@@ -17,7 +17,14 @@ import { planCapacity } from '../backend/capacity-plan.js';
 import { startLocalPreview, type LocalPreview } from '../backend/start-local-preview.js';
 import { ConfigError } from '../config/config-error.js';
 import { resolveConfig, type BatchConfig } from '../config/resolve-config.js';
-import { formatDryRunPlan, planDryRun } from '../plan/dry-run-plan.js';
+import { formatDryRunPlan, planDryRun, type DryRunPlan } from '../plan/dry-run-plan.js';
+import {
+  DEFAULT_THROUGHPUT_TABLE,
+  formatGpuPlan,
+  planGpus,
+  readThroughputTable,
+  type GpuPlan,
+} from '../plan/gpu-plan.js';
 import { prepareJobs } from '../pipeline/prepare-jobs.js';
 import { runBatch } from '../pipeline/run-batch.js';
 import { checkFreeSpace } from '../pipeline/check-free-space.js';
@@ -89,6 +96,35 @@ async function readPrompts(config: BatchConfig, modelId: string): Promise<Prompt
     source: config.promptsName,
     defaults: { ...config.generation, modelId },
     ...(config.seed === undefined ? {} : { seed: config.seed }),
+  });
+}
+
+/** The dry run's plan over 1, 2, 4 and 8 GPUs of the kind asked for (`--gpu`, `--gpu-price`, `--gpu-table`). */
+async function planGpusFor(config: BatchConfig, plan: DryRunPlan): Promise<GpuPlan> {
+  let table;
+  try {
+    table = await readThroughputTable(config.gpuPlan.table ?? DEFAULT_THROUGHPUT_TABLE);
+  } catch (error) {
+    throw new ConfigError(describeError(error));
+  }
+  const gpu = table.gpus.find((g) => g.gpu.toLowerCase() === config.gpuPlan.gpu.toLowerCase());
+  if (!gpu) {
+    throw new ConfigError(
+      `Cannot plan for --gpu as the throughput table knows ${table.gpus.map((g) => g.gpu).join(', ')}: current value is "${config.gpuPlan.gpu}" (measure it with infra/bench/run_gpu.sh)`,
+    );
+  }
+  const price = config.gpuPlan.pricePerHourUsd ?? gpu.price_per_hour_usd;
+  if (price === undefined) {
+    throw new ConfigError(
+      `Cannot plan the cost on ${gpu.gpu} as the throughput table gives no price for it: give one with --gpu-price`,
+    );
+  }
+  return planGpus({
+    jobSeconds: plan.jobs.filter((j) => j.state === 'generate').map((j) => j.seconds),
+    gpu,
+    pricePerHourUsd: price,
+    priceFrom: config.gpuPlan.pricePerHourUsd === undefined ? 'table' : 'flag',
+    startupSeconds: table.startup_s,
   });
 }
 
@@ -182,9 +218,12 @@ async function execute(
       concurrency,
       rendering: { format: config.format, normalize: config.normalize },
     });
+    const gpus = await planGpusFor(config, plan);
     if (config.json)
-      io.stdout.write(JSON.stringify({ location: store.location, concurrency, ...plan }, null, 2) + '\n');
-    else io.stdout.write(formatDryRunPlan(plan, concurrency));
+      io.stdout.write(
+        JSON.stringify({ location: store.location, concurrency, ...plan, gpus }, null, 2) + '\n',
+      );
+    else io.stdout.write(formatDryRunPlan(plan, concurrency, formatGpuPlan(gpus)));
     return invalidLines > 0 ? EXIT.FAILED : EXIT.OK;
   }
 

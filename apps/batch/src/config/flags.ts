@@ -24,6 +24,7 @@ import {
 } from '@musicgen/wav';
 import { DEFAULT_STORE_WAIT_MS } from '../pipeline/store-writer.js';
 import { DEFAULT_DNS_REFRESH_MS, DEFAULT_ENDPOINT_WAIT_MS } from '../backend/connect-backend.js';
+import { DEFAULT_GPU } from '../plan/gpu-plan.js';
 
 /** Attempts per window (and per decode) by default: about 90 s of backoff, enough for a server restart. */
 export const DEFAULT_WINDOW_ATTEMPTS = 12;
@@ -215,6 +216,25 @@ export const BATCH_FLAGS = defineFlags({
   dryRun: {
     flags: '--dry-run',
     description: 'check the environment and the store, print the plan, generate nothing',
+  },
+  gpu: {
+    flags: '--gpu <kind>',
+    description:
+      'with --dry-run: the GPU kind to plan 1, 2, 4 and 8 GPUs of (a kind of the throughput table, e.g. L40S, H200)',
+    parse: nonBlank,
+    default: DEFAULT_GPU,
+  },
+  gpuPrice: {
+    flags: '--gpu-price <usd>',
+    description: 'with --dry-run: the price of one GPU-hour, in USD',
+    parse: decimal({ min: 0, max: 1000 }),
+    defaultText: "the table's assumed price for the kind",
+  },
+  gpuTable: {
+    flags: '--gpu-table <file>',
+    description: 'with --dry-run: the GPU throughput table (what infra/bench/gpu_throughput.py writes)',
+    parse: nonBlank,
+    defaultText: 'the one shipped with the batch',
   },
   json: {
     flags: '--json',

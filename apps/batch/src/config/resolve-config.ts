@@ -24,6 +24,12 @@ export interface BatchConfig {
   /** Windows in flight; undefined means: size it from the server. */
   readonly concurrency: number | undefined;
   readonly dryRun: boolean;
+  /** The dry run's GPU plan: the kind, the price of a GPU-hour (undefined: the table's), the table's path. */
+  readonly gpuPlan: {
+    readonly gpu: string;
+    readonly pricePerHourUsd: number | undefined;
+    readonly table: string | undefined;
+  };
   readonly json: boolean;
   readonly force: boolean;
   readonly strict: boolean;
@@ -77,6 +83,11 @@ export function resolveConfig(options: BatchOptions, context: ResolveContext): B
     endpointWaitMs: Math.round(options.endpointWait * 1000),
     concurrency: options.concurrency,
     dryRun: options.dryRun,
+    gpuPlan: {
+      gpu: options.gpu,
+      pricePerHourUsd: options.gpuPrice,
+      table: options.gpuTable === undefined ? undefined : resolve(baseDir, options.gpuTable),
+    },
     json: options.json,
     force: options.force,
     strict: options.strict,

@@ -112,10 +112,10 @@ export async function planDryRun(input: {
  *
  * @example
  * ```ts
- * process.stdout.write(formatDryRunPlan(plan, 16));
+ * process.stdout.write(formatDryRunPlan(plan, 16, formatGpuPlan(gpuPlan)));
  * ```
  */
-export function formatDryRunPlan(plan: DryRunPlan, concurrency: number): string {
+export function formatDryRunPlan(plan: DryRunPlan, concurrency: number, gpuPlan = ''): string {
   const rows = plan.jobs.map(
     (j) =>
       `${String(j.line).padStart(5)}  ${j.key.padEnd(32)} ${j.seconds.toFixed(1).padStart(7)} s ${String(j.windows).padStart(7)} ${String(j.frames).padStart(7)}  ${j.state === 'exists' ? 'in store (skip)' : 'generate'}`,
@@ -134,6 +134,7 @@ export function formatDryRunPlan(plan: DryRunPlan, concurrency: number): string 
     `To generate: ${t.audioSeconds.toFixed(1)} s of audio, ${t.windows} windows, ${t.frames} frames, ${t.forwardSteps} decoder steps`,
     `Estimated GPU time: about ${t.estimatedGpuSeconds} s with ${concurrency} windows in flight ` +
       `(assumes ${ASSUMED_STEP_MS} ms per batched decoder step of musicgen-medium on an L40S-class GPU)`,
+    ...(gpuPlan === '' ? [] : [gpuPlan.trimEnd()]),
     'Dry run: nothing was generated.',
     '',
   ].join('\n');

@@ -85,6 +85,11 @@ export async function packBatch(workspaceRoot: string, outDir: string): Promise<
     recursive: true,
     filter: (source) => !/\.(d\.ts|map|tsbuildinfo)$/.test(source) && !/\.spec\.js$/.test(source),
   });
+  // The dry run's GPU throughput table is data next to its module, not compiled code.
+  await cp(
+    join(batchDir, 'src', 'plan', 'gpu-throughput.json'),
+    join(stage, 'app', 'plan', 'gpu-throughput.json'),
+  );
   const manifest = await readManifest(batchDir);
   const dependencies = Object.fromEntries(
     Object.entries(manifest.dependencies ?? {}).filter(([name]) => name !== 'tsx'),

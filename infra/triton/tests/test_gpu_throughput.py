@@ -1,0 +1,73 @@
+"""infra/bench/gpu_throughput.py: the table the batch's --dry-run plans with, written from benchmark results."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "..", "..", "bench", "gpu_throughput.py")
+SHIPPED = os.path.join(HERE, "..", "..", "..", "apps", "batch", "src", "plan", "gpu-throughput.json")
+
+
+def run(*args):
+    return subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_record_replaces_the_gpu_entry_and_keeps_its_price_and_the_others(tmp_path):
+    table = tmp_path / "gpu-throughput.json"
+    shutil.copy(SHIPPED, table)
+    results = tmp_path / "results.json"
+    results.write_text(
+        json.dumps(
+            {
+                "engine": [
+                    {"concurrency": 1, "seconds_per_prompt": 30.0, "audio_s_per_s": 1.5},
+                    {"concurrency": 40, "seconds_per_prompt": 30.0, "audio_s_per_s": 15.25},
+                    {"concurrency": 40, "seconds_per_prompt": 8.0, "audio_s_per_s": 20.0},
+                ]
+            }
+        )
+    )
+    proc = run("record", str(results), "--gpu", "NVIDIA L40S", "--slots", "44", "--table", str(table))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(table.read_text())
+    l40s = next(g for g in data["gpus"] if g["gpu"] == "L40S")
+    assert {k: v for k, v in l40s.items() if k != "source"} == {
+        "gpu": "L40S",
+        "slots": 44,
+        "points": [{"concurrent": 1, "audio_s_per_s": 1.5}, {"concurrent": 40, "audio_s_per_s": 15.25}],
+        "price_per_hour_usd": 0.86,
+    }
+    assert l40s["source"].startswith("measured ")
+    assert [g["gpu"] for g in data["gpus"]] == ["H200", "L40S"]
+    assert data["startup_s"] == 300
+
+
+def test_predict_scales_by_the_bandwidth_ratio_and_caps_at_the_slots(tmp_path):
+    table = tmp_path / "gpu-throughput.json"
+    shutil.copy(SHIPPED, table)
+    proc = run("predict", "--gpu", "L40S", "--from", "H200", "--ratio", "0.18", "--slots", "40", "--table", str(table))
+    assert proc.returncode == 0, proc.stderr
+    l40s = next(g for g in json.loads(table.read_text())["gpus"] if g["gpu"] == "L40S")
+    # H200 at 40 lies between its 32 (71.5) and 64 (93.8) points: 77.075 x 0.18 = 13.87
+    assert l40s["points"] == [
+        {"concurrent": 1, "audio_s_per_s": 0.8},
+        {"concurrent": 8, "audio_s_per_s": 5.27},
+        {"concurrent": 32, "audio_s_per_s": 12.87},
+        {"concurrent": 40, "audio_s_per_s": 13.87},
+    ]
+    # the shipped table is exactly what the script predicts
+    assert l40s == next(g for g in json.loads(open(SHIPPED).read())["gpus"] if g["gpu"] == "L40S")
+
+
+def test_a_smoke_result_is_refused_in_one_line(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"engine": [{"concurrency": 1, "seconds_per_prompt": 0.2, "audio_s_per_s": 1.5}]}))
+    proc = run("record", str(results), "--gpu", "cpu", "--table", str(tmp_path / "t.json"))
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "gpu_throughput: Cannot record the throughput of cpu as results.json has no engine run of 30 s prompts: "
+        "run bench_musicgen.py without --smoke\n",
+    )
