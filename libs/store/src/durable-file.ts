@@ -1,12 +1,22 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { addAbortSignal, type Readable } from 'node:stream';
 
+/** Opens a new file at `path` for writing; fails with `EEXIST` when it exists. */
+export function openNewFile(path: string): Promise<FileHandle> {
+  return open(path, 'wx');
+}
+
 /**
- * Writes `source` to a new file at `path` (it must not exist) and flushes it to the disk. Returns the
- * bytes written. The caller removes the file when this rejects.
+ * Writes `source` to a new file, given as a path (it must not exist) or as a handle from
+ * {@link openNewFile} (closed here), and flushes it to the disk. Returns the bytes written. The caller
+ * removes the file when this rejects.
  */
-export async function writeDurably(path: string, source: Readable, signal?: AbortSignal): Promise<number> {
-  const handle = await open(path, 'wx');
+export async function writeDurably(
+  target: string | FileHandle,
+  source: Readable,
+  signal?: AbortSignal,
+): Promise<number> {
+  const handle = typeof target === 'string' ? await openNewFile(target) : target;
   try {
     if (signal) addAbortSignal(signal, source);
     let bytes = 0;

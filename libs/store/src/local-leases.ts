@@ -11,7 +11,7 @@ import {
   type LeaseOwner,
   type LeaseRecord,
 } from './lease.js';
-import { makeFolders } from './make-folders.js';
+import { writeInFolder } from './make-folders.js';
 import { validateKey } from './store-key.js';
 
 /** Times a lease may change hands under an acquire before it gives up. */
@@ -50,18 +50,7 @@ export function createLocalLeases(root: string): JobLeases {
   const create = async (name: string, n: number, record: LeaseRecord): Promise<boolean> => {
     const file = fileOf(name, n);
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    // Another run's release may remove the (empty) folder between making it and writing: make it again.
-    for (let attempt = 1; ; attempt += 1) {
-      await makeFolders(dirname(file));
-      const written = await writeFile(temp, JSON.stringify(record), { flag: 'wx' }).then(
-        () => true,
-        (error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT' || attempt >= 3) throw error;
-          return false;
-        },
-      );
-      if (written) break;
-    }
+    await writeInFolder(dirname(file), () => writeFile(temp, JSON.stringify(record), { flag: 'wx' }));
     try {
       await link(temp, file);
       return true;

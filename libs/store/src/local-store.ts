@@ -4,9 +4,9 @@ import { readFile, readdir, rename, rmdir, stat, statfs, unlink } from 'node:fs/
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { bodyStream } from './body-stream.js';
 import { probeKey } from './check-probe.js';
-import { syncDirectory, writeDurably } from './durable-file.js';
+import { openNewFile, syncDirectory, writeDurably } from './durable-file.js';
 import { createLocalLeases } from './local-leases.js';
-import { makeFolders, missingFolders, pseudoFileSystem } from './make-folders.js';
+import { missingFolders, pseudoFileSystem, writeInFolder } from './make-folders.js';
 import { bodyTag, entryFor, parseSidecar, type BodyTag, type Sidecar } from './local-sidecar.js';
 import { validateMetadata } from './object-metadata.js';
 import { fitRange, validateRange } from './byte-range.js';
@@ -82,7 +82,6 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
         metadata,
         contentType: putOptions.contentType ?? 'application/octet-stream',
       };
-      await makeFolders(dirname(path));
       const token = randomBytes(6).toString('hex');
       const bodyTemp = `${path}.${token}${PARTIAL_SUFFIX}`;
       const sidecarPath = `${path}${SIDECAR_SUFFIX}`;
@@ -92,7 +91,9 @@ export function createLocalStore(options: LocalStoreOptions): ObjectStore {
         await rename(sidecarTemp, sidecarPath);
       };
       try {
-        const bytes = await writeDurably(bodyTemp, bodyStream(body), putOptions.signal);
+        // A concurrent check may remove the (empty) folder before the body's file is opened in it.
+        const opened = await writeInFolder(dirname(path), () => openNewFile(bodyTemp));
+        const bytes = await writeDurably(opened, bodyStream(body), putOptions.signal);
         const newTag = bodyTag(await stat(bodyTemp, { bigint: true }));
         const old = await stat(path, { bigint: true }).catch(ignoreMissing);
         if (old?.isFile()) {

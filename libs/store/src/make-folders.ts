@@ -81,3 +81,24 @@ export async function makeFolders(folder: string): Promise<string[]> {
   }
   return missing;
 }
+
+/** How many times {@link writeInFolder} makes a folder again that vanished under it. */
+const FOLDER_ATTEMPTS = 5;
+
+/**
+ * Makes `folder` (see {@link makeFolders}) and runs `write`, which creates a file in it. Another process
+ * may remove the folder between the two steps: a concurrent store check tidies the empty folders its
+ * probe made, and a run letting go of its last lease removes the empty lease folder. So when either step
+ * fails with `ENOENT`, the folder is made again and `write` retried, a few times. `write` must not have
+ * consumed anything when it fails with `ENOENT` (it fails on opening its file).
+ */
+export async function writeInFolder<T>(folder: string, write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await makeFolders(folder);
+      return await write();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= FOLDER_ATTEMPTS) throw error;
+    }
+  }
+}
