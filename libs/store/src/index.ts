@@ -33,7 +33,6 @@ export type { AudioMetadata, DecodedAudioMetadata, Rendering, ServedMetadata } f
 export { isJobDone, type IsJobDoneOptions } from './is-job-done.js';
 export { createRunReport, formatRunSummary, writeRunReport } from './run-report.js';
 export type { JobStatus, RunReport, RunReportJob, RunSummary } from './run-report.js';
-export { quietNodeVersionWarning, SUPPORTED_NODE_MAJOR } from './node-version-notice.js';
 export { describeLeaseHolder, isLeaseLive, leaseOwner, LEASE_PREFIX } from './lease.js';
 export type {
   AcquireLeaseOptions,

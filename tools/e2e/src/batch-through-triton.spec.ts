@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { nodeSupportNotice } from '@musicgen/cli';
 import { samplesForFrames } from '@musicgen/contract';
-import { decodeAudioMetadata, quietNodeVersionWarning } from '@musicgen/store';
+import { decodeAudioMetadata } from '@musicgen/store';
 import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '@musicgen/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchEnv, podServer, pythonEnvs, ROOT, saveRandomModel, type PodServer } from './pod-server.js';
@@ -62,7 +63,7 @@ async function wavs(prefix: string): Promise<Record<string, number>> {
 
 describe.skipIf(!envs.present)('the batch through a real tritonserver started by the pod runtime', () => {
   beforeAll(async () => {
-    quietNodeVersionWarning(process.env, process.versions.node);
+    nodeSupportNotice(process.env, process.version); // this process makes S3 clients too
     work = await mkdtemp(join(tmpdir(), 'musicgen-e2e-'));
     model = join(work, 'model');
     await saveRandomModel(envs, 'tiny-32k-slim', model);
