@@ -37,8 +37,15 @@ async function dryRunToS3(nodeArgs: string[], awsWarningSwitch?: string) {
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
   });
   delete env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
-  if (awsWarningSwitch !== undefined) env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = awsWarningSwitch;
-  const args = [...nodeArgs, BIN, '--prompts=prompts.txt', `--triton=${engine.url}`, '--out=s3://musicgen-test/run'];
+  if (awsWarningSwitch !== undefined)
+    env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = awsWarningSwitch;
+  const args = [
+    ...nodeArgs,
+    BIN,
+    '--prompts=prompts.txt',
+    `--triton=${engine.url}`,
+    '--out=s3://musicgen-test/run',
+  ];
   const { stderr } = await run(process.execPath, [...args, '--dry-run'], { cwd: workspace.dir, env });
   return stderr;
 }
@@ -54,7 +61,9 @@ describe('musicgen-batch and the Node.js it runs on', () => {
     const version = process.version.slice(1);
     const expected = isSupportedNode(version) ? [] : [notice(version)];
     expect(await dryRunToS3([])).toBe(
-      [...expected, `Note: ${engine.url} serves the preview engine (a synthesiser, not MusicGen)`, ''].join('\n'),
+      [...expected, `Note: ${engine.url} serves the preview engine (a synthesiser, not MusicGen)`, ''].join(
+        '\n',
+      ),
     );
   });
 

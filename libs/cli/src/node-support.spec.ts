@@ -32,7 +32,9 @@ describe('nodeSupportNotice', () => {
   });
 
   it('keeps a choice the user made, and then says nothing', () => {
-    const env: Record<string, string | undefined> = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' };
+    const env: Record<string, string | undefined> = {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false',
+    };
     expect(nodeSupportNotice(env, 'v20.20.2')).toBeUndefined();
     expect(env).toEqual({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' });
   });

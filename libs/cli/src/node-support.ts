@@ -37,7 +37,10 @@ export function isSupportedNode(version: string): boolean {
  * nodeSupportNotice({}, 'v26.12.1'); // undefined
  * ```
  */
-export function nodeSupportNotice(env: Record<string, string | undefined>, version: string): string | undefined {
+export function nodeSupportNotice(
+  env: Record<string, string | undefined>,
+  version: string,
+): string | undefined {
   const chosen = env[AWS_WARNING_SWITCH] !== undefined;
   env[AWS_WARNING_SWITCH] ??= 'true';
   if (chosen || isSupportedNode(version)) return undefined;
