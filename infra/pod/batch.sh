@@ -9,7 +9,7 @@
 #   pod.env                the settings file (secrets; mode 600): the batch reads it as its .env
 #
 # Verbs:
-#   batch.sh node            make sure a Node.js >= 20.19 with npm is there; print its directory
+#   batch.sh node            make sure a Node.js >= 22.12 with npm is there; print its directory
 #   batch.sh install         node, then install batch/packages into batch/app when they changed
 #   batch.sh start NAME      start run NAME detached unless it is running; prints one line:
 #                            `started NAME pid N` or `running NAME pid N`
@@ -37,8 +37,8 @@ fail() { # exit code, message
   exit "$1"
 }
 
-node_ok() { # path to a node binary: is it >= 20.19?
-  "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null
+node_ok() { # path to a node binary: is it >= 22.12?
+  "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)' 2>/dev/null
 }
 
 fetch() { # url, destination file

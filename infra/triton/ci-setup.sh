@@ -50,9 +50,17 @@ with_pins "$env_root/requirements-triton.txt" "$here/requirements-triton.txt" \
   "nvidia-pytriton==$NVIDIA_PYTRITON_VERSION"
 
 # Each environment is made under its own lock and checked complete before use (scripts/ensure-venv.sh):
-# two test runs at once wait for each other instead of using a half-made venv.
+# two test runs at once wait for each other instead of using a half-made venv. The three are made at
+# the same time (downloads overlap); each one's output lines name its venv.
 ensure="$here/scripts/ensure-venv.sh"
+pids=()
 bash "$ensure" "$venv" "$env_root/requirements-stack.txt" \
-  --check "import torch, transformers, numpy, pytest"
-bash "$ensure" "$tvenv" "$env_root/requirements-triton.txt" --check "import tritonclient.grpc"
-bash "$ensure" "$s3venv" "$here/requirements-s3.txt" --check "import moto.server"
+  --check "import torch, transformers, numpy, pytest, triton" &
+pids+=("$!")
+bash "$ensure" "$tvenv" "$env_root/requirements-triton.txt" --check "import tritonclient.grpc" &
+pids+=("$!")
+bash "$ensure" "$s3venv" "$here/requirements-s3.txt" --check "import moto.server" &
+pids+=("$!")
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+exit "$status"

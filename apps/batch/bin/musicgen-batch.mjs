@@ -2,9 +2,9 @@
 // musicgen-batch: runs the TypeScript sources in this same process (no build, no child process, so
 // Ctrl-C and SIGTERM reach the command directly). tsx compiles TypeScript on the fly; the extra hook
 // resolves the workspace libraries to their sources through the `@musicgen/source` export condition.
-import { register } from 'node:module';
+import { registerSourceHooks } from '@musicgen/cli/source-hooks';
 import { register as registerTsx } from 'tsx/esm/api';
 
 registerTsx();
-register('@musicgen/cli/source-hooks', import.meta.url);
+registerSourceHooks();
 await import('../src/main.ts');

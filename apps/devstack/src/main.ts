@@ -1,10 +1,10 @@
-import { quietNodeVersionWarning } from '@musicgen/store';
+import { nodeSupportNotice } from '@musicgen/cli';
 import { parseDevstackArgs, USAGE, UsageError } from './devstack-options.js';
 import { startDevstack } from './start-devstack.js';
 
 // Exit codes: 0 stopped cleanly (Ctrl-C / SIGTERM) or --help, 1 failed to start or stop, 2 usage error.
 async function main(): Promise<number> {
-  const nodeNotice = quietNodeVersionWarning(process.env, process.versions.node);
+  const nodeNotice = nodeSupportNotice(process.env, process.version);
   if (nodeNotice) console.error(nodeNotice);
   let options;
   try {

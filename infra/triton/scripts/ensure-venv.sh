@@ -2,7 +2,7 @@
 # Makes a Python virtual environment complete and up to date with a requirements file, safely when
 # several processes (two `npm test` at once, two Nx tasks) run it at the same moment.
 #
-# Usage: ensure-venv.sh VENV REQUIREMENTS [--system-site-packages] [--python PY] [--check CODE]
+# Usage: ensure-venv.sh VENV REQUIREMENTS [--python PY] [--check CODE]
 #   --python   the interpreter the venv is made from (default /usr/bin/python3)
 #   --check    Python code that must run in the finished venv (e.g. "import torch, transformers")
 #
@@ -16,11 +16,9 @@ venv="${1:?usage: ensure-venv.sh VENV REQUIREMENTS [options]}"
 requirements="${2:?usage: ensure-venv.sh VENV REQUIREMENTS [options]}"
 shift 2
 python=/usr/bin/python3
-site=()
 check=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
-    --system-site-packages) site=(--system-site-packages); shift ;;
     --python) python="$2"; shift 2 ;;
     --check) check="$2"; shift 2 ;;
     *) echo "ensure-venv.sh: unknown option $1" >&2; exit 2 ;;
@@ -39,7 +37,7 @@ if [ -e "$venv" ] && [ ! -f "$stamp" ] && ! pip_runs; then
 fi
 if [ ! -x "$venv/bin/python" ]; then
   echo "ensure-venv.sh: making $venv"
-  "$python" -m venv "${site[@]}" "$venv"
+  "$python" -m venv "$venv"
 fi
 if ! cmp -s "$requirements" "$stamp"; then
   rm -f "$stamp"

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { config } from 'dotenv';
+import { nodeSupportNotice } from './node-support.js';
 import { errorMessage } from './run-program.js';
 
 /**
@@ -41,8 +42,10 @@ export interface MainContext {
 
 /**
  * The entry point of a command: finds the directory it was typed in, loads `.env` from there into
- * `process.env`, runs `main` and sets `process.exitCode` to what it resolves with. An error that
- * `main` did not handle still ends as one line, `name: message`, and exit code 1.
+ * `process.env`, prints {@link nodeSupportNotice}'s line on a Node.js older than the workspace
+ * supports (and keeps the AWS SDK's own warning quiet), runs `main` and sets `process.exitCode` to
+ * what it resolves with. An error that `main` did not handle still ends as one line, `name: message`,
+ * and exit code 1.
  *
  * @example
  * ```ts
@@ -53,6 +56,8 @@ export interface MainContext {
 export async function runMain(name: string, main: (context: MainContext) => Promise<number>): Promise<void> {
   const baseDir = resolveBaseDir(process.env, process.cwd());
   loadEnvFile(baseDir, process.env);
+  const notice = nodeSupportNotice(process.env, process.version);
+  if (notice) process.stderr.write(`${notice}\n`);
   try {
     process.exitCode = await main({ baseDir });
   } catch (error) {

@@ -16,4 +16,5 @@ export {
 export { runProgram, errorMessage, EXIT, type ProgramHandlers, type ProgramIo } from './run-program.js';
 export { UsageError } from './usage-error.js';
 export { resolveBaseDir, loadEnvFile, runMain, type MainContext } from './entry.js';
+export { MIN_NODE_VERSION, isSupportedNode, nodeSupportNotice } from './node-support.js';
 export { InvalidArgumentError } from 'commander';

@@ -50,7 +50,6 @@ export type {
   RunReportQa,
   RunSummary,
 } from './run-report.js';
-export { quietNodeVersionWarning, SUPPORTED_NODE_MAJOR } from './node-version-notice.js';
 export { describeLeaseHolder, isLeaseLive, leaseOwner, LEASE_PREFIX } from './lease.js';
 export type {
   AcquireLeaseOptions,

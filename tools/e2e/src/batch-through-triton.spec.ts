@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { nodeSupportNotice } from '@musicgen/cli';
 import { samplesForFrames } from '@musicgen/contract';
-import { decodeAudioMetadata, quietNodeVersionWarning } from '@musicgen/store';
+import { decodeAudioMetadata } from '@musicgen/store';
 import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '@musicgen/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchEnv, podServer, pythonEnvs, ROOT, saveRandomModel, type PodServer } from './pod-server.js';
@@ -62,7 +63,7 @@ async function wavs(prefix: string): Promise<Record<string, number>> {
 
 describe.skipIf(!envs.present)('the batch through a real tritonserver started by the pod runtime', () => {
   beforeAll(async () => {
-    quietNodeVersionWarning(process.env, process.versions.node);
+    nodeSupportNotice(process.env, process.version); // this process makes S3 clients too
     work = await mkdtemp(join(tmpdir(), 'musicgen-e2e-'));
     model = join(work, 'model');
     await saveRandomModel(envs, 'tiny-32k-slim', model);
@@ -143,7 +144,10 @@ describe.skipIf(!envs.present)('the batch through a real tritonserver started by
 
   it('waits out a server killed mid-run and restarted 20 s later: nothing is lost', async () => {
     const prompts = Array.from({ length: 12 }, (_, i) => `restart piece ${i} ; 20 ; piece${i}`).join('\n');
-    const running = batch(prompts, 'restart');
+    // The default 12 attempts wait about 90 s. Here the server is back after 20 s plus its start: each
+    // of its three Python stubs imports torch 2.11 and transformers 5.17 (about 5 s of CPU each), which
+    // on two CPU cores shared with other work can take minutes. 20 attempts wait about 3.5 minutes.
+    const running = batch(prompts, 'restart', ['--max-attempts=20']);
     // kill the server once the first WAV is stored, then bring it back after 20 s
     for (let i = 0; i < 600 && Object.keys(await wavs('restart')).length === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { quietNodeVersionWarning } from '@musicgen/store';
+import { nodeSupportNotice } from '@musicgen/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchEnv, podServer, pythonEnvs, ROOT, saveRandomModel, type PodServer } from './pod-server.js';
 
@@ -24,7 +24,7 @@ function gauge(text: string, name: string): number | undefined {
 
 describe.skipIf(!envs.present)('keeping the server full', () => {
   beforeAll(async () => {
-    quietNodeVersionWarning(process.env, process.versions.node);
+    nodeSupportNotice(process.env, process.version); // this process makes S3 clients too
     work = await mkdtemp(join(tmpdir(), 'musicgen-e2e-full-'));
     model = join(work, 'model');
     await saveRandomModel(envs, 'tiny-32k-slim', model);

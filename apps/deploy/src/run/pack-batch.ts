@@ -105,7 +105,7 @@ export async function packBatch(workspaceRoot: string, outDir: string): Promise<
         license: 'MIT',
         type: 'module',
         bin: { 'musicgen-batch': './bin/musicgen-batch.js' },
-        engines: { node: '>=20.19' },
+        engines: { node: '>=22.12' },
         dependencies,
       },
       null,
