@@ -85,7 +85,7 @@ export class Compare {
           src: objectUrl('spectrogram', take.key),
           alt: `Spectrogram of ${take.key}`,
           width: '800',
-          height: '160',
+          height: '120',
         }),
         el('table', { class: 'options' }, el('tbody', {}, rows)),
       );
