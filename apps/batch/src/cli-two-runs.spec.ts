@@ -43,7 +43,16 @@ async function twoRunsAtOnce(out: string, env: Record<string, string> = {}) {
   ];
   const runs = [startCli(args, { cwd: ws.dir, env }), startCli(args, { cwd: ws.dir, env })];
   const results = await Promise.all(runs.map((r) => r.done));
-  return { dir: ws.dir, results, reports: results.map((r) => JSON.parse(r.stdout) as { jobs: ReportJob[] }) };
+  return { dir: ws.dir, results, reports: results.map(reportOf) };
+}
+
+/** The run's --json report; a run that printed none fails the test with its exit code and stderr. */
+function reportOf(result: { code: number | null; stdout: string; stderr: string }): { jobs: ReportJob[] } {
+  try {
+    return JSON.parse(result.stdout) as { jobs: ReportJob[] };
+  } catch {
+    throw new Error(`a run printed no JSON report (exit ${result.code}); its stderr:\n${result.stderr}`);
+  }
 }
 
 function expectEachJobMadeOnce(

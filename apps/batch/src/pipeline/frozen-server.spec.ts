@@ -83,7 +83,9 @@ describe('a Triton frozen with SIGSTOP during a run', () => {
     });
     connected = await connectBackend([frozen.address, healthy.url]);
     const text = Array.from({ length: 6 }, (_, i) => `piece ${i} ; 3 ; piece${i}`).join('\n');
-    const pending = run(text, 3);
+    // Five attempts: on a loaded machine a window on the healthy engine can also miss its liveness
+    // deadline once; the property under test is that the frozen endpoint's windows end up generated.
+    const pending = run(text, 5);
     setTimeout(() => frozen.freeze(), 300);
     const { entries, seconds } = await pending;
     expect(entries.map((e) => e.status)).toEqual(Array(6).fill('generated'));
