@@ -169,5 +169,5 @@ describe('musicgen-batch --reroll-suspect (child process, a preview engine that 
         [piano, strings, rain].map(async (job) => (await stat(join(dir, 'out', job.key))).mtimeMs),
       ),
     ).toEqual(mtimes);
-  });
+  }, 120_000);
 });

@@ -77,7 +77,7 @@ describe('suspect takes in runBatch (a preview engine that makes a silent take f
         retries: 0,
       },
     ]);
-  });
+  }, 60_000);
 
   it('stores the best take so far, with a warning, when a re-roll fails', async () => {
     const failing: GenerationBackend = {
@@ -109,5 +109,5 @@ describe('suspect takes in runBatch (a preview engine that makes a silent take f
     ]);
     const head = await store.head(job.key);
     expect(decodeAudioMetadata(head?.metadata ?? {})?.seed).toBe(BigInt(job.seed));
-  });
+  }, 60_000);
 });
