@@ -53,17 +53,18 @@ export class Compare {
     const { section, chosen, takes } = this;
     section.hidden = chosen.length === 0;
     if (section.hidden) return section.replaceChildren();
-    const differs = (name, value) =>
-      chosen.length === 2 &&
-      String(OPTIONS.find(([n]) => n === name)[1](chosen[0])) !==
-        String(OPTIONS.find(([n]) => n === name)[1](chosen[1])) &&
-      value !== undefined;
+    // With two takes, an option whose values differ is marked (an option neither recorded is not).
+    const differs = (read) => {
+      if (chosen.length !== 2) return false;
+      const [a, b] = chosen.map(read);
+      return a !== undefined && b !== undefined && String(a) !== String(b);
+    };
     const cards = chosen.map((take) => {
       const rows = OPTIONS.map(([name, read]) => {
         const value = read(take);
         return el(
           'tr',
-          { class: differs(name, value) ? 'differs' : '' },
+          { class: differs(read) ? 'differs' : '' },
           el('th', { scope: 'row' }, name),
           el('td', {}, value === undefined || value === null ? '–' : String(value)),
         );
@@ -85,7 +86,7 @@ export class Compare {
           src: objectUrl('spectrogram', take.key),
           alt: `Spectrogram of ${take.key}`,
           width: '800',
-          height: '160',
+          height: '120',
         }),
         el('table', { class: 'options' }, el('tbody', {}, rows)),
       );

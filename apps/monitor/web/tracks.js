@@ -137,7 +137,7 @@ export class TrackList {
       class: 'spectrogram',
       loading: 'lazy',
       width: '800',
-      height: '160',
+      height: '120',
       src: objectUrl('spectrogram', track.key),
       alt: `Spectrogram of line ${track.line}`,
     });

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalStore } from '@musicgen/store';
@@ -16,13 +16,18 @@ const PROMPTS = [
   'calm lofi piano with soft vinyl crackle ; 8 ; lofi',
   '',
 ].join('\n');
-const LIVE_PROMPTS = 'rain on a tin roof ; 60 ; rain\nnight city ambience ; 60 ; city\n';
+const LIVE_PROMPTS = [
+  'rain on a tin roof ; 60 ; rain',
+  'night city ambience ; 60 ; city',
+  'calm lofi piano with soft vinyl crackle ; 8 ; lofi ; seed=7',
+  '',
+].join('\n');
 
 let work: string;
 let server: PageServer;
 let report: {
   id: string;
-  jobs: { line: number; status: string; key: string | null; error: string | null }[];
+  jobs: { line: number; status: string; key: string | null; error: string | null; seed?: number }[];
 };
 
 beforeAll(async () => {
@@ -110,10 +115,13 @@ function expectedRows() {
 }
 
 /** Takes a screenshot into the test's folder and checks it is not blank; returns its path. */
-async function nonBlankScreenshot(page: Page, name: string, width: number, height: number): Promise<string> {
+async function nonBlankScreenshot(page: Page, name: string, width: number, height: number): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForFunction(
-    () => [...document.images].every((img) => img.complete && img.naturalWidth > 0),
+    () =>
+      [...document.images]
+        .filter((img) => img.getBoundingClientRect().top < innerHeight)
+        .every((img) => img.complete && img.naturalWidth > 0),
     {
       timeout: 15_000,
     },
@@ -128,7 +136,6 @@ async function nonBlankScreenshot(page: Page, name: string, width: number, heigh
   }
   // Text, players, waveforms and spectrograms: thousands of colours; a blank page has one.
   expect(colours.size).toBeGreaterThan(1000);
-  return path;
 }
 
 describeWithBrowser('chromium', 'the page in Chromium (puppeteer-core)', () => {
@@ -230,8 +237,7 @@ describeWithBrowser('chromium', 'the page in Chromium (puppeteer-core)', () => {
   }, 30_000);
 
   it('saves a screenshot that is not blank', async () => {
-    const path = await nonBlankScreenshot(page, 'chromium.png', 1280, 1500);
-    if (process.env['PAGE_SCREENSHOT']) await copyFile(path, process.env['PAGE_SCREENSHOT']);
+    await nonBlankScreenshot(page, 'chromium.png', 1280, 1500);
   }, 30_000);
 
   it('follows a batch while it runs: a job moves, finishes and gets its player, without a reload', async () => {
@@ -283,8 +289,51 @@ describeWithBrowser('chromium', 'the page in Chromium (puppeteer-core)', () => {
       city.slice(0, -1).filter((s) => ['queued', 'waiting', 'generating', 'decoding', 'storing'].includes(s))
         .length,
     ).toBeGreaterThan(0);
-    expect(await page.$$eval('li.track audio', (players) => players.length)).toBe(2);
+    expect(await page.$$eval('li.track audio', (players) => players.length)).toBe(3);
   }, 120_000);
+
+  it('compares two takes of one prompt side by side with their options, the differing seed marked', async () => {
+    const row = 'li.track[data-line="3"]'; // the live run's take with seed=7
+    const [, takes] = await page.$$(`${row} .actions button`);
+    await takes?.click();
+    await page.waitForSelector('#compare .other-takes li button');
+    await page.click('#compare .other-takes li button');
+    await page.waitForFunction(() => document.querySelectorAll('#compare article.take').length === 2);
+    const cards = await page.$$eval('#compare article.take', (articles) =>
+      articles.map((a) => ({
+        prompt: a.querySelector('.prompt')?.textContent,
+        player: a.querySelector('audio') !== null,
+        options: Object.fromEntries(
+          [...a.querySelectorAll('tr')].map((tr) => [
+            tr.querySelector('th')?.textContent,
+            `${tr.querySelector('td')?.textContent}${tr.className === 'differs' ? ' (differs)' : ''}`,
+          ]),
+        ),
+      })),
+    );
+    const first = report.jobs[0] as { seed?: number };
+    const options = (seed: string) => ({
+      seed,
+      model: 'musicgen-preview',
+      guidance: '3',
+      'top-k': '250',
+      'top-p': '0',
+      temperature: '1',
+      duration: '8 s',
+      format: 'pcm16',
+      normalisation: 'peak',
+      QA: 'ok',
+    });
+    expect(cards).toEqual([
+      { prompt: 'calm lofi piano with soft vinyl crackle', player: true, options: options('7 (differs)') },
+      {
+        prompt: 'calm lofi piano with soft vinyl crackle',
+        player: true,
+        options: options(`${first.seed} (differs)`),
+      },
+    ]);
+    expect(await page.$eval('#compare h2', (h) => h.textContent)).toBe('Two takes side by side');
+  }, 30_000);
 });
 
 describeWithBrowser('firefox', 'the page in Firefox (puppeteer-core over WebDriver BiDi)', () => {

@@ -229,8 +229,8 @@ describe('drawings', () => {
       'image/png',
       'PNG',
     ]);
-    // 800 x 160 pixels (IHDR width and height)
-    expect([png.body.readUInt32BE(16), png.body.readUInt32BE(20)]).toEqual([800, 160]);
+    // 800 x 120 pixels (IHDR width and height)
+    expect([png.body.readUInt32BE(16), png.body.readUInt32BE(20)]).toEqual([800, 120]);
     const wave = await get(server, `/waveform/${PAGE_STORE.calm}`);
     const peaks = JSON.parse(wave.body.toString());
     expect([

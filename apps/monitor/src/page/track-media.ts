@@ -8,7 +8,7 @@ import { spectrogramPng } from './spectrogram-image.js';
 
 /** Columns of the waveform and the spectrogram; rows of the spectrogram. */
 export const MEDIA_COLUMNS = 800;
-export const SPECTROGRAM_ROWS = 160;
+export const SPECTROGRAM_ROWS = 120;
 /** WAVs larger than this are not drawn (about 70 minutes of 16-bit mono at 32 kHz). */
 export const MAX_DRAWN_WAV_BYTES = 256 * 1024 * 1024;
 /** Part of every cache name: bump it when the drawings change, so old ones are not served. */
