@@ -48,7 +48,9 @@ SETTINGS: Dict[str, str] = {
     "MUSICGEN_DISK_RESERVE_GB": "2",
     "MUSICGEN_LISTEN_ADDRESS": "127.0.0.1",
 }
-PROCESS_ONLY = ("MUSICGEN_VOLUME", "MUSICGEN_POD_ENV_FILE")
+# MUSICGEN_LISTEN_ADDRESS too: opening Triton beyond 127.0.0.1 is the container platform's decision, never
+# a line the deploy tool copies from a laptop's .env into a pod's settings file.
+PROCESS_ONLY = ("MUSICGEN_VOLUME", "MUSICGEN_POD_ENV_FILE", "MUSICGEN_LISTEN_ADDRESS")
 SECRETS = ("HF_TOKEN",)
 
 

@@ -108,6 +108,15 @@ def test_volume_and_env_file_only_from_the_environment(tmp_path):
     )
 
 
+def test_listen_address_only_from_the_environment(tmp_path):
+    s, env_file = load(tmp_path, "MUSICGEN_LISTEN_ADDRESS=0.0.0.0\n")
+    assert s.listen_address == "127.0.0.1"
+    assert env_file.warnings == (
+        f"MUSICGEN_LISTEN_ADDRESS in {env_file.path} is ignored: it must be set in the environment that runs pod.sh",
+    )
+    assert load(tmp_path, MUSICGEN_LISTEN_ADDRESS="0.0.0.0")[0].listen_address == "0.0.0.0"
+
+
 def test_readable_env_file_warns(tmp_path):
     _, env_file = load(tmp_path, "MUSICGEN_INSTANCE_KIND=cpu\n")
     path = env_file.path

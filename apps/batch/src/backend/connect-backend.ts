@@ -154,7 +154,10 @@ export async function connectBackend(
   } = options;
   const pool = new EndpointPool([], undefined, { allowEmpty: true });
   const infos: EndpointInfo[] = [];
+  /** The client of each address taking calls (or finishing them after it left). */
   const clients = new Map<string, TritonClient>();
+  /** Every client made, closed by {@link ConnectedBackend.close} whatever became of its address. */
+  const everyClient = new Set<TritonClient>();
   const joining = new Set<string>();
   const listeners = new Set<() => void>();
   let timer: NodeJS.Timeout | undefined;
@@ -183,12 +186,13 @@ export async function connectBackend(
     });
     infos.push(source === undefined ? info : { ...info, source });
     clients.set(client.address, client);
+    everyClient.add(client);
   };
   const changed = () => listeners.forEach((listener) => listener());
   const close = () => {
     closed = true;
     if (timer) clearInterval(timer);
-    clients.forEach((c) => c.close());
+    everyClient.forEach((c) => c.close());
     clients.clear();
   };
 
@@ -198,7 +202,7 @@ export async function connectBackend(
     for (const endpoint of fixed) if (endpoint) join(endpoint);
     for (const name of names) if (name) await joinName(name);
   } catch (error) {
-    for (const endpoint of clients.values()) endpoint.close();
+    close();
     throw error;
   }
 
@@ -233,7 +237,7 @@ export async function connectBackend(
       const waited = Date.now() - began;
       if (waited >= waitMs) {
         throw new ConfigError(
-          `Cannot reach Triton at ${name.spec} as no server answered there within ${Math.round(waitMs / 1000)} s (${problem}): check the name and that a replica is ready`,
+          `Cannot reach Triton at ${name.spec} as no server answered there within ${Number((waitMs / 1000).toFixed(1))} s (${problem}): check the name and that a replica is ready`,
         );
       }
       if (attempt === 0 || Math.floor(waited / 60_000) > Math.floor((waited - refreshMs) / 60_000)) {
@@ -262,9 +266,11 @@ export async function connectBackend(
     for (const address of pool.endpoints) {
       if (!now.has(address) && mine(address)) {
         notify(`Triton ${address} left ${name.spec}; its windows in flight finish first`);
+        // This client, not whatever holds the address by then: it may have come back meanwhile.
+        const client = clients.get(address);
         void pool.retire(address).then(() => {
-          clients.get(address)?.close();
-          clients.delete(address);
+          client?.close();
+          if (clients.get(address) === client) clients.delete(address);
         });
         changed();
       }
@@ -275,7 +281,6 @@ export async function connectBackend(
       inspectAddress(address)
         .then((endpoint) => {
           if (closed) return endpoint.client.close();
-          clients.get(address)?.close();
           join(endpoint, name.spec);
           notify(
             `Triton ${address} joined ${name.spec}: ${endpoint.info.capacity} slots, ${pool.endpoints.length} endpoints now`,

@@ -49,7 +49,7 @@ describe('buildPodEnvFile', () => {
     const processOnly = [
       ...(/PROCESS_ONLY = \(([^)]*)\)/.exec(source)?.[1] ?? '').matchAll(/"([A-Z0-9_]+)"/g),
     ].map((m) => m[1]);
-    expect(processOnly).toEqual(['MUSICGEN_VOLUME', 'MUSICGEN_POD_ENV_FILE']);
+    expect(processOnly).toEqual(['MUSICGEN_VOLUME', 'MUSICGEN_POD_ENV_FILE', 'MUSICGEN_LISTEN_ADDRESS']);
     expect([...POD_ENV_KEYS].sort()).toEqual(
       [...runtime.filter((k) => !processOnly.includes(k)), ...S3_KEYS].sort(),
     );
