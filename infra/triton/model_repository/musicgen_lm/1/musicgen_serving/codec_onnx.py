@@ -25,6 +25,7 @@ branch for the example's T (ONNX Runtime then refuses T <= 3), and it is depreca
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -189,17 +190,8 @@ def export_decoder_onnx(codec, path: str) -> None:
     graph = DecoderGraph(codec).eval()
     example = torch.zeros(_EXAMPLE_ROWS, NUM_CODEBOOKS, _EXAMPLE_FRAMES, dtype=torch.long)
     dims = {0: torch.export.Dim("batch", min=1), 2: torch.export.Dim("frames", min=1)}
-    program = torch.onnx.export(
-        graph,
-        (example,),
-        dynamo=True,
-        input_names=[INPUT_NAME],
-        output_names=[OUTPUT_NAME],
-        dynamic_shapes={"codes": dims},
-        opset_version=ONNX_OPSET,
-        custom_translation_table={torch.ops.musicgen_serving.encodec_lstm.default: _onnx_lstm},
-        verbose=False,
-    )
+    with _quiet():
+        program = _export(graph, example, dims)
     shape = [d.dim_param or d.dim_value for d in program.model_proto.graph.input[0].type.tensor_type.shape.dim]
     if not (isinstance(shape[0], str) and shape[1] == NUM_CODEBOOKS and isinstance(shape[2], str)):
         raise RuntimeError(
@@ -212,6 +204,35 @@ def export_decoder_onnx(codec, path: str) -> None:
     finally:
         if os.path.exists(partial):
             os.remove(partial)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Without the exporter's noise on stderr: "torchvision is not installed" log lines, torch's own
+    FutureWarnings about its pytree internals."""
+    log = logging.getLogger("torch.onnx")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
+    finally:
+        log.setLevel(level)
+
+
+def _export(graph, example, dims):
+    return torch.onnx.export(
+        graph,
+        (example,),
+        dynamo=True,
+        input_names=[INPUT_NAME],
+        output_names=[OUTPUT_NAME],
+        dynamic_shapes={"codes": dims},
+        opset_version=ONNX_OPSET,
+        custom_translation_table={torch.ops.musicgen_serving.encodec_lstm.default: _onnx_lstm},
+        verbose=False,
+    )
 
 
 def main(argv=None) -> int:
@@ -230,10 +251,7 @@ def main(argv=None) -> int:
     try:
         ck = locate(MODEL_ALIASES.get(args.model_id, args.model_id), args.local_files_only, "the EnCodec decoder")
         codec = load_codec(ck, torch.device("cpu"), torch.float32, "the EnCodec decoder")
-        logging.getLogger("torch.onnx").setLevel(logging.ERROR)  # "torchvision is not installed" and the like
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # torch's own, about its pytree internals
-            export_decoder_onnx(codec, args.out)
+        export_decoder_onnx(codec, args.out)
     except (ValueError, RuntimeError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
