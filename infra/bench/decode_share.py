@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import json
 import os
 import statistics
@@ -172,6 +173,10 @@ def onnx_session(args, codec, report: dict):
     report["environment"]["onnxruntime"] = ort.__version__
     if provider not in ort.get_available_providers():
         report["onnx"] = {"skipped": f"onnxruntime has no {provider} here (onnxruntime-gpu has it)"}
+        return None
+    missing = [m for m in ("onnx", "onnxscript") if importlib.util.find_spec(m) is None]
+    if not args.onnx and missing:
+        report["onnx"] = {"skipped": f"exporting the graph needs {' and '.join(missing)} (or pass --onnx)"}
         return None
     path, start = args.onnx, time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -144,3 +144,13 @@ def test_smoke_run_of_both_backends(tmp_path, slim_onnx, capsys, one_thread):
             assert r["device"] == "CPUExecutionProvider" and r["max_abs_diff"] <= 1e-5  # test_codec_onnx.py's ATOL
     assert len(report["share"]) == 4
     assert "onnxruntime | float32 | 2 |" in capsys.readouterr().out
+
+
+def test_run_gpu_runs_it_as_its_decode_share_step(tmp_path):
+    env = dict(os.environ, RUN_GPU_STEPS="decode-share", RUN_GPU_SMOKE="1", PYTHON=sys.executable)
+    run_gpu = os.path.join(os.path.dirname(SCRIPT), "run_gpu.sh")
+    proc = subprocess.run(["bash", run_gpu, str(tmp_path)], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1] == "decode-share exit 0"
+    report = json.loads((tmp_path / "decode-share.json").read_text())
+    assert (report["mode"], [r["batch"] for r in report["decode"]]) == ("smoke", [1, 2])
