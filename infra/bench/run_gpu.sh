@@ -14,13 +14,16 @@
 #                 the Triton client process puts on its path. Without a wheel folder, a Python that lacks them
 #                 installs them from the package index into that folder.
 # CLIENT_PYTHON   the Python that drives Triton (default PYTHON; it never imports torch).
-# RUN_GPU_STEPS   the steps to run, in this order (default "tests bench triton decode-memory decode-share"); the versions
-#                 report always runs first.
+# RUN_GPU_STEPS   the steps to run, in this order (default "tests bench sweep triton decode-memory decode-share");
+#                 the versions report always runs first. About 5 + 5.5 minutes on an H200: where one command may
+#                 run 10 minutes at most, run "tests sweep" and "bench triton decode-memory decode-share" as two
+#                 commands.
 # RUN_GPU_SMOKE=1 tiny models on CPU: checks the steps work, measures nothing (CI runs the triton step so).
 # BENCH_TIME_BUDGET_S  the in-process benchmark skips its transformers baseline runs after this (default 120).
 #
-# Writes into OUT_DIR as it goes (a run that is cut off keeps what it measured), nine files at most:
+# Writes into OUT_DIR as it goes (a run that is cut off keeps what it measured), eleven files at most:
 #   run.log (everything printed), versions.txt, results.json and results.md (in-process engine),
+#   sweep.json and sweep.md (decode variants: attention kinds, float8 KV cache, staggered arrivals, drift),
 #   triton.json and triton.md (through Triton), tritonserver.log, decode-memory.jsonl, decode-share.json.
 # Exit status 0 when every step passed.
 set -uo pipefail
@@ -28,7 +31,7 @@ out="${1:?usage: bash infra/bench/run_gpu.sh OUT_DIR [WHEEL_DIR]}"
 wheels="${2:-${TRITON_WHEELS:-}}"
 python="${PYTHON:-python3}"
 client_python="${CLIENT_PYTHON:-$python}"
-steps="${RUN_GPU_STEPS:-tests bench triton decode-memory decode-share}"
+steps="${RUN_GPU_STEPS:-tests bench sweep triton decode-memory decode-share}"
 smoke="${RUN_GPU_SMOKE:-0}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 mkdir -p "$out"
@@ -61,6 +64,16 @@ if wanted bench; then
     "$python" "$root/infra/bench/bench_musicgen.py" --out "$out" --time-budget-s "${BENCH_TIME_BUDGET_S:-120}"
   fi
   result[bench]=$?
+fi
+
+if wanted sweep; then
+  step "decode variants"
+  if [ "$smoke" = 1 ]; then
+    "$python" "$root/infra/bench/sweep_gpu.py" --smoke --out "$out"
+  else
+    "$python" "$root/infra/bench/sweep_gpu.py" --out "$out" --time-budget-s "${SWEEP_TIME_BUDGET_S:-330}"
+  fi
+  result[sweep]=$?
 fi
 
 install_client() { # $1: folder; installs nvidia-pytriton and tritonclient[grpc] there

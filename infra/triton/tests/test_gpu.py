@@ -24,9 +24,10 @@ def tiny_cuda():
     return random_model.build_model("tiny", device="cuda"), random_model.build_tokenizer()
 
 
-def run(tiny_cuda, req, graphs):
+def run(tiny_cuda, req, graphs, **options):
     model, tok = tiny_cuda
-    dec = StaticCacheDecoder(model, tok, DecoderOptions(max_slots=4, max_frames=120, max_text_tokens=16, kv_block=16))
+    opts = DecoderOptions(max_slots=4, max_frames=120, max_text_tokens=16, kv_block=16, **options)
+    dec = StaticCacheDecoder(model, tok, opts)
     runner = StepRunner(dec, [1, 2, 4], use_graphs=graphs)
     dec.admit([0], [req])
     for i in range(req.num_frames + 3):
@@ -47,6 +48,18 @@ def test_graphs_match_transformers_greedy(tiny_cuda, guidance):
 def test_graphs_match_eager_when_sampling(tiny_cuda):
     req = GenerationRequest(text="jazz", num_frames=40, prompt_codes=np.arange(20).reshape(4, 5), seed=3)
     np.testing.assert_array_equal(run(tiny_cuda, req, graphs=True), run(tiny_cuda, req, graphs=False))
+
+
+def test_triton_attention_compiled_matches_sdpa_in_graphs(tiny_cuda):
+    """The split-K kernel, compiled for this GPU and captured in graphs, gives the SDPA path's codes."""
+    req = GenerationRequest(text="lofi beat", num_frames=60, prompt_codes=np.arange(28).reshape(4, 7), seed=5)
+    np.testing.assert_array_equal(run(tiny_cuda, req, True, attention="triton"), run(tiny_cuda, req, True))
+
+
+def test_fp8_cache_through_both_attentions_in_graphs(tiny_cuda):
+    req = GenerationRequest(text="calm pad", num_frames=60, prompt_codes=None, seed=6, temperature=0.0)
+    sdpa = run(tiny_cuda, req, True, kv_cache_dtype="fp8")
+    np.testing.assert_array_equal(run(tiny_cuda, req, True, kv_cache_dtype="fp8", attention="triton"), sdpa)
 
 
 @pytest.fixture(scope="module")

@@ -283,6 +283,12 @@ class StaticCacheDecoder:
     @torch.no_grad()
     def decode_step(self, batch: int, length: int) -> None:
         """Feeds one step to slots 0..batch-1, attending to cache positions [0, length)."""
+        self.commit(batch, self.sample(batch, self.decode_logits(batch, length)))
+
+    @torch.no_grad()
+    def decode_logits(self, batch: int, length: int) -> torch.Tensor:
+        """The step's forward pass: writes the fed step into the cache and returns the guided logits of
+        the next one, float32 [batch, codebooks, vocab]; :meth:`commit` then feeds the chosen codes."""
         rows = 2 * batch
         pos = self.pos[:batch].clamp(max=self.max_len - 1)
         prow = _twice(pos)
@@ -302,13 +308,18 @@ class StaticCacheDecoder:
         h = self.final_norm(h)[:, 0]  # [2B, d]
         logits = torch.matmul(h.unsqueeze(0), self.heads.transpose(1, 2)).float()  # [K, 2B, V]
         logits = logits.permute(1, 0, 2).reshape(batch, 2, self.num_codebooks, self.vocab)
-        guided = sampling.guide(logits[:, 0], logits[:, 1], self.guidance[:batch])
+        return sampling.guide(logits[:, 0], logits[:, 1], self.guidance[:batch])
+
+    def sample(self, batch: int, guided: torch.Tensor) -> torch.Tensor:
+        """Each slot's codes [batch, codebooks] from guided logits, with its own sampling options and seed."""
         step = self.pos[:batch] + 1
         u = sampling.uniform(self.seed_lo[:batch], self.seed_hi[:batch], step, self.num_codebooks)
-        sampled = sampling.sample(guided, self.temperature[:batch], self.top_k[:batch], self.top_p[:batch], u)
-        self._commit(batch, sampled)
+        return sampling.sample(guided, self.temperature[:batch], self.top_k[:batch], self.top_p[:batch], u)
 
-    def _commit(self, batch: int, sampled: torch.Tensor) -> None:
+    def commit(self, batch: int, sampled: torch.Tensor) -> None:
+        """Feeds codes [batch, codebooks] as the step's result (prompt frames and the delay pattern's
+        special cells take precedence) and advances the active slots: the decode step's last part, and
+        how a measurement forces the same codes into two decoders (teacher forcing)."""
         t = self.pos[:batch, None] - self.codebook_index[None, :]  # frame of each new cell (step pos + 1)
         P = self.prompt_len[:batch, None]
         T = self.total_frames[:batch, None]
