@@ -2,7 +2,8 @@
 # The device check, as one script: the Python stack against infra/python-stack.env, GPU tests of the
 # captured decode path and of the Triton kernels (compiled for the GPU), the in-process benchmark, the
 # three models served by a real tritonserver and driven over gRPC, then the memory of encodec_decode
-# at full batch (backs reserve_decode_gib; see musicgen_serving/memory.py).
+# at full batch (backs reserve_decode_gib; see musicgen_serving/memory.py), and the decode's share of a
+# 30 s window (decode_share.py).
 #
 #   bash infra/bench/run_gpu.sh OUT_DIR [WHEEL_DIR]
 #
@@ -14,23 +15,25 @@
 #                 the Triton client process puts on its path. Without a wheel folder, a Python that lacks them
 #                 installs them from the package index into that folder.
 # CLIENT_PYTHON   the Python that drives Triton (default PYTHON; it never imports torch).
-# RUN_GPU_STEPS   the steps to run, in this order (default "tests bench sweep triton decode-memory"); the
-#                 versions report always runs first. About 5 + 5.5 minutes on an H200: where one command may
-#                 run 10 minutes at most, run "tests sweep" and "bench triton decode-memory" as two commands.
+# RUN_GPU_STEPS   the steps to run, in this order (default "tests bench sweep triton decode-memory decode-share");
+#                 the versions report always runs first. About 5 + 5.5 minutes on an H200: where one command may
+#                 run 10 minutes at most, run "tests sweep" and "bench triton decode-memory decode-share" as two
+#                 commands.
 # RUN_GPU_SMOKE=1 tiny models on CPU: checks the steps work, measures nothing (CI runs the triton step so).
 # BENCH_TIME_BUDGET_S  the in-process benchmark skips its transformers baseline runs after this (default 120).
 #
-# Writes into OUT_DIR as it goes (a run that is cut off keeps what it measured), ten files at most:
+# Writes into OUT_DIR as it goes (a run that is cut off keeps what it measured), twelve files at most:
 #   run.log (everything printed), versions.txt, results.json and results.md (in-process engine),
 #   sweep.json and sweep.md (decode variants: attention kinds, float8 KV cache, staggered arrivals, drift),
-#   triton.json and triton.md (through Triton), tritonserver.log, decode-memory.jsonl.
+#   triton.json and triton.md (through Triton), tritonserver.log, decode-memory.jsonl, decode-share.json, and
+#   gpu-throughput.json (the batch's --dry-run table with this GPU's row recorded).
 # Exit status 0 when every step passed.
 set -uo pipefail
 out="${1:?usage: bash infra/bench/run_gpu.sh OUT_DIR [WHEEL_DIR]}"
 wheels="${2:-${TRITON_WHEELS:-}}"
 python="${PYTHON:-python3}"
 client_python="${CLIENT_PYTHON:-$python}"
-steps="${RUN_GPU_STEPS:-tests bench sweep triton decode-memory}"
+steps="${RUN_GPU_STEPS:-tests bench sweep triton decode-memory decode-share}"
 smoke="${RUN_GPU_SMOKE:-0}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 mkdir -p "$out"
@@ -125,6 +128,16 @@ if wanted decode-memory; then
       | tee "$out/decode-memory.jsonl"
   fi
   result[decode-memory]=${PIPESTATUS[0]}
+fi
+
+if wanted decode-share; then
+  step "EnCodec decode's share of a window"
+  if [ "$smoke" = 1 ]; then
+    "$python" "$root/infra/bench/decode_share.py" --smoke --backends pytorch --out "$out/decode-share.json"
+  else  # its onnxruntime rows need onnxruntime-gpu (and onnx, onnxscript); skipped with the reason otherwise
+    "$python" "$root/infra/bench/decode_share.py" --out "$out/decode-share.json"
+  fi
+  result[decode-share]=$?
 fi
 
 status=0

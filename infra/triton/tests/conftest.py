@@ -65,3 +65,32 @@ def facts_root(tmp_path, monkeypatch):
     root.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(root))
     return root
+
+
+@pytest.fixture(scope="session")
+def slim_onnx(tmp_path_factory):
+    """(checkpoint dir, .onnx path, the export's JSON summary): a tiny-32k-slim random checkpoint whose
+    codebooks are random too (transformers starts them at zero, so every code would decode to the same
+    audio), and its EnCodec decoder exported by ``python -m musicgen_serving.codec_onnx`` (run in-process)."""
+    import contextlib
+    import io
+    import json
+
+    import torch
+    import transformers
+
+    from musicgen_serving import random_model
+    from musicgen_serving.codec_onnx import main
+
+    transformers.logging.set_verbosity_error()
+    root = tmp_path_factory.mktemp("codec-onnx")
+    checkpoint, onnx_path = str(root / "tiny-32k-slim"), str(root / "encodec_decoder.onnx")
+    model = random_model.build_model("tiny-32k-slim", seed=0)
+    with torch.no_grad():
+        for layer in model.audio_encoder.quantizer.layers:
+            layer.codebook.embed.normal_()
+    model.save_pretrained(checkpoint)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([checkpoint, onnx_path]) == 0
+    return checkpoint, onnx_path, json.loads(out.getvalue())
