@@ -1,14 +1,16 @@
 """Keeps the GPU throughput table the batch's `--dry-run` plans with (apps/batch/src/plan/gpu-throughput.json).
 
     python infra/bench/gpu_throughput.py record RESULTS_JSON --gpu "NVIDIA L40S" [--table FILE] [--slots N]
-    python infra/bench/gpu_throughput.py predict --gpu L40S --from H200 --ratio 0.18 --slots 40 [--table FILE]
+    python infra/bench/gpu_throughput.py predict --gpu L40S --from H200 [--table FILE]
 
 `record` takes bench_musicgen.py's results.json (the engine at 1, 8, 32, 64 concurrent 30 s prompts) and
 writes that GPU kind's entry: audio seconds per second at each measured concurrency, and its slots (the
 requests it runs at once: --slots, else the largest concurrency measured). `predict` writes an entry for
-a GPU not measured yet from one that was, scaled by the ratio of their memory bandwidths (a decode step
-is bandwidth-bound: docs/performance.md) and capped at the slots that fit in its memory. Other entries and
-the prices are kept. run_gpu.sh records into OUT_DIR/gpu-throughput.json after its benchmark step.
+a GPU not measured yet from one that was: at each concurrency, the measured rate times the ratio of the
+two GPUs' rates in the step model of gpu_model.py (a fixed part per step that does not scale with memory
+bandwidth, plus the weights and KV cache it reads at 84 % of it), up to the slots that fit in its memory
+(gpu_model.slots, fp16 KV cache as shipped). Other entries and the prices are kept. run_gpu.sh records
+into OUT_DIR/gpu-throughput.json after its benchmark step.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import datetime
 import json
 import os
 import sys
+
+import gpu_model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, "..", "..", "apps", "batch", "src", "plan", "gpu-throughput.json")
@@ -93,16 +97,30 @@ def interpolate(points: list, concurrent: int) -> float:
     return a["audio_s_per_s"] + share * (b["audio_s_per_s"] - a["audio_s_per_s"])
 
 
-def predict(base: dict, gpu: str, ratio: float, slots: int) -> dict:
+def predict(base: dict, gpu: str) -> dict:
+    """An entry for `gpu` from the measured entry `base` of another kind, through gpu_model's step model."""
+    target, measured = gpu_kind(gpu), gpu_kind(base["gpu"])
+    for kind in (target, measured):
+        if kind not in gpu_model.BANDWIDTH:
+            known = ", ".join(sorted(gpu_model.BANDWIDTH))
+            raise ValueError(
+                f"Cannot predict with {kind} as gpu_model.py knows only {known}: add its datasheet figures"
+            )
+    model = gpu_model.StepModel.calibrate()
+    slots = gpu_model.slots(target)
+    concurrencies = sorted({p["concurrent"] for p in base["points"] if p["concurrent"] < slots} | {slots})
     points = [
-        {"concurrent": p["concurrent"], "audio_s_per_s": round(p["audio_s_per_s"] * ratio, 2)}
-        for p in base["points"]
-        if p["concurrent"] < slots
+        {
+            "concurrent": c,
+            "audio_s_per_s": round(
+                interpolate(base["points"], c) * model.audio_s_per_s(target, c) / model.audio_s_per_s(measured, c), 2
+            ),
+        }
+        for c in concurrencies
     ]
-    points.append({"concurrent": slots, "audio_s_per_s": round(interpolate(base["points"], slots) * ratio, 2)})
     return {
-        "gpu": gpu_kind(gpu),
-        "source": f"predicted from {base['gpu']} x {ratio:g} (memory bandwidth ratio), at most {slots} slots",
+        "gpu": target,
+        "source": f"predicted from the {measured} measurement by infra/bench/gpu_model.py, {slots} slots",
         "slots": slots,
         "points": points,
     }
@@ -118,8 +136,6 @@ def main(argv: list[str] | None = None) -> int:
     pre = verbs.add_parser("predict")
     pre.add_argument("--gpu", required=True)
     pre.add_argument("--from", dest="base", required=True)
-    pre.add_argument("--ratio", type=float, required=True)
-    pre.add_argument("--slots", type=int, required=True)
     for sub in (rec, pre):
         sub.add_argument("--table", default=TABLE)
     args = p.parse_args(argv)
@@ -133,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             base = next((g for g in table["gpus"] if g["gpu"] == gpu_kind(args.base)), None)
             if base is None:
                 raise ValueError(f"Cannot predict {args.gpu} as {args.table} has no entry for {args.base}")
-            entry = predict(base, args.gpu, args.ratio, args.slots)
+            entry = predict(base, args.gpu)
     except (OSError, ValueError) as e:
         print(f"gpu_throughput: {e}", file=sys.stderr)
         return 2

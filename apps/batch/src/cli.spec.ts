@@ -170,7 +170,9 @@ describe('musicgen-batch (child process, preview engine in-process, local direct
       lines[summary + 3],
     ]);
     // then the plan over 1, 2, 4 and 8 GPUs of the default kind, from the shipped table
-    expect(lines[summary + 3]).toMatch(/^On L40S GPUs \(predicted from H200 x 0\.18 /);
+    expect(lines[summary + 3]).toMatch(
+      /^On L40S GPUs \(predicted from the H200 measurement by infra\/bench\/gpu_model\.py, 34 slots\), /,
+    );
     expect(lines.slice(summary + 4, summary + 5)).toEqual([
       '  GPUs  prompts/GPU  audio s/s    wall time  GPU-hours      cost',
     ]);
