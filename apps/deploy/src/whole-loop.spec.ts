@@ -201,7 +201,7 @@ describe.skipIf(!ready)('the whole loop on CPU (real sshd, pod runtime, tritonse
       const start = lines.indexOf(`Verifying ${where}: ${tiny}, the fixed takes, through a tunnel from here`);
       expect(start).toBeGreaterThan(0);
       expect(lines[start + 1]).toBe(
-        `Verify ${where}: ${tiny}, revision none, weights random, cpu, text_encoder float32, decoder float32, encodec float32`,
+        `Verify ${where}: ${tiny}, revision none, weights random, cpu, text_encoder float32, decoder float32, kv_cache float32, encodec float32`,
       );
       expect(lines[start + 2]).toMatch(
         /^ {2}T5 self-test: finite \(3 prompts, float32, largest \|value\| [\d.]+\)$/,
