@@ -193,6 +193,28 @@ def test_decoder_fp8_cache_same_codes_through_both_attentions(tiny):
         np.testing.assert_array_equal(a, b)
 
 
+@needs_triton
+def test_decoder_step_reads_each_rows_own_text_and_matches_sdpa(tiny):
+    from musicgen_serving.decoder import DecoderOptions, StaticCacheDecoder
+    from musicgen_serving.request import GenerationRequest
+
+    texts = ["lofi beat", "calm strings over a slow piano with rain"]
+    decoders = {}
+    for kind in ("sdpa", "triton"):
+        opts = DecoderOptions(max_slots=3, max_frames=32, max_text_tokens=16, kv_block=16, attention=kind)
+        dec = StaticCacheDecoder(*tiny, opts)
+        dec.admit([0, 1], [GenerationRequest(text=t, num_frames=8, prompt_codes=None, seed=3) for t in texts])
+        decoders[kind] = dec
+    tokens = [decoders["sdpa"].count_text_tokens(t)[1] for t in texts]
+    assert tokens[0] < tokens[1] < 16
+    # conditional rows: the prompt's tokens; unconditional rows: one of their identical keys
+    assert decoders["triton"].xlen.tolist() == [tokens[0], 1, tokens[1], 1, 1, 1]
+    ref, ours = (decoders[k].decode_logits(2, 16) for k in ("sdpa", "triton"))
+    torch.testing.assert_close(ours, ref, rtol=1e-4, atol=1e-4)
+    decoders["triton"].move(1, 2, 1)
+    assert decoders["triton"].xlen.tolist() == [tokens[0], 1, tokens[1], 1, tokens[1], 1]
+
+
 def test_decoder_refuses_unknown_kernels(tiny):
     from musicgen_serving.decoder import DecoderOptions, StaticCacheDecoder
 

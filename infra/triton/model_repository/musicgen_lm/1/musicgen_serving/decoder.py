@@ -6,7 +6,8 @@ Device state (all preallocated; ``S`` slots, each slot owns two cache rows: ``2*
 - self-attention K/V cache ``[layers, 2S, heads, max_len, head_dim]`` (:mod:`kv_cache`: the LM's dtype,
   or float8 with per-position scales when ``kv_cache_dtype`` is ``fp8``)
 - cross-attention K/V computed once per request ``[layers, 2S, heads, max_text, head_dim]`` plus an
-  additive mask ``[2S, max_text]``
+  additive mask ``[2S, max_text]`` and each row's text length ``[2S]`` (the prompt's tokens for a
+  conditional row; 1 for an unconditional row, whose keys and values are all the same)
 - per slot: the tokens to feed next, the cache position, prompt codes, sampling parameters, and the
   generated frames written WITHOUT the delay pattern (``[S, 4, max_frames + 1]``, last column is a
   dump for cells that are not generated frames).
@@ -18,7 +19,9 @@ same function runs eagerly on CPU. Self-attention runs one of two ways (``attent
 - ``sdpa``: torch's scaled_dot_product_attention over ``max_length`` cache positions (the longest
   running request rounded up to a block, never the whole cache), shorter rows masked;
 - ``triton``: :mod:`decode_attention`'s split-K kernel, which reads only each row's own positions and
-  reads a float8 cache without dequantizing it first (CUDA, or Triton's interpreter in tests).
+  reads a float8 cache without dequantizing it first (CUDA, or Triton's interpreter in tests). The
+  step's cross-attention then runs through the same kernel over each row's text length, instead of
+  SDPA over ``max_text`` padded positions with a mask.
 
 Delay pattern (codebook k of frame t lives at step t + 1 + k; step 0 is all special tokens): feeding
 step s produces step s + 1, whose codebook k is frame t = s - k. That cell is a special token when
@@ -115,6 +118,7 @@ class StaticCacheDecoder:
         self.xk = torch.zeros(L, 2 * S, H, o.max_text_tokens, hd, device=dev, dtype=dt)
         self.xv = torch.zeros_like(self.xk)
         self.xmask = torch.zeros(2 * S, o.max_text_tokens, device=dev, dtype=dt)
+        self.xlen = torch.ones(2 * S, device=dev, dtype=torch.int64)
         i64 = dict(device=dev, dtype=torch.int64)
         self.tokens = torch.full((S, self.num_codebooks), self.pad_id, **i64)
         self.pos = torch.zeros(S, **i64)
@@ -204,6 +208,11 @@ class StaticCacheDecoder:
         # conditional rows mask padding; unconditional rows see identical all-zero keys, so no mask
         xmask[0::2] = torch.where(mask > 0, 0.0, self.neg).to(self.dtype)
         self.xmask[rows] = xmask
+        # the tokenizer pads on the right, so a conditional row's keys are positions [0, tokens); an
+        # unconditional row's keys are all equal, so one of them gives the same softmax-weighted value
+        xlen = torch.ones(2 * B, device=self.device, dtype=torch.int64)
+        xlen[0::2] = mask.sum(dim=1).clamp(min=1)
+        self.xlen[rows] = xlen
         for slot, req in zip(slots, requests):
             self._admit_one(slot, req)
 
@@ -253,6 +262,7 @@ class StaticCacheDecoder:
         self.xk[:, d] = self.xk[:, s]
         self.xv[:, d] = self.xv[:, s]
         self.xmask[d] = self.xmask[s]
+        self.xlen[d] = self.xlen[s]
         for buf in (
             self.tokens,
             self.pos,
@@ -300,7 +310,7 @@ class StaticCacheDecoder:
             q, k, v = self._qkv(layer.self_attn, layer.self_attn_layer_norm(h))
             self.cache.write_positions(li, row_idx, prow, k[:, :, 0], v[:, :, 0])
             h = self._out(layer.self_attn, self._self_attend(li, q, prow, rows, length, self_mask), r)
-            h = self._cross_ffn(layer, li, h, slice(0, rows), xmask)
+            h = self._cross_ffn(layer, li, h, slice(0, rows), xmask, self.xlen[:rows])
         h = self.final_norm(h)[:, 0]  # [2B, d]
         logits = torch.matmul(h.unsqueeze(0), self.heads.transpose(1, 2)).float()  # [K, 2B, V]
         logits = logits.permute(1, 0, 2).reshape(batch, 2, self.num_codebooks, self.vocab)
@@ -361,9 +371,16 @@ class StaticCacheDecoder:
         b, _, n, _ = o.shape
         return _linear_add(o.transpose(1, 2).reshape(b, n, self.hidden), attn.out_proj, residual)
 
-    def _cross_ffn(self, layer, li: int, h: torch.Tensor, rows, xmask: torch.Tensor) -> torch.Tensor:
+    def _cross_ffn(self, layer, li: int, h: torch.Tensor, rows, xmask: torch.Tensor, xlen=None) -> torch.Tensor:
+        """Cross-attention and feed-forward of one layer. A decode step (one query per row) passes its rows'
+        text lengths ``xlen``: with the ``triton`` attention each row then reads only its own text."""
         q = self._split(layer.encoder_attn.q_proj(layer.encoder_attn_layer_norm(h)))
-        h = self._out(layer.encoder_attn, attend(q, self.xk[li, rows], self.xv[li, rows], xmask, self.scale), h)
+        if xlen is not None and self.options.attention == "triton":
+            xk, xv = self.xk[li], self.xv[li]
+            o = decode_attention.decode_attention(q[:, :, 0], xk, xv, xlen, self.scale, xk.shape[2]).unsqueeze(2)
+        else:
+            o = attend(q, self.xk[li, rows], self.xv[li, rows], xmask, self.scale)
+        h = self._out(layer.encoder_attn, o, h)
         return _linear_add(layer.activation_fn(layer.fc1(layer.final_layer_norm(h))), layer.fc2, h)
 
     # -- snapshot for graph warm-up --------------------------------------------------------------
