@@ -32,8 +32,10 @@ class Variant:
 
 
 def variants() -> Iterator[Variant]:
-    """The decode attention's split and combine kernels for each LM dtype, with and without float8."""
+    """Every kernel of ``decode_attention: triton`` for each LM dtype: the decode attention's split (with
+    and without a float8 cache) and combine kernels, the KV write (both caches) and the step input."""
     from . import decode_attention as da
+    from . import kv_write, step_embedding
 
     for act in ACT_TYPES:
         for fp8 in (False, True):
@@ -47,6 +49,18 @@ def variants() -> Iterator[Variant]:
         types = {"m_ptr": "*fp32", "l_ptr": "*fp32", "acc_ptr": "*fp32", "out_ptr": f"*{act}"}
         constants = {"BLOCK_S": 8, "BLOCK_D": 64}
         yield Variant(f"decode_attention.combine[{act}]", da._combine_kernel, types, constants)
+        for fp8 in (False, True):
+            cache = "fp8e4nv" if fp8 else act
+            scales = "*fp32" if fp8 else f"*{cache}"
+            types = {"k_ptr": f"*{act}", "v_ptr": f"*{act}", "pos_ptr": "*i64", "kc_ptr": f"*{cache}"}
+            types.update({"vc_ptr": f"*{cache}", "ks_ptr": scales, "vs_ptr": scales})
+            types.update({"fp8_max": "fp32", "min_scale": "fp32"})
+            constants = {"FP8": fp8, "BLOCK_D": 64}
+            yield Variant(f"kv_write[{act}, cache {cache}]", kv_write._write_kernel, types, constants)
+        types = {"tokens_ptr": "*i64", "tables_ptr": f"*{act}", "positions_ptr": "*i64"}
+        types.update({"pos_table_ptr": f"*{act}", "out_ptr": f"*{act}", "scale": "fp32"})
+        constants = {"CODEBOOKS": 4, "BLOCK": step_embedding.BLOCK_D}
+        yield Variant(f"step_embedding[{act}]", step_embedding._step_embedding_kernel, types, constants)
 
 
 def compile_variant(variant: Variant, arch: int) -> None:

@@ -21,7 +21,9 @@ same function runs eagerly on CPU. Self-attention runs one of two ways (``attent
 - ``triton``: :mod:`decode_attention`'s split-K kernel, which reads only each row's own positions and
   reads a float8 cache without dequantizing it first (CUDA, or Triton's interpreter in tests). The
   step's cross-attention then runs through the same kernel over each row's text length, instead of
-  SDPA over ``max_text`` padded positions with a mask.
+  SDPA over ``max_text`` padded positions with a mask, and two more Triton kernels replace runs of
+  small ones: the step's input (:mod:`step_embedding`: codebook embeddings, scale, position, both CFG
+  rows) and each layer's K/V cache write (:mod:`kv_write`, float8 quantization included).
 
 Delay pattern (codebook k of frame t lives at step t + 1 + k; step 0 is all special tokens): feeding
 step s produces step s + 1, whose codebook k is frame t = s - k. That cell is a special token when
@@ -38,7 +40,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import decode_attention, sampling
+from . import decode_attention, kv_write, sampling
 from .kv_cache import KV_CACHE_DTYPES, KVCache
 from .request import GenerationRequest
 
@@ -83,6 +85,10 @@ class StaticCacheDecoder:
             raise ValueError(f"kv_cache_dtype must be one of {KV_CACHE_DTYPES}: got {options.kv_cache_dtype!r}")
         if options.attention == "triton" and not decode_attention.available():
             raise ValueError("attention 'triton' needs the triton package, which this torch lacks: use 'sdpa'")
+        if options.attention == "triton":
+            from .step_embedding import step_embedding  # imports triton at once: only on this path
+
+            self._step_embedding = step_embedding
         self.tokenizer = tokenizer
         self.text_encoder = model.text_encoder
         self.enc_to_dec_proj = getattr(model, "enc_to_dec_proj", None)
@@ -93,6 +99,9 @@ class StaticCacheDecoder:
         self.vocab = cfg.vocab_size
         self.pad_id = cfg.pad_token_id if cfg.pad_token_id is not None else cfg.vocab_size
         self.embed = list(core.embed_tokens)
+        self.embed_table = torch.stack([e.weight.detach() for e in self.embed])  # [K, V + 1, d]
+        for k, e in enumerate(self.embed):
+            e.weight.data = self.embed_table[k]  # a view: no second copy of the tables
         self.embed_scale = math.sqrt(cfg.hidden_size) if getattr(cfg, "scale_embedding", False) else 1.0
         self.layers = list(core.layers)
         self.final_norm = core.layer_norm
@@ -298,7 +307,11 @@ class StaticCacheDecoder:
         rows = 2 * batch
         pos = self.pos[:batch].clamp(max=self.max_len - 1)
         prow = _twice(pos)
-        x = _twice(self._embed(self.tokens[:batch])) + self.pos_table[prow]
+        fused = self.options.attention == "triton"
+        if fused:
+            x = self._step_embedding(self.tokens[:batch], self.embed_table, pos, self.pos_table, self.embed_scale)
+        else:
+            x = _twice(self._embed(self.tokens[:batch])) + self.pos_table[prow]
         h = x.unsqueeze(1)  # [2B, 1, d]
         keys = self.key_index[:length]
         self_mask = torch.where(keys[None, :] <= prow[:, None], 0.0, self.neg).to(self.dtype)
@@ -308,7 +321,10 @@ class StaticCacheDecoder:
         for li, layer in enumerate(self.layers):
             r = h
             q, k, v = self._qkv(layer.self_attn, layer.self_attn_layer_norm(h))
-            self.cache.write_positions(li, row_idx, prow, k[:, :, 0], v[:, :, 0])
+            if fused:
+                kv_write.write_step(self.cache, li, prow, k[:, :, 0], v[:, :, 0])
+            else:
+                self.cache.write_positions(li, row_idx, prow, k[:, :, 0], v[:, :, 0])
             h = self._out(layer.self_attn, self._self_attend(li, q, prow, rows, length, self_mask), r)
             h = self._cross_ffn(layer, li, h, slice(0, rows), xmask, self.xlen[:rows])
         h = self.final_norm(h)[:, 0]  # [2B, d]

@@ -7,8 +7,7 @@ sinusoidal position of each slot and repeats every row twice, conditional and un
 is about ten small kernels (K gathers, K - 1 additions, the scale, two repeats, a gather and an
 addition) for a few kilobytes of data, and at small batches a step's time goes to kernel count, not
 bandwidth. :func:`step_embedding` does the same in one kernel, accumulating in float32 in the same
-order, with no host sync (CUDA-graph safe). A building block for a faster decode step; the server does
-not call it yet.
+order, with no host sync (CUDA-graph safe). The decoder's step uses it with ``decode_attention: triton``.
 
 On a CPU it runs only in Triton's interpreter (``TRITON_INTERPRET=1`` before triton defines the
 kernel; tests/conftest.py sets it where no GPU exists), which is how CI checks it against the plain path.
