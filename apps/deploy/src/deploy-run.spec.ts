@@ -29,8 +29,10 @@ beforeAll(async () => {
     startSshd(),
     startS3rver({ buckets: ['renders'] }),
     startPreviewEngine(),
-    // One second of audio per second: a run long enough to cut the laptop off in the middle.
-    startPreviewEngine({ framesPerSecond: 50 }),
+    // A fifth of a second of audio per second: the 6 s job runs about 30 s, long enough to cut the
+    // laptop off in the middle and for a second deploy:run (npm pack, SSH, sync) to find it running on
+    // a loaded machine (at 1 s per second it had sometimes ended first).
+    startPreviewEngine({ framesPerSecond: 10 }),
   ]);
   work = await mkdtemp(join(tmpdir(), 'musicgen-deploy-run-'));
   vol = join(work, 'volume');
