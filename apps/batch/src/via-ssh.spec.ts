@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPreviewEngine, type PreviewEngine } from '@musicgen/preview-engine';
-import { startSshd, type RunningSshd } from '@musicgen/ssh/testing';
+import { sshdPodEnv, startSshd, type RunningSshd } from '@musicgen/ssh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliProcess, tempWorkspace, wavFiles } from './testing/cli-process.js';
 
@@ -21,11 +21,7 @@ afterAll(async () => {
 
 function podEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    RUNPOD_HOST: `127.0.0.1:${sshd.port}`,
-    RUNPOD_USER: sshd.user,
-    RUNPOD_SSH_KEY: sshd.keyPath,
-    RUNPOD_SSH_HOST_KEY: sshd.hostKeyFingerprint,
-    RUNPOD_SSH_AGENT: 'none',
+    ...sshdPodEnv(sshd),
     TRITON_GRPC_PORT: String(engine.port),
     ...extra,
   };

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCuttingProxy, startSshd, type RunningSshd } from '@musicgen/ssh/testing';
+import { sshdPodEnv, startCuttingProxy, startSshd, type RunningSshd } from '@musicgen/ssh/testing';
 import { runCli } from './cli/run-cli.js';
 
 let sshd: RunningSshd;
@@ -48,11 +48,7 @@ function baseEnv(
   extra: Record<string, string | undefined> = {},
 ): Record<string, string | undefined> {
   return {
-    RUNPOD_HOST: `127.0.0.1:${sshd.port}`,
-    RUNPOD_USER: sshd.user,
-    RUNPOD_SSH_KEY: sshd.keyPath,
-    RUNPOD_SSH_HOST_KEY: sshd.hostKeyFingerprint,
-    RUNPOD_SSH_AGENT: 'none',
+    ...sshdPodEnv(sshd),
     MUSICGEN_VOLUME: volumeDir,
     MUSICGEN_S3_BUCKET: 'renders',
     AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { startPreviewEngine, type PreviewEngine } from '@musicgen/preview-engine';
-import { startSshd, type RunningSshd } from '@musicgen/ssh/testing';
+import { sshdPodEnv, startSshd, type RunningSshd } from '@musicgen/ssh/testing';
 import { startS3rver, type RunningS3rver } from '@musicgen/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli/run-cli.js';
@@ -53,11 +53,7 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 function env(grpcPort: number): Record<string, string> {
   return {
-    RUNPOD_HOST: `127.0.0.1:${sshd.port}`,
-    RUNPOD_USER: sshd.user,
-    RUNPOD_SSH_KEY: sshd.keyPath,
-    RUNPOD_SSH_HOST_KEY: sshd.hostKeyFingerprint,
-    RUNPOD_SSH_AGENT: 'none',
+    ...sshdPodEnv(sshd),
     MUSICGEN_VOLUME: vol,
     TRITON_GRPC_PORT: String(grpcPort),
     MUSICGEN_S3_BUCKET: 'renders',

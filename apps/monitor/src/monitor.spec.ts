@@ -3,7 +3,7 @@ import { appendFile, chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } fr
 import { createServer, type Server } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSshd, type RunningSshd } from '@musicgen/ssh/testing';
+import { sshdPodEnv, startSshd, type RunningSshd } from '@musicgen/ssh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli/run-cli.js';
 
@@ -61,11 +61,7 @@ function twoPods(): Record<string, string> {
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    RUNPOD_HOST: `127.0.0.1:${sshd.port}`,
-    RUNPOD_USER: sshd.user,
-    RUNPOD_SSH_KEY: sshd.keyPath,
-    RUNPOD_SSH_HOST_KEY: sshd.hostKeyFingerprint,
-    RUNPOD_SSH_AGENT: 'none',
+    ...sshdPodEnv(sshd),
     MUSICGEN_VOLUME: vol,
     TRITON_METRICS_PORT: String(metricsPort),
     ...extra,

@@ -41,7 +41,10 @@ describe('MONITOR_PROGRAM', () => {
         rest: [],
       },
     ],
-    [['page'], { command: 'page', options: { port: 8090 }, rest: [] }],
+    [
+      ['page'],
+      { command: 'page', options: { port: 8090, viaSsh: false, acceptNewHostKey: false }, rest: [] },
+    ],
     [
       [
         'page',
@@ -52,7 +55,22 @@ describe('MONITOR_PROGRAM', () => {
       ],
       {
         command: 'page',
-        options: { out: 's3://renders/v1', port: 0, cacheDir: 'c', metrics: 'http://127.0.0.1:8002/metrics' },
+        options: {
+          out: 's3://renders/v1',
+          port: 0,
+          cacheDir: 'c',
+          metrics: 'http://127.0.0.1:8002/metrics',
+          viaSsh: false,
+          acceptNewHostKey: false,
+        },
+        rest: [],
+      },
+    ],
+    [
+      ['page', '--via-ssh', '--host=203.0.113.7:22044', '--accept-new-host-key'],
+      {
+        command: 'page',
+        options: { port: 8090, viaSsh: true, host: '203.0.113.7:22044', acceptNewHostKey: true },
         rest: [],
       },
     ],

@@ -148,6 +148,13 @@ export const MONITOR_PROGRAM = defineCommands({
           parse: metricsUrl,
           env: 'TRITON_METRICS_URL',
         },
+        viaSsh: {
+          flags: '--via-ssh',
+          description:
+            "the GPU panel reads Triton's metrics from the pod over SSH (the first of RUNPOD_HOST, or --host), as monitor:metrics does",
+        },
+        host: { ...HOST, defaultText: 'the first of RUNPOD_HOST (with --via-ssh)' },
+        acceptNewHostKey: ACCEPT_NEW,
       }),
     },
     tunnel: {

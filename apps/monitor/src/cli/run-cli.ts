@@ -8,6 +8,7 @@ import { fetchPodMetrics } from '../metrics/fetch-metrics.js';
 import { formatMetricsSummary, summariseMetrics } from '../metrics/metrics-summary.js';
 import { parsePrometheusText } from '../metrics/prometheus-text.js';
 import { metricsFromUrl } from '../page/gpu-panel.js';
+import { podMetrics } from '../page/pod-metrics.js';
 import { startPageServer } from '../page/page-server.js';
 import { defaultPageCache } from '../page/track-media.js';
 import { resolveMonitorTargets, type MonitorIo, type MonitorTarget } from '../monitor-io.js';
@@ -41,6 +42,15 @@ async function withConnection<T>(
 
 /** `page`: serves the listening page until Ctrl-C. */
 async function servePage(options: Extract<MonitorCommand, { command: 'page' }>['options'], io: MonitorIo) {
+  if (options.viaSsh && options.metrics !== undefined) {
+    throw new UsageError(
+      "Cannot use --metrics with --via-ssh: --via-ssh reads the pod's metrics over SSH; give one of them (TRITON_METRICS_URL counts as --metrics)",
+    );
+  }
+  // Settings first, so that a bad RUNPOD_HOST is refused before the store is read.
+  const pod = options.viaSsh
+    ? resolveMonitorTargets(io, options.host, options.acceptNewHostKey)[0]
+    : undefined;
   const location = resolveOutLocation(options.out, io);
   let store: ObjectStore;
   let runs: number;
@@ -52,26 +62,26 @@ async function servePage(options: Extract<MonitorCommand, { command: 'page' }>['
   }
   const cacheDir =
     options.cacheDir === undefined ? defaultPageCache(io.env) : resolve(io.baseDir, options.cacheDir);
+  const podSource = pod ? podMetrics(pod) : undefined;
+  const metrics = podSource?.read ?? (options.metrics ? metricsFromUrl(options.metrics) : undefined);
   let server;
   try {
-    server = await startPageServer({
-      store,
-      cacheDir,
-      port: options.port,
-      ...(options.metrics ? { metrics: metricsFromUrl(options.metrics) } : {}),
-    });
+    server = await startPageServer({ store, cacheDir, port: options.port, ...(metrics ? { metrics } : {}) });
   } catch (error) {
+    podSource?.close();
     throw new UsageError((error as Error).message);
   }
   io.say(
     `The runs in ${store.location}${runs === 0 ? ' (none yet)' : ''} are on ${server.url}: open it in a browser; Ctrl-C stops`,
   );
+  if (pod) io.say(`GPU panel: Triton's metrics on ${pod.host.host}:${pod.host.port}, over SSH`);
   io.out(`${server.url}\n`);
   await new Promise<void>((resolve) => {
     if (io.signal?.aborted) resolve();
     io.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
   await server.close();
+  podSource?.close();
   return EXIT.OK;
 }
 
