@@ -1,4 +1,5 @@
 import { ENCODEC_DECODE, MUSICGEN_LM, type ServerFacts } from '@musicgen/contract';
+import { sleep } from '@musicgen/ssh';
 import {
   MusicgenClient,
   TritonClient,
@@ -103,21 +104,6 @@ function parseDnsName(spec: string): DnsName | undefined {
   const rest = spec.slice(DNS_SCHEME.length);
   const colon = rest.lastIndexOf(':');
   return { spec, host: rest.slice(0, colon), port: Number(rest.slice(colon + 1)) };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

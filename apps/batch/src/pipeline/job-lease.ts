@@ -1,3 +1,4 @@
+import { sleep } from '@musicgen/ssh';
 import type { JobLeases, LeaseOwner, LeaseRecord } from '@musicgen/store';
 
 /**
@@ -83,18 +84,4 @@ export async function holdJobLease(
     context.onOtherRun(result.holder);
     await sleep(pollMs, signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
