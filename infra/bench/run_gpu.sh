@@ -54,7 +54,7 @@ fi
 
 if wanted tests; then
   step "GPU tests"
-  (cd "$root/infra/triton" && "$python" -m pytest -rs tests/test_gpu.py tests/test_step_embedding.py tests/test_kv_write.py)
+  (cd "$root/infra/triton" && "$python" -m pytest -rs tests/test_gpu.py tests/test_step_embedding.py tests/test_kv_write.py tests/test_step_sampling.py)
   result[tests]=$?
 fi
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """One run that measures every decode variant of musicgen_lm: attention kind x KV-cache dtype.
 
-For each variant (``--variants``, default ``sdpa:auto,triton:auto,sdpa:fp8,triton:fp8``) on one model:
+For each variant (``--variants``: ``ATTENTION:KV_CACHE`` or ``triton:KV_CACHE:unfused``, the Triton
+attention without the fused step input, KV write and sampling; default
+``sdpa:auto,triton:auto,sdpa:fp8,triton:fp8,triton:auto:unfused``, the last first to go when time is short)
+on one model:
 
 1. start-up: engine build, then CUDA-graph capture of the buckets used (this is where Triton compiles
    its kernels), timed;
@@ -49,13 +52,23 @@ def parse_args(argv=None):
     p.add_argument("--smoke", action="store_true", help="tiny model on CPU: checks the script, measures nothing")
     p.add_argument("--size", default="medium", choices=["small", "medium", "large"])
     p.add_argument("--dtype", default="float16", choices=["float16", "bfloat16"])
-    p.add_argument("--variants", default="sdpa:auto,triton:auto,sdpa:fp8,triton:fp8")
+    p.add_argument("--variants", default="sdpa:auto,triton:auto,sdpa:fp8,triton:fp8,triton:auto:unfused")
     p.add_argument("--concurrency", default="1,64")
     p.add_argument("--seconds", type=float, default=30.0)
     p.add_argument("--staggered", type=int, default=200, help="requests of the staggered benchmark (0: none)")
     p.add_argument("--drift-steps", type=int, default=1500)
     p.add_argument("--time-budget-s", type=float, default=330.0)
     return p.parse_args(argv)
+
+
+def parse_variant(name):
+    """(attention, KV cache dtype, fused kernels) from ``ATTENTION:KV_CACHE`` or ``triton:KV_CACHE:unfused``."""
+    parts = name.split(":")
+    if len(parts) not in (2, 3) or parts[0] not in ("sdpa", "triton") or parts[1] not in ("auto", "fp8"):
+        raise SystemExit(f"--variants: {name!r} is not ATTENTION:KV_CACHE[:unfused] (sdpa or triton; auto or fp8)")
+    if len(parts) == 3 and (parts[2] != "unfused" or parts[0] != "triton"):
+        raise SystemExit(f"--variants: {name!r}: only a triton variant takes a third part, and it is 'unfused'")
+    return parts[0], parts[1], len(parts) == 2
 
 
 def log(msg):
@@ -262,6 +275,8 @@ def main(argv=None):
         print("CUDA is not available here: run with --smoke for a CPU check of the script", file=sys.stderr)
         return 2
     device = torch.device("cuda" if cuda else "cpu")
+    for name in args.variants.split(","):
+        parse_variant(name)
     if args.smoke:
         size, dtype, conc, frames, n_stagger, drift_steps = "tiny", torch.float32, [1, 2], 10, 4, 12
         variants = [v for v in args.variants.split(",") if v.startswith("sdpa")]
@@ -289,7 +304,7 @@ def main(argv=None):
     tok = random_model.build_tokenizer()
     slots = max(conc)
     for name in variants:
-        attention, kv = name.split(":")
+        attention, kv, fused = parse_variant(name)
         entry = {"name": name}
         res["variants"].append(entry)
         if time.perf_counter() - t_start > args.time_budget_s:
@@ -299,6 +314,7 @@ def main(argv=None):
             max_concurrent_requests=slots,
             kv_cache_dtype=kv,
             decode_attention=attention,
+            decode_fused_kernels=fused,
             batch_buckets=tuple(b for b in ServingConfig().batch_buckets if b <= slots) + (slots,),
         )
         try:

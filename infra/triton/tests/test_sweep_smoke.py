@@ -50,3 +50,15 @@ def test_identical_caches_drift_zero_and_fp8_drifts_a_little(tiny):
     fp8 = kv_drift.measure(*tiny, steps=16, prompts=2, kv_block=16, compare="fp8")
     assert 0.0 < fp8["mean_kl_nats"] < 1e-3
     assert fp8["greedy_agreement"] >= 0.95
+
+
+def test_variants_parse_and_anything_else_is_refused_in_one_line():
+    import sweep_gpu
+
+    assert sweep_gpu.parse_variant("triton:fp8") == ("triton", "fp8", True)
+    assert sweep_gpu.parse_variant("sdpa:auto") == ("sdpa", "auto", True)
+    assert sweep_gpu.parse_variant("triton:auto:unfused") == ("triton", "auto", False)
+    for bad in ("sdpa:auto:unfused", "triton:auto:fused", "triton:fp16", "flash:auto", "triton"):
+        with pytest.raises(SystemExit, match=r"^--variants: '") as refused:
+            sweep_gpu.parse_variant(bad)
+        assert "\n" not in str(refused.value)

@@ -23,19 +23,21 @@ ACT_TYPES = ("fp16", "bf16", "fp32")  # the LM's dtypes, as Triton names them
 
 @dataclass(frozen=True)
 class Variant:
-    """One compiled form of a kernel: its name, argument types and compile-time constants."""
+    """One compiled form of a kernel: its name, argument types, compile-time constants and warps."""
 
     name: str
     kernel: object
     types: Dict[str, str]
     constants: Dict[str, object]
+    num_warps: int = 4
 
 
 def variants() -> Iterator[Variant]:
     """Every kernel of ``decode_attention: triton`` for each LM dtype: the decode attention's split (with
-    and without a float8 cache) and combine kernels, the KV write (both caches) and the step input."""
+    and without a float8 cache) and combine kernels, the KV write (both caches), the step input and the
+    step's sampling and commit (MusicGen's 4 codebooks of 2048 codes)."""
     from . import decode_attention as da
-    from . import kv_write, step_embedding
+    from . import kv_write, step_embedding, step_sampling
 
     for act in ACT_TYPES:
         for fp8 in (False, True):
@@ -61,6 +63,16 @@ def variants() -> Iterator[Variant]:
         types.update({"pos_table_ptr": f"*{act}", "out_ptr": f"*{act}", "scale": "fp32"})
         constants = {"CODEBOOKS": 4, "BLOCK": step_embedding.BLOCK_D}
         yield Variant(f"step_embedding[{act}]", step_embedding._step_embedding_kernel, types, constants)
+        types = {"logits_ptr": f"*{act}", "active_ptr": "*i1", "frames_ptr": "*i32", "pad_id": "i64"}
+        for p in ("guidance_ptr", "temperature_ptr", "top_p_ptr"):
+            types[p] = "*fp32"
+        for p in ("top_k_ptr", "seed_lo_ptr", "seed_hi_ptr", "pos_ptr", "prompt_len_ptr", "total_ptr"):
+            types[p] = "*i64"
+        types.update({"prompt_ptr": "*i64", "tokens_ptr": "*i64"})
+        constants = {"BLOCK_K": 4, "BLOCK_V": 2048, "INDEX_BITS": 11}
+        constants["KEY_BITS"] = step_sampling.PROBABILITY_BITS + 11
+        kernel = step_sampling._sample_commit_kernel
+        yield Variant(f"step_sampling[{act}]", kernel, types, constants, step_sampling.NUM_WARPS)
 
 
 def compile_variant(variant: Variant, arch: int) -> None:
@@ -78,7 +90,9 @@ def compile_variant(variant: Variant, arch: int) -> None:
             signature[name] = variant.types.get(name, "i32")
     constexprs = {(fn.arg_names.index(k),): v for k, v in variant.constants.items()}
     compiled = triton.compile(
-        ASTSource(fn=fn, signature=signature, constexprs=constexprs), target=GPUTarget("cuda", arch, 32)
+        ASTSource(fn=fn, signature=signature, constexprs=constexprs),
+        target=GPUTarget("cuda", arch, 32),
+        options={"num_warps": variant.num_warps},
     )
     if not compiled.asm.get("cubin"):
         raise RuntimeError("no cubin was produced")

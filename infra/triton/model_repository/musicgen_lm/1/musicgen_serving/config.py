@@ -46,6 +46,9 @@ class ServingConfig:
     # decode-step self-attention: "sdpa" (torch) or "triton" (a split-K kernel reading each request's
     # own cache length and float8 directly; CUDA only; off until measured on the GPU)
     decode_attention: str = "sdpa"
+    # with decode_attention "triton": the step's input, each layer's KV write and the step's sampling and
+    # commit as one Triton kernel each (false: torch's small kernels, to measure what the fusions buy)
+    decode_fused_kernels: bool = True
     cuda_graphs: bool = True
     capture_graphs_at_start: bool = False  # false: capture each bucket the first time it is used
     batch_buckets: Tuple[int, ...] = (1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64)

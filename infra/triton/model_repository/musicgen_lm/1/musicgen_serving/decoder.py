@@ -21,9 +21,10 @@ same function runs eagerly on CPU. Self-attention runs one of two ways (``attent
 - ``triton``: :mod:`decode_attention`'s split-K kernel, which reads only each row's own positions and
   reads a float8 cache without dequantizing it first (CUDA, or Triton's interpreter in tests). The
   step's cross-attention then runs through the same kernel over each row's text length, instead of
-  SDPA over ``max_text`` padded positions with a mask, and two more Triton kernels replace runs of
-  small ones: the step's input (:mod:`step_embedding`: codebook embeddings, scale, position, both CFG
-  rows) and each layer's K/V cache write (:mod:`kv_write`, float8 quantization included).
+  SDPA over ``max_text`` padded positions with a mask, and (unless ``fused_kernels`` is off) three more
+  Triton kernels replace runs of small ones: the step's input (:mod:`step_embedding`: codebook
+  embeddings, scale, position, both CFG rows), each layer's K/V cache write (:mod:`kv_write`, float8
+  quantization included) and the step's end (:mod:`step_sampling`: guidance, the draw and the commit).
 
 Delay pattern (codebook k of frame t lives at step t + 1 + k; step 0 is all special tokens): feeding
 step s produces step s + 1, whose codebook k is frame t = s - k. That cell is a special token when
@@ -45,6 +46,10 @@ from .kv_cache import KV_CACHE_DTYPES, KVCache
 from .request import GenerationRequest
 
 ATTENTION_KINDS = ("sdpa", "triton")
+# the per-slot buffers that step_sampling.sample_and_commit reads and writes, by its argument names
+_SAMPLING_STATE = (
+    "guidance temperature top_k top_p seed_lo seed_hi pos prompt_len total_frames active prompt frames tokens"
+).split()
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class DecoderOptions:
     kv_block: int = 128
     kv_cache_dtype: str = "auto"  # "auto": the LM's dtype; "fp8": e4m3 with per-position scales
     attention: str = "sdpa"  # decode-step self-attention: "sdpa" or "triton" (see the module docstring)
+    fused_kernels: bool = True  # with "triton": the step's input, KV writes and sampling as Triton kernels
 
     @property
     def max_len(self) -> int:
@@ -85,10 +91,14 @@ class StaticCacheDecoder:
             raise ValueError(f"kv_cache_dtype must be one of {KV_CACHE_DTYPES}: got {options.kv_cache_dtype!r}")
         if options.attention == "triton" and not decode_attention.available():
             raise ValueError("attention 'triton' needs the triton package, which this torch lacks: use 'sdpa'")
-        if options.attention == "triton":
-            from .step_embedding import step_embedding  # imports triton at once: only on this path
+        self.fused = options.attention == "triton" and options.fused_kernels
+        if self.fused:
+            # these import triton at once: only on this path
+            from .step_embedding import step_embedding
+            from .step_sampling import sample_and_commit
 
             self._step_embedding = step_embedding
+            self._sample_and_commit = sample_and_commit
         self.tokenizer = tokenizer
         self.text_encoder = model.text_encoder
         self.enc_to_dec_proj = getattr(model, "enc_to_dec_proj", None)
@@ -298,16 +308,27 @@ class StaticCacheDecoder:
     @torch.no_grad()
     def decode_step(self, batch: int, length: int) -> None:
         """Feeds one step to slots 0..batch-1, attending to cache positions [0, length)."""
-        self.commit(batch, self.sample(batch, self.decode_logits(batch, length)))
+        if not self.fused:
+            self.commit(batch, self.sample(batch, self.decode_logits(batch, length)))
+            return
+        state = {name: getattr(self, name)[:batch] for name in _SAMPLING_STATE}
+        self._sample_and_commit(self._head_logits(batch, length), pad_id=self.pad_id, **state)
 
     @torch.no_grad()
     def decode_logits(self, batch: int, length: int) -> torch.Tensor:
         """The step's forward pass: writes the fed step into the cache and returns the guided logits of
         the next one, float32 [batch, codebooks, vocab]; :meth:`commit` then feeds the chosen codes."""
+        logits = self._head_logits(batch, length).float()  # [K, 2B, V]
+        logits = logits.permute(1, 0, 2).reshape(batch, 2, self.num_codebooks, self.vocab)
+        return sampling.guide(logits[:, 0], logits[:, 1], self.guidance[:batch])
+
+    def _head_logits(self, batch: int, length: int) -> torch.Tensor:
+        """The forward pass of :meth:`decode_logits` up to the LM heads: logits in the LM's dtype, [K, 2B, V]
+        (rows 2b and 2b + 1: slot b's conditional and unconditional)."""
         rows = 2 * batch
         pos = self.pos[:batch].clamp(max=self.max_len - 1)
         prow = _twice(pos)
-        fused = self.options.attention == "triton"
+        fused = self.fused
         if fused:
             x = self._step_embedding(self.tokens[:batch], self.embed_table, pos, self.pos_table, self.embed_scale)
         else:
@@ -328,9 +349,7 @@ class StaticCacheDecoder:
             h = self._out(layer.self_attn, self._self_attend(li, q, prow, rows, length, self_mask), r)
             h = self._cross_ffn(layer, li, h, slice(0, rows), xmask, self.xlen[:rows])
         h = self.final_norm(h)[:, 0]  # [2B, d]
-        logits = torch.matmul(h.unsqueeze(0), self.heads.transpose(1, 2)).float()  # [K, 2B, V]
-        logits = logits.permute(1, 0, 2).reshape(batch, 2, self.num_codebooks, self.vocab)
-        return sampling.guide(logits[:, 0], logits[:, 1], self.guidance[:batch])
+        return torch.matmul(h.unsqueeze(0), self.heads.transpose(1, 2))
 
     def sample(self, batch: int, guided: torch.Tensor) -> torch.Tensor:
         """Each slot's codes [batch, codebooks] from guided logits, with its own sampling options and seed."""

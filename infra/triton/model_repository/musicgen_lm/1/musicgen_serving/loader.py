@@ -102,6 +102,7 @@ def decoder_options(cfg: ServingConfig, slots: int = DecoderOptions.max_slots) -
         kv_block=cfg.kv_block,
         kv_cache_dtype=cfg.kv_cache_dtype,
         attention=cfg.decode_attention,
+        fused_kernels=cfg.decode_fused_kernels,
     )
 
 

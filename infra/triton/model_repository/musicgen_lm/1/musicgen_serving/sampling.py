@@ -59,13 +59,14 @@ def sample(
 
     Per row: temperature 0 means greedy; otherwise softmax(logits / temperature), then top-p when
     top_p > 0 (smallest prefix of the sorted distribution whose mass reaches top_p), else top-k when
-    top_k > 0, then inverse-CDF sampling with ``u`` ([B, K] uniforms).
+    top_k > 0, then inverse-CDF sampling with ``u`` ([B, K] uniforms). Codes of equal probability sort
+    lower code first (a stable sort), so a draw does not depend on how the sort orders ties.
     """
     vocab = logits.shape[-1]
     greedy = logits.argmax(dim=-1)
     temp = temperature.clamp(min=1e-5).view(-1, 1, 1)
     probs = torch.softmax(logits / temp, dim=-1)
-    sorted_probs, sorted_idx = probs.sort(dim=-1, descending=True)
+    sorted_probs, sorted_idx = probs.sort(dim=-1, descending=True, stable=True)
     cum = sorted_probs.cumsum(dim=-1)
     keep_p = (cum - sorted_probs) <= top_p.view(-1, 1, 1)
     rank = torch.arange(vocab, device=logits.device).view(1, 1, -1)
