@@ -19,10 +19,10 @@ masked sums of the row, where a sort of 2048 keys takes 66 exchange stages):
   reaches top_p (weights: probabilities); the draw: the key at which the kept mass passes ``u`` times
   the kept total, which is the chosen code's own key.
 
-The sums run in another order than torch's cumulative sums, so a draw whose uniform lands within a
-rounding error of a step of the CDF, or a top-p cut within one of its threshold, may pick the
-neighbouring code: a chance of the order of the kept codes times 1e-7 per draw. Greedy rows, top-k's
-cut and the commit are exact.
+The sums run in another order than torch's cumulative sums (and a GPU's ``exp`` may round otherwise
+than torch's), so a draw whose uniform lands within a rounding error of a step of the CDF, or a top-p
+cut within one of its threshold, may pick the neighbouring code: a chance of the order of the kept
+codes times 1e-7 per draw. Greedy rows, top-k's cut and the commit are exact.
 
 On a CPU it runs only in Triton's interpreter (``TRITON_INTERPRET=1`` before triton defines the
 kernel; tests/conftest.py sets it where no GPU exists), which is how CI checks it against the plain path.
