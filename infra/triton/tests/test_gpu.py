@@ -56,6 +56,15 @@ def test_triton_attention_compiled_matches_sdpa_in_graphs(tiny_cuda):
     np.testing.assert_array_equal(run(tiny_cuda, req, True, attention="triton"), run(tiny_cuda, req, True))
 
 
+@pytest.mark.parametrize("top_k,top_p", [(250, 0.0), (0, 0.9)])
+def test_fused_kernels_compiled_give_the_plain_codes_in_graphs(tiny_cuda, top_k, top_p):
+    """The step input, KV write and sampling kernels, compiled and captured, against torch's small kernels
+    under the same attention kernel, sampling with top-k and with top-p."""
+    req = GenerationRequest(text="jazz", num_frames=60, prompt_codes=None, seed=8, top_k=top_k, top_p=top_p)
+    plain = run(tiny_cuda, req, True, attention="triton", fused_kernels=False)
+    np.testing.assert_array_equal(run(tiny_cuda, req, True, attention="triton"), plain)
+
+
 def test_fp8_cache_through_both_attentions_in_graphs(tiny_cuda):
     req = GenerationRequest(text="calm pad", num_frames=60, prompt_codes=None, seed=6, temperature=0.0)
     sdpa = run(tiny_cuda, req, True, kv_cache_dtype="fp8")
