@@ -147,15 +147,18 @@ describe('startTritonServer', () => {
   });
 
   it('on close, ends the open streams with the given status at once', async () => {
+    let arrived = () => {};
+    const requested = new Promise<void>((resolve) => (arrived = resolve));
     const { server, client } = await serve({
       closeStreams: (inFlight) => ({
         code: status.UNAVAILABLE,
         details: `closing with ${inFlight} in flight`,
       }),
       closeGraceMs: 1000,
+      onRequest: () => arrived(),
     });
     const pending = client.streamInfer({ model: 'hanging', inputs: [] });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await requested; // the request reached the server (not a fixed wait: a loaded machine can take longer)
     expect(server.openStreams()).toBe(1);
     const closed = server.close();
     const [code, details] = await failure(pending);
