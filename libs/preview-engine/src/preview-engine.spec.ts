@@ -383,8 +383,16 @@ describe('preview engine facts and capacity', () => {
       const started = new Promise<void>((resolve) => (firstStarted = resolve));
       const first = musicgen.generateWindow({ text: 'a', frames: 100, onProgress: () => firstStarted() });
       await started;
-      const queued = musicgen.generateWindow({ text: 'b', frames: 10 });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      let inLine!: () => void;
+      const waiting = new Promise<void>((resolve) => (inLine = resolve));
+      const queued = musicgen.generateWindow({
+        text: 'b',
+        frames: 10,
+        onProgress: (progress) => {
+          if (progress.queuePosition === 1) inLine();
+        },
+      });
+      await waiting; // its acknowledgement says it waits first in line
       expect(await failure(musicgen.generateWindow({ text: 'c', frames: 10 }))).toEqual({
         code: 'UNAVAILABLE',
         details: 'Cannot accept request as all 1 slots are busy and 1 requests are waiting: try again later',
