@@ -356,7 +356,8 @@ describe('TritonClient.streamInfer', () => {
     const lm = fakeMusicgenLm({ delayMs: 20 });
     const { client, server } = await setup({ models: { musicgen_lm: lm } });
     const inFlight = [1, 2, 3].map((i) => client.streamInfer(lmRequest(`r${i}`, 1000)));
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // all three reached the server (each then generates for 20 s): a loaded machine can take a while
+    while (server.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
     server.kill();
     const errors = await Promise.all(inFlight.map(rejection));
     expect(errors.map((e) => [e.codeName, e.requestId])).toEqual([
