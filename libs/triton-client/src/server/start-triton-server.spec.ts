@@ -147,7 +147,7 @@ describe('startTritonServer', () => {
   });
 
   it('on close, ends the open streams with the given status at once', async () => {
-    let arrived = () => {};
+    let arrived!: () => void;
     const requested = new Promise<void>((resolve) => (arrived = resolve));
     const { server, client } = await serve({
       closeStreams: (inFlight) => ({
