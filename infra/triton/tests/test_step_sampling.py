@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from musicgen_serving import sampling
-from musicgen_serving.decoder import StaticCacheDecoder
+from musicgen_serving.decoder import SAMPLING_STATE, StaticCacheDecoder
 from musicgen_serving.step_sampling import sample_and_commit
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -65,8 +65,7 @@ def plain_step(s, logits):
 
 
 def fused_step(s, logits):
-    names = "guidance temperature top_k top_p seed_lo seed_hi pos prompt_len total_frames active prompt frames tokens"
-    sample_and_commit(logits, pad_id=s.pad_id, **{n: getattr(s, n) for n in names.split()})
+    sample_and_commit(logits, pad_id=s.pad_id, **{n: getattr(s, n) for n in SAMPLING_STATE})
 
 
 def random_logits(g, vocab, dtype, ties=False):

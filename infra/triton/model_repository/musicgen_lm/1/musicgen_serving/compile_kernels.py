@@ -69,8 +69,7 @@ def variants() -> Iterator[Variant]:
         for p in ("top_k_ptr", "seed_lo_ptr", "seed_hi_ptr", "pos_ptr", "prompt_len_ptr", "total_ptr"):
             types[p] = "*i64"
         types.update({"prompt_ptr": "*i64", "tokens_ptr": "*i64"})
-        constants = {"BLOCK_K": 4, "BLOCK_V": 2048, "INDEX_BITS": 11}
-        constants["KEY_BITS"] = step_sampling.PROBABILITY_BITS + 11
+        constants = {"BLOCK_K": 4, **step_sampling.vocab_constants(2048)}
         kernel = step_sampling._sample_commit_kernel
         yield Variant(f"step_sampling[{act}]", kernel, types, constants, step_sampling.NUM_WARPS)
 

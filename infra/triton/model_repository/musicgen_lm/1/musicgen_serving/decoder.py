@@ -47,7 +47,7 @@ from .request import GenerationRequest
 
 ATTENTION_KINDS = ("sdpa", "triton")
 # the per-slot buffers that step_sampling.sample_and_commit reads and writes, by its argument names
-_SAMPLING_STATE = (
+SAMPLING_STATE = (
     "guidance temperature top_k top_p seed_lo seed_hi pos prompt_len total_frames active prompt frames tokens"
 ).split()
 
@@ -311,7 +311,7 @@ class StaticCacheDecoder:
         if not self.fused:
             self.commit(batch, self.sample(batch, self.decode_logits(batch, length)))
             return
-        state = {name: getattr(self, name)[:batch] for name in _SAMPLING_STATE}
+        state = {name: getattr(self, name)[:batch] for name in SAMPLING_STATE}
         self._sample_and_commit(self._head_logits(batch, length), pad_id=self.pad_id, **state)
 
     @torch.no_grad()

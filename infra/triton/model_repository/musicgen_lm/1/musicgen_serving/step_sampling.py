@@ -167,6 +167,14 @@ def _sample_commit_kernel(
     tl.store(pos_ptr + slot, pos + active.to(tl.int64))
 
 
+def vocab_constants(vocab: int) -> dict:
+    """The kernel's compile-time sizes for a vocabulary: its block (a power of two), the code's bits in a
+    key and the key's bits."""
+    block_v = triton.next_power_of_2(vocab)
+    index_bits = block_v.bit_length() - 1
+    return {"BLOCK_V": block_v, "INDEX_BITS": index_bits, "KEY_BITS": PROBABILITY_BITS + index_bits}
+
+
 def sample_and_commit(
     logits: torch.Tensor,
     *,
@@ -199,8 +207,6 @@ def sample_and_commit(
     batch = rows // 2
     if batch == 0:
         return
-    block_v = triton.next_power_of_2(vocab)
-    index_bits = block_v.bit_length() - 1
     _sample_commit_kernel[(batch,)](
         logits,
         guidance,
@@ -228,8 +234,6 @@ def sample_and_commit(
         pad_id,
         prompt.shape[2],
         BLOCK_K=triton.next_power_of_2(codebooks),
-        BLOCK_V=block_v,
-        INDEX_BITS=index_bits,
-        KEY_BITS=PROBABILITY_BITS + index_bits,
+        **vocab_constants(vocab),
         num_warps=NUM_WARPS,
     )
